@@ -1,0 +1,26 @@
+// Subcommands of the ddbg program. Each Add*Command registers its options and a callback
+// on the CLI11 app; the callback calls one library function and prints. Exit codes follow
+// the common convention of the CLI: 0 success, 1 failure (nothing could be done), 2 partial
+// (e.g. some records rejected). A callback reports its exit code through SetExitCode().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace ddbg::cli {
+
+// Options shared by every command that reads or writes a store.
+struct GlobalOptions {
+  std::string data_dir = "./ddbg-data";
+};
+
+void SetExitCode(int code);
+int ExitCode();
+
+void AddIngestCommand(CLI::App& app, GlobalOptions& global);
+void AddStatsCommand(CLI::App& app, GlobalOptions& global);
+void AddTraceCommand(CLI::App& app, GlobalOptions& global);
+void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+
+}  // namespace ddbg::cli

@@ -1,0 +1,32 @@
+// ddbg: the distributed debugger. main() only assembles the subcommands.
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+
+namespace ddbg::cli {
+namespace {
+int g_exit_code = 0;
+}
+void SetExitCode(int code) { g_exit_code = code; }
+int ExitCode() { return g_exit_code; }
+}  // namespace ddbg::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "ddbg - the distributed debugger: traces, logs and events of a distributed system in "
+      "one store, and the analyses of an incident."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ddbg 0.1.0");
+  ddbg::cli::GlobalOptions global;
+  ddbg::cli::AddIngestCommand(app, global);
+  ddbg::cli::AddStatsCommand(app, global);
+  ddbg::cli::AddTraceCommand(app, global);
+  ddbg::cli::AddSimulateCommand(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return ddbg::cli::ExitCode();
+}
