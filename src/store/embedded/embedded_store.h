@@ -1,0 +1,69 @@
+// The embedded columnar store: a directory of immutable segment files listed by a
+// MANIFEST (see docs/storage.md). Appends write a segment under a temporary name outside
+// any lock, then, holding the directory's LOCK (flock), re-read the manifest, rename the
+// segment into place and publish the manifest with the segment added. Readers work on a
+// Snapshot taken at Open()/Refresh(). Thread-safety: appends and Refresh() through one
+// object are serialised by a mutex; reads may run from any number of threads, each on the
+// snapshot current when it started.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ddbg/store.h"
+#include "store/embedded/segment_writer.h"
+#include "store/embedded/store_snapshot.h"
+
+namespace ddbg::store {
+
+inline constexpr std::string_view kStoreMetaName = "store.meta";
+inline constexpr std::string_view kLockName = "LOCK";
+inline constexpr int kStoreFormatVersion = 1;
+
+// Removes what crashed writers left behind in `dir`: segment files numbered at or past the
+// manifest's next_seq (renamed but never published) and temporary files whose process is
+// gone. The caller holds the LOCK.
+Status RemoveLeftovers(const std::string& dir, const Manifest& manifest);
+
+class EmbeddedStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir,
+                                             const EmbeddedStoreOptions& options);
+
+  Status AppendSpans(const SpanBatch& batch) override;
+  Status AppendLogs(const LogBatch& batch) override;
+  Status AppendEvents(const EventBatch& batch) override;
+  Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
+  Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
+  Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  Result<SpanBatch> GetTrace(TraceId id) override;
+  Result<LogBatch> GetTraceLogs(TraceId id) override;
+  Result<StoreStats> Stats() override;
+  Status Refresh() override;
+
+ private:
+  EmbeddedStore(std::string dir, const EmbeddedStoreOptions& options, uint64_t meta_bytes)
+      : dir_(std::move(dir)), options_(options), meta_bytes_(meta_bytes) {}
+
+  std::shared_ptr<const Snapshot> Current() const;
+  void Install(std::shared_ptr<const Snapshot> snapshot);
+  template <typename Batch>
+  Status Append(const Batch& batch);
+  // Renames the written temp files into place and publishes them in the manifest.
+  Status Commit(std::vector<std::string>& temps, std::vector<WrittenSegment>& written);
+  template <typename Batch>
+  Status Scan(Signal signal, const ScanFilter& filter, const BatchFn<Batch>& fn);
+  template <typename Batch, typename Copier>
+  Result<Batch> GatherTrace(Signal signal, TraceId id);
+
+  std::string dir_;
+  EmbeddedStoreOptions options_;
+  uint64_t meta_bytes_;
+  std::mutex append_mu_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
+};
+
+}  // namespace ddbg::store

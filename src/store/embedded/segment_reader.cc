@@ -1,0 +1,253 @@
+#include "store/embedded/segment_reader.h"
+
+#include <functional>
+#include <memory>
+
+#include "store/embedded/batch_check.h"
+#include "store/embedded/file_io.h"
+#include "store/embedded/job_runner.h"
+#include "store/embedded/segment_columns.h"
+#include "store/embedded/segment_format.h"
+
+namespace ddbg::store {
+namespace {
+
+// Segments above this size are decoded on several threads.
+constexpr uint64_t kParallelBytes = 1 << 20;
+// The first read of ReadSegmentIndex; most index sections fit.
+constexpr size_t kIndexProbeBytes = 64 << 10;
+
+// Decodes one chunk's bytes into its vector; false when they do not decode.
+using DecodeFn = std::function<bool(const ChunkHeader& h, std::string_view raw)>;
+
+struct DecodeJob {
+  uint32_t column = 0;
+  const char* name = "";
+  DecodeFn decode;
+  std::string error;  // set by the runner
+};
+
+// Integer columns accept any integer encoding, so the writer may change its choice later.
+template <typename T>
+bool DecodeInts(const ChunkHeader& h, std::string_view raw, std::vector<T>* v) {
+  switch (h.encoding) {
+    case Encoding::kRaw:
+      return GetRaw(raw, h.values, v);
+    case Encoding::kDeltaVarint:
+      return GetDeltas(raw, h.values, v);
+    case Encoding::kVarint:
+      if constexpr (std::is_same_v<T, uint32_t>) return GetVarints32(raw, h.values, v);
+      if constexpr (std::is_same_v<T, uint64_t>) return GetVarints64(raw, h.values, v);
+      return false;
+    default:
+      return false;
+  }
+}
+
+// The reader's column visitor (see segment_columns.h). Diff columns depend on their base
+// column and go to `dependent`, decoded after the others.
+class DecodeJobs {
+ public:
+  std::vector<DecodeJob> jobs;
+  std::vector<DecodeJob> dependent;
+
+  void Dict(uint32_t id, const char* name, StringDict& d) {
+    Add(id, name, [&d](const ChunkHeader& h, std::string_view raw) {
+      return h.encoding == Encoding::kStringList && GetDictStrings(raw, h.values, &d);
+    });
+  }
+  template <typename T>
+  void Raw(uint32_t id, const char* name, std::vector<T>& v) {
+    Add(id, name, [&v](const ChunkHeader& h, std::string_view raw) {
+      return h.encoding == Encoding::kRaw && GetRaw(raw, h.values, &v);
+    });
+  }
+  template <typename T>
+  void Varint(uint32_t id, const char* name, std::vector<T>& v) {
+    Add(id, name,
+        [&v](const ChunkHeader& h, std::string_view raw) { return DecodeInts(h, raw, &v); });
+  }
+  template <typename T>
+  void Delta(uint32_t id, const char* name, std::vector<T>& v) {
+    Varint(id, name, v);
+  }
+  void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) { Varint(id, name, v); }
+  void Diff(uint32_t id, const char* name, std::vector<int64_t>& v,
+            const std::vector<int64_t>& base) {
+    DecodeFn fn = [&v, &base](const ChunkHeader& h, std::string_view raw) {
+      if (h.encoding == Encoding::kDiffVarint) {
+        return h.values == base.size() && GetDiffs(raw, base, &v);
+      }
+      return DecodeInts(h, raw, &v);
+    };
+    dependent.push_back(DecodeJob{id, name, std::move(fn), {}});
+  }
+
+ private:
+  void Add(uint32_t id, const char* name, DecodeFn fn) {
+    jobs.push_back(DecodeJob{id, name, std::move(fn), {}});
+  }
+};
+
+struct DecodeWorker {
+  ColumnDecompressor decompressor;
+  std::string scratch;
+};
+
+// Finds, checks, decompresses and decodes each job's chunk in `file`.
+void RunDecodeJobs(std::string_view file, const std::vector<DirectoryEntry>& dir,
+                   std::vector<DecodeJob>& jobs, int threads) {
+  std::vector<std::unique_ptr<DecodeWorker>> workers;
+  for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<DecodeWorker>());
+  RunJobs(jobs.size(), threads, [&](size_t j, int w) {
+    DecodeWorker& wk = *workers[static_cast<size_t>(w)];
+    DecodeJob& job = jobs[j];
+    const DirectoryEntry* entry = nullptr;
+    for (const DirectoryEntry& e : dir) {
+      if (e.column == job.column) entry = &e;
+    }
+    if (entry == nullptr) {
+      job.error = "missing from the segment";
+      return;
+    }
+    ChunkHeader h;
+    std::string_view stored, raw;
+    if (!VerifyChunk(file.data() + entry->offset, file.size() - entry->offset, &h, &stored,
+                     &job.error)) {
+      return;
+    }
+    if (h.column != job.column) {
+      job.error = "directory points at the chunk of column " + std::to_string(h.column);
+    } else if (!wk.decompressor.Decompress(h.codec, stored, h.raw_bytes, &wk.scratch, &raw)) {
+      job.error = "does not decompress to its recorded size";
+    } else if (!job.decode(h, raw)) {
+      job.error = std::string("does not decode as ") + EncodingName(h.encoding) + " with " +
+                  std::to_string(h.values) + " values";
+    }
+    if (wk.scratch.capacity() > (64u << 20)) std::string().swap(wk.scratch);
+  });
+}
+
+// A segment the manifest lists must exist: its absence is damage, not "no such data".
+Status MissingIsCorruption(Status st, const std::string& path) {
+  if (st.code() != StatusCode::kNotFound) return st;
+  return Status::Corruption(path + ": listed in the MANIFEST but missing");
+}
+
+Status ColumnError(const std::string& path, const DecodeJob& job) {
+  return Status::Corruption(path + ": column '" + job.name + "' (id " + std::to_string(job.column) +
+                            "): " + job.error);
+}
+
+template <typename Batch>
+Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal, Batch* batch,
+               const SegmentReadOptions& options) {
+  if (entry.signal != signal) {
+    return Status::Internal(path + ": a " + SignalName(entry.signal) + " segment read as " +
+                            SignalName(signal));
+  }
+  std::string file;
+  DDBG_RETURN_IF_ERROR(MissingIsCorruption(ReadWholeFile(path, &file), path));
+  auto corrupt = [&path](const std::string& why) { return Status::Corruption(path + ": " + why); };
+  if (file.size() != entry.file_bytes) {
+    return corrupt((file.size() < entry.file_bytes ? "truncated: " : "wrong size: ") +
+                   std::to_string(file.size()) + " bytes, the manifest recorded " +
+                   std::to_string(entry.file_bytes));
+  }
+  SegmentHeader header;
+  std::string why;
+  if (!DecodeSegmentHeader(file, &header, &why)) return corrupt(why);
+  if (header.signal != signal || header.rows != entry.rows) {
+    return corrupt("header says " + std::to_string(header.rows) + " " + SignalName(header.signal) +
+                   ", the manifest " + std::to_string(entry.rows) + " " + SignalName(signal));
+  }
+  std::vector<DirectoryEntry> dir;
+  if (!DecodeDirectory(file, &dir, &why)) return corrupt(why);
+
+  *batch = Batch();
+  DecodeJobs jobs;
+  VisitColumns(jobs, *batch);
+  int threads = options.threads > 0             ? options.threads
+                : file.size() >= kParallelBytes ? DefaultWorkerCount()
+                                                : 1;
+  RunDecodeJobs(file, dir, jobs.jobs, threads);
+  for (const DecodeJob& j : jobs.jobs) {
+    if (!j.error.empty()) return ColumnError(path, j);
+  }
+  RunDecodeJobs(file, dir, jobs.dependent, threads);
+  for (const DecodeJob& j : jobs.dependent) {
+    if (!j.error.empty()) return ColumnError(path, j);
+  }
+  // The index chunks are not part of the batch, but a damaged one is damage all the same.
+  for (const DirectoryEntry& e : dir) {
+    if (e.column < kColTraceIndex) continue;
+    ChunkHeader h;
+    std::string_view stored;
+    if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {
+      return corrupt("index chunk " + std::to_string(e.column) + ": " + why);
+    }
+  }
+  if (batch->size() != header.rows) {
+    return corrupt("holds " + std::to_string(batch->size()) + " rows, the header says " +
+                   std::to_string(header.rows));
+  }
+  why = CheckBatch(*batch);
+  if (!why.empty()) return corrupt("malformed content: " + why);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, SpanBatch* batch,
+                   const SegmentReadOptions& options) {
+  return ReadAny(path, entry, Signal::kSpans, batch, options);
+}
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, LogBatch* batch,
+                   const SegmentReadOptions& options) {
+  return ReadAny(path, entry, Signal::kLogs, batch, options);
+}
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, EventBatch* batch,
+                   const SegmentReadOptions& options) {
+  return ReadAny(path, entry, Signal::kEvents, batch, options);
+}
+
+Status ReadSegmentIndex(const std::string& path, const SegmentEntry& entry, SegmentIndex* index) {
+  auto corrupt = [&path](const std::string& why) { return Status::Corruption(path + ": " + why); };
+  std::string head;
+  DDBG_RETURN_IF_ERROR(MissingIsCorruption(ReadFileRange(path, 0, kIndexProbeBytes, &head), path));
+  SegmentHeader header;
+  std::string why;
+  if (!DecodeSegmentHeader(head, &header, &why)) return corrupt(why);
+  if (header.signal != entry.signal || header.rows != entry.rows) {
+    return corrupt("header does not match the manifest entry");
+  }
+  if (header.index_end > entry.file_bytes) return corrupt("index runs past the end of the file");
+  if (header.index_end > head.size()) {
+    DDBG_RETURN_IF_ERROR(ReadFileRange(path, 0, header.index_end, &head));
+    if (head.size() < header.index_end) return corrupt("truncated inside the index chunks");
+  }
+  *index = SegmentIndex();
+  ColumnDecompressor decompressor;
+  std::string scratch;
+  size_t pos = kSegmentHeaderBytes;
+  while (pos < header.index_end) {
+    ChunkHeader h;
+    std::string_view stored, raw;
+    if (!VerifyChunk(head.data() + pos, header.index_end - pos, &h, &stored, &why)) {
+      return corrupt("index chunk at offset " + std::to_string(pos) + ": " + why);
+    }
+    bool ok = decompressor.Decompress(h.codec, stored, h.raw_bytes, &scratch, &raw);
+    if (ok && h.column == kColTraceIndex) {
+      ok = h.encoding == Encoding::kRaw && GetRaw(raw, h.values, &index->trace_ids);
+    } else if (ok && h.column == kColStreamIndex) {
+      ok = h.encoding == Encoding::kStringList && GetStringList(raw, h.values, &index->streams);
+    } else if (ok && h.column == kColServiceIndex) {
+      ok = h.encoding == Encoding::kStringList && GetStringList(raw, h.values, &index->services);
+    }
+    if (!ok) return corrupt("index column " + std::to_string(h.column) + " does not decode");
+    pos += kChunkHeaderBytes + stored.size();
+  }
+  return Status::Ok();
+}
+
+}  // namespace ddbg::store

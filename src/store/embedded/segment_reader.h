@@ -1,0 +1,33 @@
+// Reads segment files back: the whole batch of a segment (every chunk checked against its
+// checksum, every column decoded, the result checked for structure), or only the index
+// chunks at the front of the file. Any damage is reported as Status::Corruption naming the
+// file and, when it lies in a chunk, the column. Thread-safety: independent calls may run
+// concurrently; the files are immutable.
+#pragma once
+
+#include <string>
+
+#include "ddbg/model.h"
+#include "ddbg/status.h"
+#include "store/embedded/manifest.h"
+#include "store/embedded/trace_index.h"
+
+namespace ddbg::store {
+
+struct SegmentReadOptions {
+  int threads = 0;  // 0: DefaultWorkerCount() for large segments, 1 for small ones
+};
+
+// Reads the segment described by `entry` from `path` into *batch (replacing its content).
+// The file's size, signal and row count must match the entry.
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, SpanBatch* batch,
+                   const SegmentReadOptions& options = {});
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, LogBatch* batch,
+                   const SegmentReadOptions& options = {});
+Status ReadSegment(const std::string& path, const SegmentEntry& entry, EventBatch* batch,
+                   const SegmentReadOptions& options = {});
+
+// Reads only the header and the index chunks (a short read at the front of the file).
+Status ReadSegmentIndex(const std::string& path, const SegmentEntry& entry, SegmentIndex* index);
+
+}  // namespace ddbg::store

@@ -1,0 +1,168 @@
+// The segment file and its column codecs, below the Store interface.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "store/embedded/column_codec.h"
+#include "store/embedded/file_io.h"
+#include "store/embedded/segment_reader.h"
+#include "store/embedded/segment_writer.h"
+#include "store/store_test_util.h"
+
+namespace ddbg::store {
+namespace {
+
+using store_test::BitDiff;
+using store_test::ScratchDir;
+
+template <typename Batch>
+void RoundTrip(const Batch& in, Batch* out, int threads = 0) {
+  ScratchDir dir;
+  std::string path = dir.Sub("seg");
+  SegmentWriteOptions w;
+  w.threads = threads;
+  Result<WrittenSegment> written = WriteSegment(path, in, w);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->entry.rows, in.size());
+  EXPECT_EQ(written->entry.file_bytes, FileSize(path).value());
+  SegmentReadOptions r;
+  r.threads = threads;
+  Status st = ReadSegment(path, written->entry, out, r);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST(ColumnCodec, IntegerEncodingsRoundTripExtremeValues) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  std::vector<int64_t> v = {0, kMax, kMin, -1, 1, kMin, kMax, 1700000000000000000};
+  std::vector<int64_t> base = {kMax, kMin, kMax, 0, 0, 5, -5, 1};
+  std::string enc;
+  PutDeltas(v, &enc);
+  std::vector<int64_t> back;
+  ASSERT_TRUE(GetDeltas(enc, v.size(), &back));
+  EXPECT_EQ(back, v);
+  enc.clear();
+  PutDiffs(v, base, &enc);
+  ASSERT_TRUE(GetDiffs(enc, base, &back));
+  EXPECT_EQ(back, v);
+  std::vector<uint32_t> u = {0, 0xffffffffu, 7, 0x80u};
+  enc.clear();
+  PutVarints32(u.data(), u.size(), &enc);
+  std::vector<uint32_t> uback;
+  ASSERT_TRUE(GetVarints32(enc, u.size(), &uback));
+  EXPECT_EQ(uback, u);
+  // One value short, one too many, and a truncated varint are all rejected.
+  EXPECT_FALSE(GetVarints32(enc, u.size() - 1, &uback));
+  EXPECT_FALSE(GetVarints32(enc, u.size() + 1, &uback));
+  EXPECT_FALSE(GetVarints32(std::string_view(enc).substr(0, enc.size() - 1), u.size(), &uback));
+}
+
+TEST(Segment, SpanBatchRoundTripsBitExact) {
+  SpanBatch in = store_test::MakeSpans(200, 0x5000, 1700000000000000000);
+  // A span whose resource index is past the table, as the model tolerates.
+  SpanRow odd;
+  odd.trace_id = TraceId{1, 2};
+  odd.span_id = 9;
+  odd.resource = 77;
+  odd.start_ns = std::numeric_limits<int64_t>::min();
+  odd.end_ns = std::numeric_limits<int64_t>::max();
+  in.CommitSpan(odd);
+  in.dict.Intern("interned but never referenced");
+  for (int threads : {1, 2}) {
+    SpanBatch out;
+    RoundTrip(in, &out, threads);
+    EXPECT_EQ(BitDiff(in, out), "") << "threads " << threads;
+  }
+}
+
+TEST(Segment, LogBatchRoundTripsBitExactWithTemplates) {
+  LogBatch in = store_test::MakeLogs(300, 0x7000, 1700000000000000000);
+  LogBatch out;
+  RoundTrip(in, &out);
+  EXPECT_EQ(BitDiff(in, out), "");
+  EXPECT_EQ(out.template_id[6], 2u);
+  EXPECT_EQ(out.param_off.end(5) - out.param_off.begin(5), 2u);
+}
+
+TEST(Segment, EventBatchRoundTripsBitExactWithPayloads) {
+  EventBatch in = store_test::MakeEvents(100, 1700000000000000000);
+  in.version[3] = std::numeric_limits<uint64_t>::max();
+  EventBatch out;
+  RoundTrip(in, &out);
+  EXPECT_EQ(BitDiff(in, out), "");
+  EXPECT_EQ(out.dict.Get(out.payload[2]), "{\"amount\":6,\"note\":\"x\\ny\"}");
+}
+
+TEST(Segment, BigAndBinaryStringsRoundTrip) {
+  SpanBatch in = store_test::MakeSpans(3, 0x10, 1000);
+  std::string big(10 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131) ^ (i >> 9));
+  std::string binary("\x00\x01\xfe\xff\x00", 5);
+  in.attrs.Add(in.dict.Intern("payload"), AttrType::kBytes, in.dict.Intern(big));
+  in.attrs.AddString(in.dict.Intern("bin"), in.dict.Intern(binary));
+  in.CommitSpan(in.Row(0));
+  SpanBatch out;
+  RoundTrip(in, &out);
+  EXPECT_EQ(BitDiff(in, out), "");
+  EXPECT_EQ(out.dict.Get(static_cast<StrId>(out.attrs.value[out.attrs.size() - 2])), big);
+  EXPECT_EQ(out.dict.Get(static_cast<StrId>(out.attrs.value.back())), binary);
+}
+
+TEST(Segment, IndexHoldsSortedDistinctTraceIdsAndServices) {
+  ScratchDir dir;
+  SpanBatch in = store_test::MakeSpans(10, 0x900, 0, 3, {"b-svc", "a-svc"});
+  in.CommitSpan(SpanRow{});  // a span without a trace id is not indexed
+  Result<WrittenSegment> w = WriteSegment(dir.Sub("s"), in, {});
+  ASSERT_TRUE(w.ok());
+  SegmentIndex index;
+  ASSERT_TRUE(ReadSegmentIndex(dir.Sub("s"), w->entry, &index).ok());
+  std::vector<TraceId> want = {{9, 0x900}, {9, 0x901}, {9, 0x902}, {9, 0x903}};
+  EXPECT_EQ(index.trace_ids, want);
+  EXPECT_EQ(index.services, (std::vector<std::string>{"a-svc", "b-svc"}));
+  EXPECT_EQ(w->entry.services, index.services);
+  // Bounds cover the known times; 0 (the span at t0 = 0 and the empty row) means unknown.
+  int64_t lo = 0;
+  for (int64_t t : in.start_ns) {
+    if (t != 0 && (lo == 0 || t < lo)) lo = t;
+  }
+  EXPECT_EQ(w->entry.min_time_ns, lo);
+  EXPECT_EQ(w->entry.max_time_ns, 10 * 1000000);
+}
+
+TEST(Segment, MalformedBatchIsRejectedBeforeWriting) {
+  ScratchDir dir;
+  SpanBatch in = store_test::MakeSpans(4, 1, 0);
+  in.name[2] = static_cast<StrId>(in.dict.size() + 5);
+  Result<WrittenSegment> w = WriteSegment(dir.Sub("s"), in, {});
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(w.status().message().find("name"), std::string::npos) << w.status().message();
+  EXPECT_FALSE(PathExists(dir.Sub("s")));
+}
+
+TEST(Segment, EveryFlippedByteIsCaughtAndNothingCrashes) {
+  ScratchDir dir;
+  EventBatch in = store_test::MakeEvents(20, 5);
+  Result<WrittenSegment> w = WriteSegment(dir.Sub("s"), in, {});
+  ASSERT_TRUE(w.ok());
+  std::string good;
+  ASSERT_TRUE(ReadWholeFile(dir.Sub("s"), &good).ok());
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] ^= 0x20;
+    std::string path = dir.Sub("bad");
+    ::unlink(path.c_str());
+    WritableFile f;
+    ASSERT_TRUE(f.Create(path).ok());
+    ASSERT_TRUE(f.Append(bad).ok());
+    ASSERT_TRUE(f.Close().ok());
+    EventBatch out;
+    Status st = ReadSegment(path, w->entry, &out);
+    // Every byte, reserved ones included, is covered by some checksum.
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << "byte " << i << ": " << st.ToString();
+    EXPECT_NE(st.message().find(path), std::string::npos) << st.message();
+  }
+}
+
+}  // namespace
+}  // namespace ddbg::store
