@@ -8,48 +8,20 @@
 #include <fstream>
 #include <string>
 
+#include "cli_util.h"
+
 namespace {
 
+using namespace ddbg_e2e;
+
 namespace fs = std::filesystem;
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
-
-Run Ddbg(const std::string& args) {
-  std::string cmd = std::string(DDBG_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string TempDir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("ddbg-e2e-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
-
-// Extracts an integer field from the flat JSON object `ddbg stats --format json` prints.
-int64_t JsonInt(const std::string& json, const std::string& key) {
-  size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return -1;
-  return std::stoll(json.substr(at + key.size() + 3));
-}
 
 void Write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
 TEST(Cli, HelpListsCommands) {
-  Run r = Ddbg("--help");
+  CmdResult r = Ddbg("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* cmd : {"ingest", "stats", "trace", "simulate"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
@@ -58,27 +30,27 @@ TEST(Cli, HelpListsCommands) {
 
 TEST(Cli, SimulateIngestStatsTraceRoundTrip) {
   std::string dir = TempDir("sim");
-  Run sim = Ddbg("simulate --out " + dir + "/in --services 6 --traces 200 --seed 3 "
+  CmdResult sim = Ddbg("simulate --out " + dir + "/in --services 6 --traces 200 --seed 3 "
                  "--fault latency:payment");
   ASSERT_EQ(sim.exit_code, 0) << sim.out;
-  Run ingest = Ddbg("ingest --data " + dir + "/data " + dir + "/in");
+  CmdResult ingest = Ddbg("ingest --data " + dir + "/data " + dir + "/in");
   EXPECT_EQ(ingest.exit_code, 0) << ingest.out;
   EXPECT_NE(ingest.out.find("skipped (ground-truth)"), std::string::npos) << ingest.out;
-  Run stats = Ddbg("stats --format json --data " + dir + "/data");
+  CmdResult stats = Ddbg("stats --format json --data " + dir + "/data");
   ASSERT_EQ(stats.exit_code, 0) << stats.out;
   EXPECT_EQ(JsonInt(stats.out, "traces"), 200) << stats.out;
   EXPECT_GT(JsonInt(stats.out, "spans"), 200);
   EXPECT_GT(JsonInt(stats.out, "logs"), 0);
   EXPECT_GT(JsonInt(stats.out, "events"), 0);
   EXPECT_EQ(JsonInt(stats.out, "services"), 6) << stats.out;
-  Run trace = Ddbg("trace --slowest --no-color --data " + dir + "/data");
+  CmdResult trace = Ddbg("trace --slowest --no-color --data " + dir + "/data");
   EXPECT_EQ(trace.exit_code, 0) << trace.out;
   EXPECT_NE(trace.out.find("frontend"), std::string::npos) << trace.out;
 
   // A second ingest of the same input appends: counts double, traces stay distinct ids.
-  Run again = Ddbg("ingest -q --data " + dir + "/data " + dir + "/in/events.jsonl");
+  CmdResult again = Ddbg("ingest -q --data " + dir + "/data " + dir + "/in/events.jsonl");
   EXPECT_EQ(again.exit_code, 0) << again.out;
-  Run stats2 = Ddbg("stats --format json --data " + dir + "/data");
+  CmdResult stats2 = Ddbg("stats --format json --data " + dir + "/data");
   EXPECT_EQ(JsonInt(stats2.out, "events"), 2 * JsonInt(stats.out, "events"));
   fs::remove_all(dir);
 }
@@ -91,7 +63,7 @@ TEST(Cli, IngestExitCodesForPartialAndUnreadableInput) {
         "\n"
         R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}}]},"scopeSpans":[{"spans":[{"traceId":"0123456789abcdef0123456789abcdef","spanId":"0123456789abcde","name":"bad","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]})"
         "\n");
-  Run partial = Ddbg("ingest --data " + dir + "/data --errors " + dir + "/errors.txt " + dir +
+  CmdResult partial = Ddbg("ingest --data " + dir + "/data --errors " + dir + "/errors.txt " + dir +
                      "/mixed.jsonl");
   EXPECT_EQ(partial.exit_code, 2) << partial.out;
   std::ifstream errors(dir + "/errors.txt");
@@ -101,13 +73,13 @@ TEST(Cli, IngestExitCodesForPartialAndUnreadableInput) {
 
   std::string binary("\x00\x01\x02\xff\xfe garbage \x00", 14);
   Write(dir + "/garbage.json", binary);
-  Run unreadable = Ddbg("ingest --data " + dir + "/data2 " + dir + "/garbage.json");
+  CmdResult unreadable = Ddbg("ingest --data " + dir + "/data2 " + dir + "/garbage.json");
   EXPECT_EQ(unreadable.exit_code, 1) << unreadable.out;
   Write(dir + "/empty.json", "");
-  Run empty = Ddbg("ingest --data " + dir + "/data2 " + dir + "/empty.json");
+  CmdResult empty = Ddbg("ingest --data " + dir + "/data2 " + dir + "/empty.json");
   EXPECT_EQ(empty.exit_code, 1) << empty.out;
   EXPECT_NE(empty.out.find("empty file"), std::string::npos) << empty.out;
-  Run missing = Ddbg("ingest --data " + dir + "/data2 " + dir + "/nope.json");
+  CmdResult missing = Ddbg("ingest --data " + dir + "/data2 " + dir + "/nope.json");
   EXPECT_EQ(missing.exit_code, 1) << missing.out;
   fs::remove_all(dir);
 }
@@ -116,7 +88,7 @@ TEST(Cli, TraceNotFoundExitsOne) {
   std::string dir = TempDir("nf");
   Ddbg("simulate --out " + dir + "/in --services 4 --traces 5 --seed 1");
   Ddbg("ingest -q --data " + dir + "/data " + dir + "/in");
-  Run r = Ddbg("trace --data " + dir + "/data 00000000000000000000000000000abc");
+  CmdResult r = Ddbg("trace --data " + dir + "/data 00000000000000000000000000000abc");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("not found"), std::string::npos) << r.out;
   fs::remove_all(dir);

@@ -7,33 +7,13 @@
 #include <filesystem>
 #include <string>
 
+#include "cli_util.h"
+
 namespace {
 
+using namespace ddbg_e2e;
+
 namespace fs = std::filesystem;
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
-
-Run Ddbg(const std::string& args) {
-  std::string cmd = std::string(DDBG_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-int64_t JsonInt(const std::string& json, const std::string& key) {
-  size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return -1;
-  return std::stoll(json.substr(at + key.size() + 3));
-}
 
 std::string Data(const std::string& rel) { return std::string(DDBG_SHARED_DATA) + "/" + rel; }
 
@@ -47,10 +27,10 @@ TEST(RealData, RcaTrainTicketDayIngestsCompletely) {
   std::string dir = fs::temp_directory_path() / ("ddbg-e2e-rca-" + std::to_string(getpid()));
   fs::remove_all(dir);
   std::string base = Data("rca/trainticket-2023-01-29/");
-  Run ingest = Ddbg("ingest -q --data " + dir + " " + base + "traces.otlp.jsonl.gz " + base +
+  CmdResult ingest = Ddbg("ingest -q --data " + dir + " " + base + "traces.otlp.jsonl.gz " + base +
                     "logs.otlp.jsonl.gz");
   ASSERT_EQ(ingest.exit_code, 0) << ingest.out;
-  Run stats = Ddbg("stats --format json --data " + dir);
+  CmdResult stats = Ddbg("stats --format json --data " + dir);
   EXPECT_EQ(JsonInt(stats.out, "spans"), 328848) << stats.out;
   EXPECT_EQ(JsonInt(stats.out, "logs"), 172722) << stats.out;
   EXPECT_EQ(JsonInt(stats.out, "traces"), 4483) << stats.out;
@@ -76,9 +56,9 @@ TEST(RealData, OtlpCapturedJsonAndProtoIngest) {
         }
       }
     }
-    Run ingest = Ddbg("ingest -q --data " + dir + inputs);
+    CmdResult ingest = Ddbg("ingest -q --data " + dir + inputs);
     ASSERT_EQ(ingest.exit_code, 0) << set << ": " << ingest.out;
-    Run stats = Ddbg("stats --format json --data " + dir);
+    CmdResult stats = Ddbg("stats --format json --data " + dir);
     EXPECT_EQ(JsonInt(stats.out, "spans"), 104) << set << stats.out;
     EXPECT_EQ(JsonInt(stats.out, "traces"), 6) << set << stats.out;
     EXPECT_EQ(JsonInt(stats.out, "services"), 5) << set << stats.out;

@@ -1,0 +1,48 @@
+// Helpers shared by the end-to-end tests: run the built ddbg binary, read its output.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace ddbg_e2e {
+
+struct CmdResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+inline CmdResult Ddbg(const std::string& args) {
+  std::string cmd = std::string(DDBG_BINARY) + " " + args + " 2>&1";
+  CmdResult r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A fresh, empty directory under the temp dir, unique to this process.
+inline std::string TempDir(const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path p = fs::temp_directory_path() / ("ddbg-e2e-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+// Extracts an integer field from a flat JSON object such as `ddbg stats --format json`.
+inline int64_t JsonInt(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(json.substr(at + key.size() + 3));
+}
+
+}  // namespace ddbg_e2e
