@@ -101,4 +101,29 @@ Result<std::string> ReadFileDecompressed(const std::string& path);
 // Decompresses gzip or zstd bytes; returns the input unchanged when it is neither.
 Result<std::string> MaybeDecompress(std::string data);
 
+// The bytes of an input file for decoding. An uncompressed regular file is mapped read-only
+// (no copy, pages come from the page cache and are dropped behind the decoder); a compressed
+// file, a pipe or anything that cannot be mapped is read and decompressed into memory.
+class InputFile {
+ public:
+  InputFile() = default;
+  InputFile(InputFile&& other) noexcept;
+  InputFile& operator=(InputFile&& other) noexcept;
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+  ~InputFile();
+
+  std::string_view bytes() const { return map_ != nullptr ? std::string_view(map_, map_size_) : owned_; }
+  bool mapped() const { return map_ != nullptr; }
+
+  // Opens `path`; errors as ReadFileDecompressed.
+  static Result<InputFile> Open(const std::string& path);
+
+ private:
+  void Release();
+  const char* map_ = nullptr;
+  size_t map_size_ = 0;
+  std::string owned_;
+};
+
 }  // namespace ddbg

@@ -1,7 +1,10 @@
 // Reading input files and transparently undoing gzip (any number of members) and zstd (any
 // number of frames, with or without a content size), recognised by their magic bytes.
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "ddbg/decode.h"
 
@@ -182,6 +186,52 @@ Result<std::string> ReadFileDecompressed(const std::string& path) {
                       : out.status());
   }
   return out;
+}
+
+InputFile::InputFile(InputFile&& other) noexcept { *this = std::move(other); }
+
+InputFile& InputFile::operator=(InputFile&& other) noexcept {
+  if (this != &other) {
+    Release();
+    map_ = std::exchange(other.map_, nullptr);
+    map_size_ = std::exchange(other.map_size_, 0);
+    owned_ = std::move(other.owned_);
+  }
+  return *this;
+}
+
+InputFile::~InputFile() { Release(); }
+
+void InputFile::Release() {
+  if (map_ != nullptr) munmap(const_cast<char*>(map_), map_size_);
+  map_ = nullptr;
+  map_size_ = 0;
+}
+
+Result<InputFile> InputFile::Open(const std::string& path) {
+  InputFile in;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 4) {
+    size_t size = static_cast<size_t>(st.st_size);
+    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      std::string_view head(static_cast<const char*>(p), size);
+      if (!IsGzip(head) && !IsZstd(head)) {
+        madvise(p, size, MADV_SEQUENTIAL);
+        ::close(fd);
+        in.map_ = static_cast<const char*>(p);
+        in.map_size_ = size;
+        return in;
+      }
+      munmap(p, size);
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  Result<std::string> data = ReadFileDecompressed(path);
+  if (!data.ok()) return data.status();
+  in.owned_ = std::move(*data);
+  return in;
 }
 
 }  // namespace ddbg

@@ -152,21 +152,22 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
     progress.path = path;
     notify();
 
-    Result<std::string> data = ReadFileDecompressed(path);
-    if (!data.ok()) {
-      fr.status = data.status();
+    Result<InputFile> input = InputFile::Open(path);
+    if (!input.ok()) {
+      fr.status = input.status();
       report.files.push_back(std::move(fr));
       ++report.unreadable_files;
       continue;
     }
-    fr.bytes = data->size();
+    std::string_view data = input->bytes();
+    fr.bytes = data.size();
     report.bytes += fr.bytes;
     fr.format = options.format;
     if (fr.format == Format::kAuto) {
-      std::string_view head(data->data(), std::min<size_t>(data->size(), 64 << 10));
+      std::string_view head = data.substr(0, 64 << 10);
       fr.format = DetectFormat(path, head);
     }
-    if (data->empty()) {
+    if (data.empty()) {
       fr.status = Status::InvalidArgument(fmt::format("{}: empty file", path));
     } else if (fr.format == Format::kAuto) {
       fr.status = Status::InvalidArgument(
@@ -195,7 +196,7 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
       return st;
     };
     DecodeContext ctx(path, flush, options.flush_bytes);
-    Status st = DecodeBuffer(fr.format, *data, ctx);
+    Status st = DecodeBuffer(fr.format, data, ctx);
     Status fin = ctx.Finish();
     if (!store_error.ok()) return store_error;
     if (!fin.ok()) return fin;
