@@ -316,7 +316,9 @@ Format DetectFormat(std::string_view file_name, std::string_view head) {
       LooksLikeOtlpProto(head)) {
     return Format::kOtlpProto;
   }
-  if (non_text * 50 > head.size()) return Format::kAuto;  // binary
+  // Binary: more than 2% of the head is not text. A few invalid UTF-8 bytes in a short text
+  // file (one line of a log) do not make it binary; a NUL byte does (it counts 100).
+  if (non_text * 50 > head.size() && non_text >= 16) return Format::kAuto;
 
   size_t start = 0;
   if (head.substr(0, 3) == "\xef\xbb\xbf") start = 3;

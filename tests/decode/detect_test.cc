@@ -102,6 +102,15 @@ TEST(Detect, BinaryNamedJsonIsNotJson) {
   EXPECT_EQ(DetectFormat("x.json", ""), Format::kAuto);
 }
 
+TEST(Detect, AFewInvalidUtf8BytesInAShortFileStayText) {
+  EXPECT_EQ(DetectFormat("u.log", "2024-01-01T00:00:00Z INFO hello \xff\xfe world\n"),
+            Format::kTextLogs);
+  EXPECT_EQ(DetectFormat("u.jsonl", "{\"time\":\"2024-01-01T00:00:00Z\",\"msg\":\"x\xff\"}\n"),
+            Format::kJsonLogs);
+  EXPECT_EQ(DetectFormat("u.log", std::string("2024-01-01T00:00:00Z INFO a\0b\n", 32)),
+            Format::kAuto);
+}
+
 TEST(Detect, RecognisesProtobufByContentWhateverTheName) {
   std::string pb = Head(std::string(DDBG_SHARED_DATA) + "/otlp-captured/proto/0006-traces.pb");
   ASSERT_FALSE(pb.empty());
