@@ -7,15 +7,15 @@
 set -euo pipefail
 BUILD=${1:-build}
 OUT=${DDBG_BENCH_DIR:-/tmp/ddbg-bench}
-TRACES=${DDBG_BENCH_TRACES:-40000}
+TRACES=${DDBG_BENCH_TRACES:-68500}
 mkdir -p "$OUT"
 if [ ! -f "$OUT/sim/traces.otlp.jsonl" ]; then
   rm -rf "$OUT/sim"
   "$BUILD/ddbg" simulate --out "$OUT/sim" --seed 7 ${TRACES:+--traces $TRACES}
 fi
 INPUT="$OUT/sim/traces.otlp.jsonl"
-SPANS=$(wc -l < "$INPUT")
-echo "== input: $INPUT ($(du -h "$INPUT" | cut -f1), $SPANS lines)"
+LINES=$(wc -l < "$INPUT")
+echo "== input: $INPUT ($(du -h "$INPUT" | cut -f1), $LINES lines)"
 echo "== machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)" GB"}'), $(date -u +%Y-%m-%d)"
 DDBG_BENCH_INPUT="$INPUT" "$BUILD/ingest_bench" --benchmark_counters_tabular=true
 rm -rf "$OUT/store-cli"
