@@ -65,6 +65,12 @@ class DecodeContext {
   DecodeStats stats;
 
   void Reject(uint64_t line, uint64_t offset, std::string reason);
+  // For a piece of a larger input decoded on its own: rejections report line + first_line
+  // (lines are 1-based within the piece) and offset + first_offset.
+  void SetPosition(uint64_t first_line, uint64_t first_offset) {
+    line_base_ = first_line;
+    offset_base_ = first_offset;
+  }
   void Warn() { ++stats.warnings; }
   // Flushes when the batches exceed the threshold. Decoders call it between records only
   // (never with a record half-appended).
@@ -76,6 +82,8 @@ class DecodeContext {
   std::string source_;
   FlushFn flush_;
   size_t flush_bytes_;
+  uint64_t line_base_ = 0;
+  uint64_t offset_base_ = 0;
 };
 
 // Guesses the format from the file name and the first bytes (after decompression).

@@ -65,7 +65,8 @@ DecodeContext::DecodeContext(std::string source, FlushFn flush, size_t flush_byt
 void DecodeContext::Reject(uint64_t line, uint64_t offset, std::string reason) {
   ++stats.rejected;
   if (stats.rejections.size() < DecodeStats::kMaxKeptRejections) {
-    stats.rejections.push_back(Rejection{source_, line, offset, std::move(reason)});
+    stats.rejections.push_back(Rejection{source_, line > 0 ? line + line_base_ : 0,
+                                         offset + offset_base_, std::move(reason)});
   } else {
     ++stats.rejections_dropped;
   }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ddbg/ingest.h"
+#include "ingest/pieces.h"
 
 namespace ddbg {
 namespace {
@@ -91,6 +92,49 @@ class BatchWriter {
 bool IsHidden(const fs::path& p) {
   std::string name = p.filename().string();
   return !name.empty() && name[0] == '.';
+}
+
+// Decoding threads for one large line-oriented file: one per core, the store's writer
+// thread overlapping with them.
+size_t DecodeThreads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(n, 1, 8);
+}
+
+struct PieceResult {
+  Status status;  // the decoder's verdict on the piece
+  Status finish;  // the last flush to the store
+  DecodeStats stats;
+};
+
+// Adds up the pieces of one file, rejections in input order. A piece that could not be read
+// at all while others could (a stretch of garbage in a large file) becomes a rejection; the
+// file fails only when no piece could be read.
+Status MergePieces(const std::string& path, std::vector<PieceResult> results, DecodeStats* out) {
+  size_t failed = 0;
+  for (PieceResult& r : results) {
+    out->spans += r.stats.spans;
+    out->logs += r.stats.logs;
+    out->events += r.stats.events;
+    out->warnings += r.stats.warnings;
+    out->rejected += r.stats.rejected;
+    out->rejections_dropped += r.stats.rejections_dropped;
+    for (Rejection& rej : r.stats.rejections) {
+      if (out->rejections.size() < DecodeStats::kMaxKeptRejections) {
+        out->rejections.push_back(std::move(rej));
+      } else {
+        ++out->rejections_dropped;
+      }
+    }
+    if (!r.status.ok()) ++failed;
+  }
+  if (failed == results.size()) return results.front().status;
+  for (const PieceResult& r : results) {
+    if (r.status.ok()) continue;
+    ++out->rejected;
+    out->rejections.push_back(Rejection{path, 0, 0, std::string(r.status.message())});
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -186,22 +230,37 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
     }
 
     Status store_error;
+    std::mutex progress_mu;
     auto flush = [&](SpanBatch& s, LogBatch& l, EventBatch& e) -> Status {
-      progress.spans += s.size();
-      progress.logs += l.size();
-      progress.events += e.size();
+      {
+        std::lock_guard lock(progress_mu);
+        progress.spans += s.size();
+        progress.logs += l.size();
+        progress.events += e.size();
+      }
       Status st = writer.Push(s, l, e);
-      if (!st.ok()) store_error = st;
+      std::lock_guard lock(progress_mu);
+      if (!st.ok() && store_error.ok()) store_error = st;
       notify();
       return st;
     };
-    DecodeContext ctx(path, flush, options.flush_bytes);
-    Status st = DecodeBuffer(fr.format, data, ctx);
-    Status fin = ctx.Finish();
+    std::vector<InputPiece> pieces = SplitInput(fr.format, data, DecodeThreads());
+    std::vector<PieceResult> results(pieces.size());
+    auto decode_piece = [&](size_t i) {
+      DecodeContext ctx(path, flush, options.flush_bytes);
+      ctx.SetPosition(pieces[i].first_line, pieces[i].first_offset);
+      results[i].status = DecodeBuffer(fr.format, pieces[i].bytes, ctx);
+      results[i].finish = ctx.Finish();
+      results[i].stats = std::move(ctx.stats);
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < pieces.size(); ++i) threads.emplace_back(decode_piece, i);
+    decode_piece(0);
+    for (std::thread& t : threads) t.join();
     if (!store_error.ok()) return store_error;
-    if (!fin.ok()) return fin;
-    fr.status = st;
-    fr.stats = std::move(ctx.stats);
+    for (const PieceResult& r : results) DDBG_RETURN_IF_ERROR(r.finish);
+    fr.status = MergePieces(path, std::move(results), &fr.stats);
+    const Status& st = fr.status;
     report.spans += fr.stats.spans;
     report.logs += fr.stats.logs;
     report.events += fr.stats.events;
