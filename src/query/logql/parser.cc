@@ -45,8 +45,9 @@ class Parser {
                std::shared_ptr<const RE2>* out) {
     RE2::Options o;
     o.set_log_errors(false);
+    RE2 plain(pattern, o);  // checked alone first so that errors show the user's pattern
+    if (!plain.ok()) return cur_.ErrorAt(at, "invalid regular expression: " + plain.error());
     auto re = std::make_shared<RE2>(anchored ? "^(?:" + pattern + ")$" : pattern, o);
-    if (!re->ok()) return cur_.ErrorAt(at, "invalid regular expression: " + re->error());
     *out = std::move(re);
     return Status::Ok();
   }
