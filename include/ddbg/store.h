@@ -10,10 +10,14 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ddbg/model.h"
 #include "ddbg/status.h"
+
+// CRoaring's C++ bitmap (Debian 12 ships it in the global namespace).
+class Roaring;
 
 namespace ddbg {
 
@@ -55,6 +59,25 @@ struct StoreStats {
 template <typename Batch>
 using BatchFn = std::function<Status(const Batch&)>;
 
+// One stored segment (a unit of pruning) offered to a query planner by ForEachSpanSegment /
+// ForEachLogSegment: its size, its inverted indexes (terms built by IndexTerm(), see
+// index_terms.h) and the read of its rows. Valid only during the callback.
+class SegmentCursor {
+ public:
+  virtual ~SegmentCursor() = default;
+  virtual uint64_t rows() const = 0;
+  // Whether Postings/TokenRows can answer for this segment (false: no index, scan rows).
+  virtual bool has_index() const = 0;
+  // The rows holding `term` (set in *rows, replacing its content).
+  virtual Status Postings(std::string_view term, ::Roaring* rows) = 0;
+  // Log segments: the rows whose body has a token containing `piece` as a substring.
+  virtual Status TokenRows(std::string_view piece, ::Roaring* rows) = 0;
+  virtual Status ReadSpans(SpanBatch* batch) = 0;
+  virtual Status ReadLogs(LogBatch* batch) = 0;
+};
+// Returns false to stop the iteration early (a query that has its --limit).
+using SegmentFn = std::function<Result<bool>(SegmentCursor&)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -73,6 +96,12 @@ class Store {
   virtual Result<SpanBatch> GetTrace(TraceId id) = 0;
   // Every log record of one trace.
   virtual Result<LogBatch> GetTraceLogs(TraceId id) = 0;
+
+  // Segment by segment, for planners: segments the filter prunes are not offered. The
+  // default (for backends without segments or indexes) offers each scanned batch as one
+  // segment without index.
+  virtual Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn);
+  virtual Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn);
 
   virtual Result<StoreStats> Stats() = 0;
   // Takes a new snapshot: data appended by others since Open() becomes visible.

@@ -22,5 +22,9 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global);
 void AddStatsCommand(CLI::App& app, GlobalOptions& global);
 void AddTraceCommand(CLI::App& app, GlobalOptions& global);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+void AddQueryCommand(CLI::App& app, GlobalOptions& global);
+void AddSearchCommand(CLI::App& app, GlobalOptions& global);
+// Adds `query` (LogQL) to the `logs` command group.
+void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global);
 
 }  // namespace ddbg::cli

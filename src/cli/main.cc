@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
   ddbg::cli::AddStatsCommand(app, global);
   ddbg::cli::AddTraceCommand(app, global);
   ddbg::cli::AddSimulateCommand(app, global);
+  ddbg::cli::AddQueryCommand(app, global);
+  ddbg::cli::AddSearchCommand(app, global);
+  CLI::App* logs = app.add_subcommand("logs", "Log analyses and queries");
+  logs->require_subcommand(1);
+  ddbg::cli::AddLogsQueryCommand(*logs, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,64 @@
+// LogQL (the Grafana Loki subset documented in docs/query.md) evaluated on a Store: log
+// queries return matching lines, metric queries return series sampled every step over a
+// time range. Used by `ddbg logs query`, and callable by `logs tail` or an HTTP server.
+// Errors are values: a query that does not parse gives InvalidArgument "L:C: expected …".
+// Thread-safety: the functions keep no state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ddbg/status.h"
+#include "ddbg/store.h"
+#include "ddbg/traceql.h"
+
+namespace ddbg {
+
+using LabelSet = std::vector<std::pair<std::string, std::string>>;  // sorted by name
+
+struct LogLine {
+  int64_t time_ns = 0;
+  std::string line;  // the body, or the line_format result
+  LabelSet labels;   // service, level, and labels the parsers extracted
+  TraceId trace_id;
+  SpanId span_id = 0;
+};
+
+struct Sample {
+  int64_t time_ns = 0;
+  double value = 0;
+};
+
+struct Series {
+  LabelSet labels;
+  std::vector<Sample> samples;  // one per step with data
+};
+
+struct LogQueryOptions {
+  TimeRange range;  // unbounded ends: the store's first/last record time
+  int64_t step_ns = 0;  // metric queries; 0: range/100 rounded up to a second (at least 1s)
+  size_t limit = 100;   // log queries: lines, in store (time) order; 0 = all
+};
+
+struct LogQueryResult {
+  bool is_metric = false;
+  std::vector<LogLine> lines;
+  std::vector<Series> series;
+  int64_t start_ns = 0, end_ns = 0, step_ns = 0;  // metric queries: the evaluated steps
+  QueryExplain explain;
+};
+
+Status CheckLogQL(std::string_view logql);
+Result<LogQueryResult> EvalLogQL(Store& store, std::string_view logql, const LogQueryOptions& options);
+
+// `{label="value", …}`.
+std::string FormatLabels(const LabelSet& labels);
+// Lines: time, labels, line. Series: each series' labels, then one "time value" per step.
+std::string LogQueryTable(const LogQueryResult& r);
+// Loki's query_range response: {"status":"success","data":{"resultType":"streams"|"matrix",…}}.
+std::string LokiQueryJson(const LogQueryResult& r);
+
+}  // namespace ddbg

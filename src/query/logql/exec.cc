@@ -1,0 +1,152 @@
+// Runs a LogQL query: segments pruned by time and service, rows narrowed by the label and
+// token indexes, then the line pipeline; log queries stop at --limit, metric queries feed
+// the matching lines to the range and vector aggregations.
+#include <chrono>
+
+#include "ddbg/index_terms.h"
+#include "ddbg/logql.h"
+#include "query/index_expr.h"
+#include "query/logql/line_eval.h"
+#include "query/logql/metrics.h"
+#include "query/logql/parser.h"
+
+namespace ddbg {
+namespace {
+
+using logql::LogExpr;
+using logql::PipelineStage;
+using query::IndexExpr;
+
+// The index expression of the selector's equality matchers and the leading line filters.
+IndexExpr LogIndex(const LogExpr& e) {
+  std::vector<IndexExpr> all;
+  for (const logql::Matcher& m : e.selector) {
+    if (m.op != logql::MatchOp::kEq) continue;
+    if (m.label == "service" || m.label == "service_name" || m.label == "job") {
+      all.push_back(IndexExpr::Terms({IndexTerm(TermField::kService, m.value)}));
+    } else if (m.label == "level" || m.label == "severity" || m.label == "detected_level") {
+      std::string upper = m.value;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      all.push_back(IndexExpr::Terms({IndexTerm(TermField::kSeverity, upper)}));
+    }
+  }
+  for (const PipelineStage& s : e.stages) {
+    if (s.kind > PipelineStage::Kind::kLineNotRegex) break;
+    if (s.kind != PipelineStage::Kind::kLineContains) continue;
+    IndexExpr t;
+    t.kind = IndexExpr::Kind::kTokens;
+    ForEachToken(s.text, [&t](std::string_view tok) { t.terms.emplace_back(tok); });
+    if (!t.terms.empty()) all.push_back(std::move(t));
+  }
+  return IndexExpr::And(std::move(all));
+}
+
+ScanFilter LogScanFilter(const LogExpr& e, TimeRange time) {
+  ScanFilter f;
+  f.time = time;
+  for (const logql::Matcher& m : e.selector) {
+    if (m.op == logql::MatchOp::kEq && (m.label == "service" || m.label == "service_name")) {
+      f.services = {m.value};
+    }
+  }
+  return f;
+}
+
+// Calls fn(line) for each matching record; fn returns false to stop.
+template <typename Fn>
+Status ScanLines(Store& store, const LogExpr& e, const TimeRange& time, QueryStep* step, Fn&& fn) {
+  IndexExpr index = LogIndex(e);
+  step->name = "log scan";
+  step->detail = "index: " + index.ToString();
+  LogBatch batch;
+  LogLine line;
+  return store.ForEachLogSegment(LogScanFilter(e, time), [&](SegmentCursor& seg) -> Result<bool> {
+    ++step->segments;
+    auto narrowed = query::EvalIndex(index, seg);
+    if (!narrowed.ok()) return narrowed.status();
+    if (narrowed->has_value() && (*narrowed)->isEmpty()) {
+      ++step->segments_skipped;
+      return true;
+    }
+    DDBG_RETURN_IF_ERROR(seg.ReadLogs(&batch));
+    ++step->segments_read;
+    step->rows_read += batch.size();
+    logql::LineEvaluator ev(e, batch);
+    bool more = true;
+    auto check = [&](uint32_t r) {
+      ++step->rows_checked;
+      if (!time.Contains(batch.time_ns[r]) || !ev.Run(r, &line)) return;
+      ++step->rows_matched;
+      more = fn(line);
+    };
+    if (narrowed->has_value()) {
+      for (auto it = (*narrowed)->begin(); more && it != (*narrowed)->end(); ++it) {
+        if (*it < batch.size()) check(*it);
+      }
+    } else {
+      for (uint32_t r = 0; more && r < batch.size(); ++r) check(r);
+    }
+    return more;
+  });
+}
+
+Status ResolveRange(Store& store, const LogQueryOptions& o, TimeRange* range) {
+  *range = o.range;
+  if (!range->unbounded() && range->min_ns != TimeRange().min_ns && range->max_ns != TimeRange().max_ns) {
+    return Status::Ok();
+  }
+  Result<StoreStats> st = store.Stats();
+  if (!st.ok()) return st.status();
+  if (range->min_ns == TimeRange().min_ns) range->min_ns = st->min_time_ns;
+  if (range->max_ns == TimeRange().max_ns) range->max_ns = st->max_time_ns;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckLogQL(std::string_view text) { return logql::ParseLogQL(text).status(); }
+
+Result<LogQueryResult> EvalLogQL(Store& store, std::string_view text, const LogQueryOptions& o) {
+  auto start = std::chrono::steady_clock::now();
+  Result<logql::Query> q = logql::ParseLogQL(text);
+  if (!q.ok()) return q.status();
+  LogQueryResult r;
+  r.is_metric = q->is_metric;
+  QueryStep step;
+  if (!q->is_metric) {
+    DDBG_RETURN_IF_ERROR(ScanLines(store, q->log, o.range, &step, [&](const LogLine& l) {
+      r.lines.push_back(l);
+      return o.limit == 0 || r.lines.size() < o.limit;
+    }));
+  } else {
+    TimeRange range;
+    DDBG_RETURN_IF_ERROR(ResolveRange(store, o, &range));
+    const logql::MetricExpr* inner = q->metric.get();
+    while (inner->kind == logql::MetricExpr::Kind::kVector) inner = inner->inner.get();
+    logql::StepGrid grid;
+    grid.start_ns = range.min_ns;
+    grid.end_ns = range.max_ns;
+    int64_t span = std::max<int64_t>(1, range.max_ns - range.min_ns);
+    grid.step_ns = o.step_ns > 0 ? o.step_ns : std::max<int64_t>(1000000000LL, (span / 100 + 999999999LL) / 1000000000LL * 1000000000LL);
+    if (span / grid.step_ns > 11000) {
+      return Status::InvalidArgument("more than 11000 steps: choose a larger --step or a shorter range");
+    }
+    TimeRange scan{range.min_ns - inner->range_ns, range.max_ns};
+    logql::PointsByLabels points;
+    DDBG_RETURN_IF_ERROR(ScanLines(store, inner->log, scan, &step, [&](const LogLine& l) {
+      points[l.labels].push_back({l.time_ns, l.line.size()});
+      return true;
+    }));
+    r.series = logql::EvalMetric(*q->metric, points, grid);
+    r.start_ns = grid.start_ns;
+    r.end_ns = grid.end_ns;
+    r.step_ns = grid.step_ns;
+  }
+  r.explain.steps.push_back(step);
+  r.explain.plan = "LogQL " + std::string(text);
+  r.explain.elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace ddbg

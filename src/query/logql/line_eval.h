@@ -1,0 +1,39 @@
+// Evaluates a LogQL log expression on the rows of a LogBatch: the stream selector on the
+// record's labels (service, level, resource and record attributes), line filters on the
+// body, parsers (json, logfmt, pattern) extracting labels, label filters and line_format.
+// Thread-safety: one evaluator per thread and batch.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ddbg/logql.h"
+#include "ddbg/model.h"
+#include "query/logql/ast.h"
+
+namespace ddbg::logql {
+
+class LineEvaluator {
+ public:
+  LineEvaluator(const LogExpr& e, const LogBatch& b) : e_(e), b_(b) {}
+  // The stream selector alone.
+  bool Selects(size_t row);
+  // Selector and pipeline; on success fills *out (line, labels, time, ids).
+  bool Run(size_t row, LogLine* out);
+
+ private:
+  std::string_view StreamLabel(size_t row, std::string_view label, std::string* scratch);
+  bool Stage(const PipelineStage& s, size_t row, LogLine* out);
+  void BaseLabels(size_t row, LogLine* out);
+  void AttrLabels(size_t row, LogLine* out);
+  const LogExpr& e_;
+  const LogBatch& b_;
+};
+
+// Helpers shared with tests: label set upsert and lookup.
+void SetLabel(LabelSet* labels, std::string name, std::string value);
+const std::string* GetLabel(const LabelSet& labels, std::string_view name);
+// Loki label names: characters other than letters, digits and '_' become '_'.
+std::string SanitizeLabel(std::string_view name);
+
+}  // namespace ddbg::logql
