@@ -22,5 +22,8 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global);
 void AddStatsCommand(CLI::App& app, GlobalOptions& global);
 void AddTraceCommand(CLI::App& app, GlobalOptions& global);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+// `ddbg logs …`; returns the group so other subcommands (logs query) can be added to it.
+CLI::App* AddLogsCommand(CLI::App& app, GlobalOptions& global);
+void AddLogsTailCommand(CLI::App& logs_group, GlobalOptions& global);
 
 }  // namespace ddbg::cli

@@ -3,11 +3,13 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "ddbg/ingest.h"
+#include "ddbg/log_templates.h"
 
 namespace ddbg {
 namespace {
@@ -137,6 +139,15 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
   Result<std::vector<std::string>> files = ExpandInputPaths(paths);
   if (!files.ok()) return files.status();
   IngestReport report;
+  std::optional<logs::TemplateSession> templates;
+  if (options.mine_log_templates) {
+    Result<logs::TemplateSession> session = logs::TemplateSession::Open(store);
+    if (session.ok()) {
+      templates.emplace(std::move(*session));
+    } else if (session.status().code() != StatusCode::kUnsupported) {
+      return session.status();
+    }
+  }
   BatchWriter writer(store);
   IngestProgress progress;
   progress.file_count = files->size();
@@ -189,6 +200,13 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
       progress.spans += s.size();
       progress.logs += l.size();
       progress.events += e.size();
+      if (templates && !l.empty()) {
+        Status mined = templates->MineBatch(&l);
+        if (!mined.ok()) {
+          store_error = mined;
+          return mined;
+        }
+      }
       Status st = writer.Push(s, l, e);
       if (!st.ok()) store_error = st;
       notify();
