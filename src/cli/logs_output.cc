@@ -28,13 +28,19 @@ std::string Json(std::string_view s) {
 
 std::string JsonList(const std::vector<std::string>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + Json(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += Json(v[i]);
+  }
   return out + "]";
 }
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i];
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += v[i];
+  }
   return out;
 }
 
@@ -102,7 +108,10 @@ void PrintPatterns(const std::vector<logs::PatternStats>& patterns, bool json) {
   for (const auto& p : patterns) total += p.count;
   if (json) {
     std::string out = "[";
-    for (size_t i = 0; i < patterns.size(); ++i) out += (i ? "," : "") + PatternJson(patterns[i], total);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      if (i) out += ',';
+      out += PatternJson(patterns[i], total);
+    }
     fmt::print("{}]\n", out);
     return;
   }
