@@ -51,6 +51,9 @@ struct IngestOptions {
   // Called from the ingesting thread after each file starts and after each flushed batch.
   std::function<void(const IngestProgress&)> on_progress;
   size_t flush_bytes = 64 << 20;  // batch size handed to the store
+  // Mine log templates: each log record gets its template id and parameters, and the
+  // store's template table is extended (see ddbg/log_templates.h).
+  bool mine_log_templates = true;
 };
 
 // Expands `paths` (files, and directories recursively, in sorted order; hidden entries

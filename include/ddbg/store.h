@@ -106,6 +106,15 @@ class Store {
   virtual Result<StoreStats> Stats() = 0;
   // Takes a new snapshot: data appended by others since Open() becomes visible.
   virtual Status Refresh() = 0;
+
+  // Named blobs: small documents kept beside the telemetry (the log template table). Names
+  // are [a-z0-9_-]+. ReadBlob gives "" for a blob never written. UpdateBlob reads the
+  // current blob, lets `fn` rewrite it and publishes the result atomically while holding
+  // the store's writer lock, so concurrent writers merge instead of overwriting; an error
+  // from `fn` leaves the blob as it was. Backends without blobs return Unsupported.
+  virtual Result<std::string> ReadBlob(const std::string& name);
+  virtual Status UpdateBlob(const std::string& name,
+                            const std::function<Status(std::string*)>& fn);
 };
 
 struct EmbeddedStoreOptions {

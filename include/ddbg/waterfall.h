@@ -17,6 +17,10 @@ struct WaterfallOptions {
   bool color = false;       // ANSI colours (the caller decides: a terminal and no --no-color)
   bool show_events = true;  // span events as lines under their span
   size_t max_events = 20;   // per span; the rest is summarised as "… N more events"
+  // Log records of the trace (Store::GetTraceLogs), shown under the span whose id they
+  // carry, in time order; records of no span of the tree are counted after the tree.
+  const LogBatch* logs = nullptr;
+  size_t max_logs = 20;  // per span
 };
 
 // The terminal form; ends with a newline.

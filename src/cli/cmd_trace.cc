@@ -24,6 +24,7 @@ struct TraceArgs {
   bool ascii = false;
   int width = 0;  // 0: the terminal's width, or 100 when not a terminal
   bool no_skew_adjust = false;
+  bool no_logs = false;
 };
 
 int TerminalWidth() {
@@ -122,6 +123,8 @@ void Run(const TraceArgs& args, const GlobalOptions& global) {
     options.ascii = args.ascii;
     const char* no_color_env = std::getenv("NO_COLOR");
     options.color = !args.no_color && isatty(STDOUT_FILENO) && !(no_color_env && *no_color_env);
+    Result<LogBatch> logs = (*store)->GetTraceLogs(id);
+    if (logs.ok() && !args.no_logs) options.logs = &*logs;
     out = RenderWaterfallText(tree, options);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -147,6 +150,7 @@ void AddTraceCommand(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(40, 1000));
   cmd->add_flag("--no-skew-adjust", args->no_skew_adjust,
                 "show the recorded times, without clock-skew correction");
+  cmd->add_flag("--no-logs", args->no_logs, "do not show the trace's log records under their spans");
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

@@ -26,5 +26,8 @@ void AddQueryCommand(CLI::App& app, GlobalOptions& global);
 void AddSearchCommand(CLI::App& app, GlobalOptions& global);
 // Adds `query` (LogQL) to the `logs` command group.
 void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global);
+// `ddbg logs …`; returns the group so other subcommands (logs query) can be added to it.
+CLI::App* AddLogsCommand(CLI::App& app, GlobalOptions& global);
+void AddLogsTailCommand(CLI::App& logs_group, GlobalOptions& global);
 
 }  // namespace ddbg::cli

@@ -25,8 +25,7 @@ int main(int argc, char** argv) {
   ddbg::cli::AddSimulateCommand(app, global);
   ddbg::cli::AddQueryCommand(app, global);
   ddbg::cli::AddSearchCommand(app, global);
-  CLI::App* logs = app.add_subcommand("logs", "Log analyses and queries");
-  logs->require_subcommand(1);
+  CLI::App* logs = ddbg::cli::AddLogsCommand(app, global);
   ddbg::cli::AddLogsQueryCommand(*logs, global);
   try {
     app.parse(argc, argv);

@@ -3,11 +3,13 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "ddbg/ingest.h"
+#include "ddbg/log_templates.h"
 #include "ingest/pieces.h"
 
 namespace ddbg {
@@ -181,6 +183,15 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
   Result<std::vector<std::string>> files = ExpandInputPaths(paths);
   if (!files.ok()) return files.status();
   IngestReport report;
+  std::optional<logs::TemplateSession> templates;
+  if (options.mine_log_templates) {
+    Result<logs::TemplateSession> session = logs::TemplateSession::Open(store);
+    if (session.ok()) {
+      templates.emplace(std::move(*session));
+    } else if (session.status().code() != StatusCode::kUnsupported) {
+      return session.status();
+    }
+  }
   BatchWriter writer(store);
   IngestProgress progress;
   progress.file_count = files->size();
@@ -233,10 +244,18 @@ Result<IngestReport> Ingest(const std::vector<std::string>& paths, Store& store,
     std::mutex progress_mu;
     auto flush = [&](SpanBatch& s, LogBatch& l, EventBatch& e) -> Status {
       {
+        // Decoding threads share the progress counters and the template session.
         std::lock_guard lock(progress_mu);
         progress.spans += s.size();
         progress.logs += l.size();
         progress.events += e.size();
+        if (templates && !l.empty()) {
+          Status mined = templates->MineBatch(&l);
+          if (!mined.ok()) {
+            if (store_error.ok()) store_error = mined;
+            return mined;
+          }
+        }
       }
       Status st = writer.Push(s, l, e);
       std::lock_guard lock(progress_mu);

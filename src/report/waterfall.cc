@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
@@ -201,7 +204,13 @@ class TextRenderer {
     if (t_.span_count() == 0) return out_;
     out_ += '\n';
     ColumnHeader();
+    IndexLogs();
     for (uint32_t n : t_.preorder()) Row(n);
+    if (unattached_logs_ > 0) {
+      Line({{fmt::format("{} log record(s) of this trace carry no span id of the tree",
+                         unattached_logs_),
+             kDim}});
+    }
     return out_;
   }
 
@@ -398,6 +407,44 @@ class TextRenderer {
     TrimRight();
     out_ += '\n';
     Details(i);
+    LogLines(i);
+  }
+
+  // Log rows per span id, in time order.
+  void IndexLogs() {
+    if (o_.logs == nullptr) return;
+    const LogBatch& l = *o_.logs;
+    std::unordered_set<SpanId> spans;
+    for (const Node& n : t_.nodes()) spans.insert(n.span_id);
+    for (uint32_t r = 0; r < l.size(); ++r) {
+      if (l.span_id[r] != 0 && spans.count(l.span_id[r])) logs_by_span_[l.span_id[r]].push_back(r);
+      else ++unattached_logs_;
+    }
+    for (auto& [span, rows] : logs_by_span_) {
+      std::stable_sort(rows.begin(), rows.end(),
+                       [&](uint32_t a, uint32_t b) { return l.time_ns[a] < l.time_ns[b]; });
+    }
+  }
+
+  void LogLines(uint32_t i) {
+    const Node& n = t_.node(i);
+    auto it = logs_by_span_.find(n.span_id);
+    if (n.is_placeholder() || it == logs_by_span_.end()) return;
+    const LogBatch& l = *o_.logs;
+    for (size_t k = 0; k < it->second.size() && k < o_.max_logs; ++k) {
+      uint32_t r = it->second[k];
+      uint8_t sev = l.severity_number[r];
+      std::string when = Offset(l.time_ns[r] + n.skew_ns - t_.start_ns(), o_.ascii);
+      Detail(i, {{o_.ascii ? "> " : "\xe2\x96\xb8 ", kDim},
+                 {SeverityShortName(sev), sev >= 17 ? kRed : sev >= 13 ? kYellow : kDim},
+                 {" @" + when + " ", kDim},
+                 {Clean(FirstLine(l.dict.Get(l.body[r]))), nullptr}});
+    }
+    if (it->second.size() > o_.max_logs) {
+      Detail(i, {{fmt::format("{} {} more log records", o_.ascii ? "..." : "\xe2\x80\xa6",
+                              it->second.size() - o_.max_logs),
+                  kDim}});
+    }
   }
 
   std::string PlaceholderText(uint32_t i) const {
@@ -482,6 +529,8 @@ class TextRenderer {
   int bar_w_ = 0;
   int width_ = 0;
   bool compact_ = false;          // two-column tree glyphs
+  std::unordered_map<SpanId, std::vector<uint32_t>> logs_by_span_;
+  size_t unattached_logs_ = 0;
   std::vector<uint32_t> events_;  // reused: one span's events in time order
   std::string out_;
 };

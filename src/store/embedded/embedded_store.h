@@ -42,6 +42,9 @@ class EmbeddedStore final : public Store {
   Result<LogBatch> GetTraceLogs(TraceId id) override;
   Result<StoreStats> Stats() override;
   Status Refresh() override;
+  Result<std::string> ReadBlob(const std::string& name) override;
+  Status UpdateBlob(const std::string& name,
+                    const std::function<Status(std::string*)>& fn) override;
 
  private:
   EmbeddedStore(std::string dir, const EmbeddedStoreOptions& options, uint64_t meta_bytes)

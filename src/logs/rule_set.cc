@@ -1,0 +1,122 @@
+// Rule severities, merging of default and user rules, the compiled RE2 set and the
+// aggregation of matches into issues.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include "ddbg/log_rules.h"
+#include "ddbg/log_templates.h"
+
+namespace ddbg::logs {
+
+const char* RuleSeverityName(RuleSeverity s) {
+  switch (s) {
+    case RuleSeverity::kInfo: return "info";
+    case RuleSeverity::kWarning: return "warning";
+    case RuleSeverity::kError: return "error";
+    case RuleSeverity::kCritical: return "critical";
+  }
+  return "info";
+}
+
+bool ParseRuleSeverity(std::string_view text, RuleSeverity* out) {
+  for (auto s : {RuleSeverity::kInfo, RuleSeverity::kWarning, RuleSeverity::kError,
+                 RuleSeverity::kCritical}) {
+    if (text == RuleSeverityName(s)) {
+      *out = s;
+      return true;
+    }
+  }
+  if (text == "warn") *out = RuleSeverity::kWarning;
+  return text == "warn";
+}
+
+std::vector<LogRule> MergeRules(std::vector<LogRule> base, const std::vector<LogRule>& overrides) {
+  for (const LogRule& o : overrides) {
+    auto same = std::find_if(base.begin(), base.end(), [&](const LogRule& r) { return r.name == o.name; });
+    if (same == base.end()) {
+      base.push_back(o);
+      continue;
+    }
+    if (!o.regex.empty()) same->regex = o.regex;
+    if (!o.action.empty()) same->action = o.action;
+    same->severity = o.severity;
+    same->enabled = o.enabled;
+  }
+  std::erase_if(base, [](const LogRule& r) { return !r.enabled; });
+  return base;
+}
+
+struct RuleSet::Impl {
+  Impl() : set(RE2::Options(), RE2::UNANCHORED) {}
+  RE2::Set set;
+};
+
+RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+RuleSet::~RuleSet() = default;
+
+Result<RuleSet> RuleSet::Compile(std::vector<LogRule> rules) {
+  RuleSet rs;
+  for (const LogRule& r : rules) {
+    std::string error;
+    if (rs.impl_->set.Add(r.regex, &error) < 0) {
+      return Status::InvalidArgument(fmt::format("rule {}: bad regex: {}", r.name, error));
+    }
+  }
+  if (!rs.impl_->set.Compile()) return Status::InvalidArgument("rules: regex set too large");
+  rs.rules_ = std::move(rules);
+  return rs;
+}
+
+void RuleSet::Match(std::string_view message, std::vector<int>* out) const {
+  out->clear();
+  if (rules_.empty()) return;
+  impl_->set.Match(message, out);
+  std::sort(out->begin(), out->end());
+}
+
+Result<std::vector<LogIssue>> AnalyzeLogs(Store& store, const ScanFilter& filter,
+                                          const RuleSet& rules) {
+  std::vector<LogIssue> issues(rules.rules().size());
+  std::vector<std::set<std::string>> services(issues.size());
+  std::vector<int> hits;
+  Status st = store.ScanLogs(filter, [&](const LogBatch& b) {
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (!filter.time.Contains(b.time_ns[i])) continue;
+      rules.Match(b.dict.Get(b.body[i]), &hits);
+      for (int h : hits) {
+        LogIssue& issue = issues[h];
+        int64_t t = b.time_ns[i];
+        if (issue.occurrences++ == 0 || t < issue.first_seen_ns) issue.first_seen_ns = t;
+        if (issue.occurrences == 1 || t >= issue.last_seen_ns) {
+          issue.last_seen_ns = t;
+          issue.last_message = b.dict.Get(b.body[i]);
+        }
+        services[h].emplace(b.dict.Get(b.service[i]));
+      }
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  std::vector<LogIssue> out;
+  for (size_t r = 0; r < issues.size(); ++r) {
+    if (issues[r].occurrences == 0) continue;
+    issues[r].rule = &rules.rules()[r];
+    issues[r].services.assign(services[r].begin(), services[r].end());
+    out.push_back(std::move(issues[r]));
+  }
+  std::sort(out.begin(), out.end(), [](const LogIssue& a, const LogIssue& b) {
+    if (a.rule->severity != b.rule->severity) return a.rule->severity > b.rule->severity;
+    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
+    return a.rule->name < b.rule->name;
+  });
+  return out;
+}
+
+}  // namespace ddbg::logs

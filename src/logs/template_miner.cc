@@ -1,0 +1,266 @@
+// The template miner. Templates live in shards chosen by (token count, first masked token),
+// so a message can only ever join templates of its own shard: shards are mined
+// independently, in message order, which makes the result independent of the thread count.
+// In a shard, an exact-sequence cache answers repeated masked messages with one lookup; the
+// others are compared with every template of their leaf (same length and first token), as
+// Drain does, and join the most similar one at or above the threshold, turning the
+// positions that differ into "<*>".
+#include <algorithm>
+#include <thread>
+#include <unordered_map>
+
+#include <xxhash.h>
+
+#include "ddbg/logmine.h"
+#include "logs/mask.h"
+
+namespace ddbg::logs {
+namespace {
+
+constexpr size_t kShards = 64;
+constexpr size_t kBlock = 1 << 16;
+constexpr size_t kMaxExactCache = 1 << 20;
+
+struct Cluster {
+  std::vector<uint64_t> tokens;
+  std::vector<std::string> words;
+  uint32_t id = 0;  // global id, 0 until assigned
+  uint64_t count = 0;
+};
+
+struct Shard {
+  std::vector<Cluster> clusters;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> leaves;
+  std::unordered_map<uint64_t, uint32_t> exact;
+};
+
+uint64_t LeafKey(const uint64_t* toks, size_t n) {
+  uint64_t first = n > 0 ? toks[0] : 0;
+  return XXH3_64bits_withSeed(&first, sizeof first, n);
+}
+
+uint64_t SequenceHash(const uint64_t* toks, size_t n) {
+  return XXH3_64bits_withSeed(toks, n * sizeof(uint64_t), n);
+}
+
+// The share of positions where the template's constant equals the message's token; template
+// wildcards count as equal to message wildcards and are left out otherwise.
+double Similarity(const Cluster& c, const uint64_t* toks, size_t n, uint64_t wild) {
+  size_t equal = 0, free = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t t = c.tokens[i];
+    if (t == toks[i]) {
+      ++equal;
+    } else if (t == wild) {
+      ++free;
+    }
+  }
+  if (n == free) return 1.0;
+  return static_cast<double>(equal) / static_cast<double>(n - free);
+}
+
+}  // namespace
+
+struct TemplateMiner::Impl {
+  MinerOptions options;
+  uint64_t wild = WildcardHash();
+  std::vector<Shard> shards{kShards};
+  // Global id - 1 -> (shard, index).
+  std::vector<std::pair<uint32_t, uint32_t>> by_id;
+
+  // Per-thread scratch for the single-message path.
+  std::vector<uint64_t> hashes;
+  std::string scratch;
+
+  static size_t ShardOf(uint64_t leaf) { return (leaf >> 17) % kShards; }
+
+  // Finds or creates the cluster of a masked message in its shard; returns its index there.
+  uint32_t Match(Shard& shard, uint64_t leaf, const uint64_t* toks, size_t n,
+                 std::string_view message) {
+    uint64_t seq = SequenceHash(toks, n);
+    auto hit = shard.exact.find(seq);
+    if (hit != shard.exact.end()) {
+      ++shard.clusters[hit->second].count;
+      return hit->second;
+    }
+    std::vector<uint32_t>& leaf_clusters = shard.leaves[leaf];
+    int64_t best = -1;
+    double best_sim = -1;
+    for (uint32_t ci : leaf_clusters) {
+      double sim = Similarity(shard.clusters[ci], toks, n, wild);
+      if (sim > best_sim) {
+        best_sim = sim;
+        best = ci;
+      }
+    }
+    uint32_t index;
+    if (best >= 0 && best_sim >= options.similarity) {
+      index = static_cast<uint32_t>(best);
+      Generalize(shard.clusters[index], toks);
+    } else {
+      index = static_cast<uint32_t>(shard.clusters.size());
+      Cluster c;
+      c.tokens.assign(toks, toks + n);
+      MaskMessage(message, &c.words);
+      shard.clusters.push_back(std::move(c));
+      leaf_clusters.push_back(index);
+    }
+    ++shard.clusters[index].count;
+    if (shard.exact.size() >= kMaxExactCache) shard.exact.clear();
+    shard.exact.emplace(seq, index);
+    return index;
+  }
+
+  void Generalize(Cluster& c, const uint64_t* toks) {
+    for (size_t i = 0; i < c.tokens.size(); ++i) {
+      if (c.tokens[i] != toks[i] && c.tokens[i] != wild) {
+        c.tokens[i] = wild;
+        c.words[i] = "<*>";
+      }
+    }
+  }
+
+  uint32_t AssignId(uint32_t shard, uint32_t index) {
+    Cluster& c = shards[shard].clusters[index];
+    if (c.id == 0) {
+      by_id.emplace_back(shard, index);
+      c.id = static_cast<uint32_t>(by_id.size());
+    }
+    return c.id;
+  }
+
+  uint32_t AddOne(std::string_view message) {
+    size_t n = MaskHashes(message, &hashes, &scratch);
+    uint64_t leaf = LeafKey(hashes.data(), n);
+    uint32_t s = static_cast<uint32_t>(ShardOf(leaf));
+    return AssignId(s, Match(shards[s], leaf, hashes.data(), n, message));
+  }
+
+  std::vector<uint32_t> MineAll(const std::vector<std::string_view>& messages);
+};
+
+namespace {
+
+// Masked tokens of one block of messages, filled by several threads (each its own range).
+struct MaskedBlock {
+  std::vector<uint64_t> leaf;
+  std::vector<uint32_t> local;  // cluster index in the shard, per message
+  std::vector<std::vector<uint64_t>> tokens;  // per message
+};
+
+int ThreadCount(int requested) {
+  if (requested > 0) return requested;
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+template <typename Fn>
+void RunThreads(int threads, Fn fn) {
+  if (threads == 1) {
+    fn(0);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(fn, t);
+  for (std::thread& th : pool) th.join();
+}
+
+}  // namespace
+
+std::vector<uint32_t> TemplateMiner::Impl::MineAll(const std::vector<std::string_view>& messages) {
+  int threads = ThreadCount(options.threads);
+  std::vector<uint32_t> ids(messages.size());
+  MaskedBlock block;
+  block.leaf.resize(kBlock);
+  block.local.resize(kBlock);
+  block.tokens.resize(kBlock);
+  for (size_t base = 0; base < messages.size(); base += kBlock) {
+    size_t count = std::min(kBlock, messages.size() - base);
+    RunThreads(threads, [&](int t) {
+      std::string scratch_t;
+      size_t lo = count * t / threads, hi = count * (t + 1) / threads;
+      for (size_t i = lo; i < hi; ++i) {
+        size_t n = MaskHashes(messages[base + i], &block.tokens[i], &scratch_t);
+        block.leaf[i] = LeafKey(block.tokens[i].data(), n);
+      }
+    });
+    RunThreads(threads, [&](int t) {
+      for (size_t i = 0; i < count; ++i) {
+        size_t s = ShardOf(block.leaf[i]);
+        if (s % threads != static_cast<size_t>(t)) continue;
+        const std::vector<uint64_t>& toks = block.tokens[i];
+        block.local[i] = Match(shards[s], block.leaf[i], toks.data(), toks.size(), messages[base + i]);
+      }
+    });
+    for (size_t i = 0; i < count; ++i) {
+      ids[base + i] = AssignId(static_cast<uint32_t>(ShardOf(block.leaf[i])), block.local[i]);
+    }
+  }
+  return ids;
+}
+
+TemplateMiner::TemplateMiner(const MinerOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
+TemplateMiner::~TemplateMiner() = default;
+TemplateMiner::TemplateMiner(TemplateMiner&&) noexcept = default;
+TemplateMiner& TemplateMiner::operator=(TemplateMiner&&) noexcept = default;
+
+uint32_t TemplateMiner::Add(std::string_view message) { return impl_->AddOne(message); }
+
+std::vector<uint32_t> TemplateMiner::MineMessages(const std::vector<std::string_view>& messages) {
+  return impl_->MineAll(messages);
+}
+
+void TemplateMiner::Restore(uint32_t id, std::string_view text, uint64_t count) {
+  while (impl_->by_id.size() + 1 < id) impl_->by_id.emplace_back(UINT32_MAX, 0);
+  Cluster c;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t sp = text.find(' ', i);
+    if (sp == std::string_view::npos) sp = text.size();
+    if (sp > i) {
+      c.words.emplace_back(text.substr(i, sp - i));
+      c.tokens.push_back(TokenHash(c.words.back()));
+    }
+    i = sp + 1;
+  }
+  c.count = count;
+  c.id = id;
+  uint64_t leaf = LeafKey(c.tokens.data(), c.tokens.size());
+  uint32_t s = static_cast<uint32_t>(Impl::ShardOf(leaf));
+  Shard& shard = impl_->shards[s];
+  uint32_t index = static_cast<uint32_t>(shard.clusters.size());
+  shard.clusters.push_back(std::move(c));
+  shard.leaves[leaf].push_back(index);
+  if (impl_->by_id.size() < id) impl_->by_id.emplace_back(s, index);
+  else impl_->by_id[id - 1] = {s, index};
+}
+
+size_t TemplateMiner::size() const { return impl_->by_id.size(); }
+
+TemplateInfo TemplateMiner::Template(uint32_t id) const {
+  TemplateInfo info;
+  if (id == 0 || id > impl_->by_id.size()) return info;
+  auto [s, index] = impl_->by_id[id - 1];
+  if (s == UINT32_MAX) return info;
+  const Cluster& c = impl_->shards[s].clusters[index];
+  info.id = id;
+  info.count = c.count;
+  for (size_t i = 0; i < c.words.size(); ++i) {
+    if (i > 0) info.text += ' ';
+    info.text += c.words[i];
+  }
+  return info;
+}
+
+std::vector<TemplateInfo> TemplateMiner::Templates() const {
+  std::vector<TemplateInfo> out;
+  for (uint32_t id = 1; id <= impl_->by_id.size(); ++id) {
+    TemplateInfo t = Template(id);
+    if (t.id != 0) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace ddbg::logs
