@@ -16,21 +16,21 @@ constexpr int64_t kMinute = 60LL * 1000000000LL;
 constexpr double kStartZ = 6;     // a bucket this far out starts a window
 constexpr double kContinueZ = 3;  // and the window lasts while buckets stay this far out
 constexpr double kMinSpans = 10;
+constexpr double kBaseErrorRate = 0.01;
 
 struct Bucket {
   double spans = 0, errors = 0, log_ms = 0;
 };
 
-// Robust z of each bucket's value against the series' median and MAD.
-std::vector<double> RobustZ(const std::vector<double>& v) {
+// Robust z of each bucket's value against the series' median and MAD. `noise[i]` is the
+// smallest spread bucket i can be judged by (its sampling noise).
+std::vector<double> RobustZ(const std::vector<double>& v, const std::vector<double>& noise) {
   std::vector<double> tmp = v;
   double med = Quantile(tmp, 0.5);
-  for (double& x : tmp) x = std::abs(x - med);
-  std::vector<double> dev(v.size());
-  for (size_t i = 0; i < v.size(); ++i) dev[i] = std::abs(v[i] - med);
-  double mad = Quantile(dev, 0.5) * 1.4826;
+  for (size_t i = 0; i < v.size(); ++i) tmp[i] = std::abs(v[i] - med);
+  double mad = Quantile(tmp, 0.5) * 1.4826;
   std::vector<double> z(v.size());
-  for (size_t i = 0; i < v.size(); ++i) z[i] = (v[i] - med) / std::max(mad, 1e-3 + 0.05 * med);
+  for (size_t i = 0; i < v.size(); ++i) z[i] = (v[i] - med) / std::max(mad, noise[i]);
   return z;
 }
 
@@ -72,13 +72,15 @@ Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallb
   std::vector<double> score(n, 0);
   std::vector<std::string> who(n);
   for (const auto& [service, buckets] : series) {
-    std::vector<double> err(n), lat(n);
+    std::vector<double> err(n), lat(n), err_noise(n), lat_noise(n);
     for (size_t i = 0; i < n; ++i) {
       double c = std::max(buckets[i].spans, 1.0);
       err[i] = buckets[i].errors / c;
       lat[i] = buckets[i].log_ms / c;
+      err_noise[i] = std::sqrt(kBaseErrorRate / c);  // binomial noise at a 1% error rate
+      lat_noise[i] = 0.05 + 0.05 * lat[i];
     }
-    std::vector<double> ze = RobustZ(err), zl = RobustZ(lat);
+    std::vector<double> ze = RobustZ(err, err_noise), zl = RobustZ(lat, lat_noise);
     for (size_t i = 0; i < n; ++i) {
       if (buckets[i].spans < kMinSpans) continue;
       double z = std::max(ze[i], zl[i]);
