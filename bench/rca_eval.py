@@ -80,7 +80,7 @@ def eval_sim(ddbg, work, quick, traces):
         for f in faults:
             specs += ['--fault', f]
         if noise:
-            specs += ['--fault', 'latency:%s,start=0m,duration=1h,magnitude=3' % noise]
+            specs += ['--fault', 'latency:%s,start=2025-01-15T10:00:00Z,duration=1h,magnitude=3' % noise]
         if not os.path.exists(os.path.join(d, 'store')):
             run([ddbg, 'simulate', '--out', d, '--services', str(n), '--seed', str(seed),
                  '--traces', str(traces)] + specs)

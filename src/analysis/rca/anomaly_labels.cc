@@ -78,6 +78,7 @@ AnomalySummary LabelAnomalies(const RcaOptions& options, TraceSet* set) {
                          static_cast<double>(sum.window_traces),
                          static_cast<double>(sum.baseline_anomalous),
                          static_cast<double>(sum.baseline_traces));
+  set->anomaly_z = sum.z;
   return sum;
 }
 

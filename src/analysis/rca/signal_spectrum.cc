@@ -85,7 +85,8 @@ std::vector<Finding> SpectrumSignal(const TraceSet& set) {
     if (c.ef == 0) continue;
     double ochiai = c.ef / std::sqrt(failing * (c.ef + c.ep));
     double weight = 0.5 + 0.5 * central[c.index];
-    double strength = ochiai * weight;
+    // Spectra only mean something when the window has clearly more anomalous traces.
+    double strength = ochiai * weight * Ramp(set.anomaly_z, 2, 6);
     StrId service = static_cast<StrId>(key >> 32);
     Finding& f = best[service];
     if (strength <= f.strength) continue;

@@ -74,6 +74,7 @@ struct TraceSet {
   TimeRange window;
   TimeRange baseline;
   bool sampled = false;
+  double anomaly_z = 0;  // set by LabelAnomalies: how far the window's anomalous share departs
   std::string_view Name(StrId id) const { return names.Get(id); }
 };
 
