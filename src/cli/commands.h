@@ -29,5 +29,6 @@ void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global);
 // `ddbg logs …`; returns the group so other subcommands (logs query) can be added to it.
 CLI::App* AddLogsCommand(CLI::App& app, GlobalOptions& global);
 void AddLogsTailCommand(CLI::App& logs_group, GlobalOptions& global);
+void AddRcaCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

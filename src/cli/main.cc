@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   ddbg::cli::AddSearchCommand(app, global);
   CLI::App* logs = ddbg::cli::AddLogsCommand(app, global);
   ddbg::cli::AddLogsQueryCommand(*logs, global);
+  ddbg::cli::AddRcaCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,89 @@
+// RunRca: choose the window and baseline, load the TraceSet, label anomalous traces, run
+// every signal and combine their findings.
+#include "ddbg/rca.h"
+
+#include <fmt/format.h>
+
+#include "analysis/rca/anomaly_labels.h"
+#include "analysis/rca/combiner.h"
+#include "analysis/rca/trace_set.h"
+#include "analysis/rca/where_filter.h"
+#include "analysis/rca/window_detect.h"
+#include "ddbg/trace_tree.h"
+
+namespace ddbg {
+namespace {
+
+constexpr int64_t kDefaultWindowNs = 15LL * 60 * 1000000000LL;
+
+Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options) {
+  rca::DetectedWindow w;
+  if (options.has_window) {
+    if (options.window.max_ns <= options.window.min_ns) {
+      return Status::InvalidArgument("rca: the window must end after it starts");
+    }
+    w.window = options.window;
+    w.found = true;
+    w.reason = "given";
+    return w;
+  }
+  TimeRange range;
+  if (options.last_ns > 0) {
+    Result<StoreStats> stats = store.Stats();
+    if (!stats.ok()) return stats.status();
+    range = {stats->max_time_ns - options.last_ns, stats->max_time_ns};
+  }
+  int64_t fallback = options.last_ns > 0 ? options.last_ns : kDefaultWindowNs;
+  return rca::DetectWindow(store, range, fallback);
+}
+
+TimeRange ChooseBaseline(const RcaOptions& options, const TimeRange& window) {
+  if (options.has_baseline) return options.baseline;
+  int64_t len = window.max_ns - window.min_ns;
+  auto back = options.baseline_ns > 0
+                  ? options.baseline_ns
+                  : static_cast<int64_t>(static_cast<double>(len) * options.baseline_factor);
+  return {window.min_ns - back, window.min_ns - 1};
+}
+
+}  // namespace
+
+Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
+  Result<rca::WhereFilter> where = rca::ParseWhere(options.where);
+  if (!where.ok()) return where.status();
+  if (options.trigger == RcaTrigger::kSlo && options.slo_ns <= 0) {
+    return Status::InvalidArgument("rca: --slo needs a positive duration");
+  }
+  Result<rca::DetectedWindow> chosen = ChooseWindow(store, options);
+  if (!chosen.ok()) return chosen.status();
+  RcaReport report;
+  RcaWindowInfo& info = report.window;
+  TimeRange window = chosen->window;
+  TimeRange baseline = ChooseBaseline(options, window);
+  info.start_ns = window.min_ns;
+  info.end_ns = window.max_ns;
+  info.baseline_start_ns = baseline.min_ns;
+  info.baseline_end_ns = baseline.max_ns;
+  info.detected = !options.has_window && chosen->found;
+  info.reason = chosen->reason;
+  Result<rca::TraceSet> set =
+      rca::LoadTraceSet(store, window, baseline, options.max_traces_per_side, &*where);
+  if (!set.ok()) return set.status();
+  rca::AnomalySummary anomalies = rca::LabelAnomalies(options, &*set);
+  info.window_traces = anomalies.window_traces;
+  info.anomalous_traces = anomalies.window_anomalous;
+  info.baseline_traces = anomalies.baseline_traces;
+  info.baseline_anomalous_traces = anomalies.baseline_anomalous;
+  info.sampled = set->sampled;
+  for (const rca::RcaLog& log : set->logs) (log.in_window ? info.window_logs : info.baseline_logs)++;
+  if (info.window_traces == 0 && info.window_logs == 0) {
+    info.reason += "; no traces or logs in the window";
+    return report;
+  }
+  std::vector<rca::SignalResult> results;
+  for (const rca::Signal& s : rca::AllSignals()) results.push_back({&s, s.run(*set)});
+  report.suspects = rca::CombineFindings(*set, results, options.top);
+  return report;
+}
+
+}  // namespace ddbg

@@ -1,0 +1,101 @@
+// Log signal: per service and log template (the masked body; the shared Drain miner will
+// replace it), the window's count against the count the baseline predicts for the same
+// traffic (the service's span count, or time when it has no spans). New or spiking
+// templates, error ones above all, and templates that stopped appearing (a code path no
+// longer reached) blame the service that writes them. Logs written by spans that only
+// propagate an error from below are left out.
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <unordered_map>
+
+#include "analysis/rca/signal.h"
+#include "analysis/rca/stats.h"
+
+namespace ddbg::rca {
+namespace {
+
+constexpr double kQuietWeight = 0.7;  // drops and non-error templates
+
+struct TemplateCounts {
+  double window = 0, baseline = 0;
+  bool error = false;
+};
+
+struct ServiceLogs {
+  double spans_w = 0, spans_b = 0;
+  std::unordered_map<StrId, TemplateCounts> templates;
+};
+
+struct Scored {
+  StrId tmpl;
+  double z;
+  double window, expected;
+  bool error;
+};
+
+}  // namespace
+
+std::vector<Finding> LogPatternSignal(const TraceSet& set) {
+  std::unordered_map<StrId, ServiceLogs> services;
+  for (const RcaTrace& tr : set.traces) {
+    for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
+      ServiceLogs& sl = services[set.spans[s].service];
+      (tr.in_window ? sl.spans_w : sl.spans_b) += 1;
+    }
+  }
+  for (const RcaLog& log : set.logs) {
+    if (log.span >= 0 && set.spans[log.span].error_below) continue;
+    TemplateCounts& c = services[log.service].templates[log.tmpl];
+    (log.in_window ? c.window : c.baseline) += 1;
+    c.error = c.error || log.error;
+  }
+  double time_ratio =
+      static_cast<double>(set.window.max_ns - set.window.min_ns) /
+      std::max<double>(1.0, static_cast<double>(set.baseline.max_ns - set.baseline.min_ns));
+  std::vector<Finding> out;
+  std::vector<Scored> scored;
+  for (const auto& [service, sl] : services) {
+    if (sl.templates.empty()) continue;
+    double ratio = sl.spans_w >= 10 && sl.spans_b >= 10 ? sl.spans_w / sl.spans_b : time_ratio;
+    scored.clear();
+    for (const auto& [tmpl, c] : sl.templates) {
+      double expected = (c.baseline + 0.5) * ratio;
+      double rise = PoissonZ(c.window, expected);
+      double z = rise >= 0 ? rise * (c.error ? 1.0 : kQuietWeight) : -rise * kQuietWeight;
+      scored.push_back({tmpl, z, c.window, expected, c.error});
+    }
+    std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+      return a.z > b.z || (a.z == b.z && a.tmpl < b.tmpl);
+    });
+    const Scored& top = scored.front();
+    if (top.z < 3) continue;
+    Finding f;
+    f.service = service;
+    f.z = top.z;
+    f.strength = 1 - std::exp(-(top.z - 3) / 8);
+    bool rose = top.window > top.expected;
+    f.summary = fmt::format("{} log template {} {:.0f} times in the window ({:.1f} expected): {}",
+                            top.error ? "error" : "a", rose ? "seen" : "only", top.window,
+                            top.expected, set.Name(top.tmpl));
+    f.figures = {{"z", top.z}, {"count", top.window}, {"expected", top.expected},
+                 {"templates_changed", 0}};
+    for (const Scored& s : scored) {
+      if (s.z < 3) break;
+      f.figures.back().second += 1;
+      if (f.templates.size() < 3) f.templates.push_back(s.tmpl);
+    }
+    StrId tmpl = top.tmpl;
+    for (const RcaLog& log : set.logs) {
+      if (f.traces.size() >= 3) break;
+      if (log.in_window && log.trace >= 0 && log.service == service && log.tmpl == tmpl &&
+          (f.traces.empty() || f.traces.back() != static_cast<uint32_t>(log.trace))) {
+        f.traces.push_back(static_cast<uint32_t>(log.trace));
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace ddbg::rca

@@ -1,0 +1,89 @@
+// TraceSet: the plain, per-trace input every rca signal reads — spans of the window and of
+// the baseline flattened per trace (parent index, self time, error flag, resource and a few
+// attribute pairs) plus the log records linked to them, with every name interned once.
+// Built from Store scans by LoadTraceSet; the signals never see the store. Swapping in a
+// shared analysis later means filling these structs from it.
+// Thread-safety: immutable once built; share read-only.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "ddbg/model.h"
+#include "ddbg/rca.h"
+#include "ddbg/status.h"
+#include "ddbg/store.h"
+#include "ddbg/string_dict.h"
+
+namespace ddbg::rca {
+
+// The process that emitted a span: service, its instance and version, and the instance-like
+// resource attributes (host.name, k8s.pod.name, service.instance.id …) as key=value pairs.
+struct RcaResource {
+  StrId service = kEmptyStr;
+  StrId instance = kEmptyStr;  // the most specific instance key present, "key=value"
+  StrId version = kEmptyStr;   // service.version value, or empty
+  std::vector<StrId> pairs;    // "key=value" for every attribute-worth resource key
+};
+
+struct RcaSpan {
+  uint32_t resource = 0;  // index into TraceSet::resources
+  StrId service = kEmptyStr;
+  StrId operation = kEmptyStr;
+  int32_t parent = -1;  // index within the trace's spans; -1 for roots and orphans
+  int64_t start_ns = 0;
+  int64_t duration_ns = 0;
+  int64_t self_ns = 0;          // duration minus the union of children clipped to it
+  bool error = false;           // error status, or an ERROR-level log on this span
+  bool error_below = false;     // a descendant is an error
+  uint32_t attr_begin = 0;      // span attribute pairs TraceSet::span_attrs[begin, end)
+  uint32_t attr_end = 0;
+};
+
+struct RcaTrace {
+  TraceId id;
+  int64_t start_ns = 0;
+  int64_t duration_ns = 0;  // earliest start to latest end
+  StrId root_op = kEmptyStr;  // "service operation" of the root (or earliest) span
+  uint32_t span_begin = 0;    // TraceSet::spans[begin, end)
+  uint32_t span_end = 0;
+  bool in_window = false;  // false: a baseline trace
+  bool error = false;      // any span is an error
+  bool anomalous = false;  // set by LabelAnomalies
+  uint32_t span_count() const { return span_end - span_begin; }
+};
+
+struct RcaLog {
+  StrId service = kEmptyStr;
+  StrId tmpl = kEmptyStr;  // masked body (numbers, ids, hex and quoted values as <*>)
+  int64_t time_ns = 0;
+  int32_t trace = -1;  // index into TraceSet::traces, -1 when not linked
+  int32_t span = -1;   // index into TraceSet::spans, -1 when not linked
+  bool error = false;  // severity ERROR or worse (from the record or its body)
+  bool in_window = false;
+};
+
+struct TraceSet {
+  StringDict names;
+  std::vector<RcaResource> resources;
+  std::vector<RcaTrace> traces;
+  std::vector<RcaSpan> spans;
+  std::vector<StrId> span_attrs;  // "key=value" pairs of entry spans
+  std::vector<RcaLog> logs;
+  TimeRange window;
+  TimeRange baseline;
+  bool sampled = false;
+  double anomaly_z = 0;  // set by LabelAnomalies: how far the window's anomalous share departs
+  std::string_view Name(StrId id) const { return names.Get(id); }
+};
+
+struct WhereFilter;
+
+// Reads every trace that starts in `window` or `baseline` (and, given a filter, has a span
+// that matches it) and the logs of both ranges. Traces are kept whole (spans a little past
+// the range's end are included).
+Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeRange& baseline,
+                              uint64_t max_traces_per_side, const WhereFilter* where = nullptr);
+
+}  // namespace ddbg::rca
