@@ -2,6 +2,8 @@
 // operation's latency samples per side; then each operation is tested.
 #include "ddbg/regress.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -127,8 +129,8 @@ Result<RegressSide> ParseRegressSide(std::string_view text, int64_t data_end_ns)
     if (ParseTimestampText(p, out)) return Status::Ok();
     Result<int64_t> d = ParseScopeDuration(p);
     if (!d.ok()) {
-      return Status::InvalidArgument(std::string("'") + std::string(p) +
-                                     "' is neither a time (RFC 3339, epoch) nor a duration");
+      return Status::InvalidArgument(
+          fmt::format("'{}' is neither a time (RFC 3339, epoch) nor a duration", p));
     }
     *out = data_end_ns - *d;
     return Status::Ok();

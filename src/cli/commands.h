@@ -22,5 +22,11 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global);
 void AddStatsCommand(CLI::App& app, GlobalOptions& global);
 void AddTraceCommand(CLI::App& app, GlobalOptions& global);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+void AddTopologyCommand(CLI::App& app, GlobalOptions& global);
+void AddCriticalPathCommand(CLI::App& app, GlobalOptions& global);
+void AddBottlenecksCommand(CLI::App& app, GlobalOptions& global);
+void AddErrorsCommand(CLI::App& app, GlobalOptions& global);
+void AddPerfCommand(CLI::App& app, GlobalOptions& global);
+void AddRegressCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

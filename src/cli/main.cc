@@ -23,6 +23,12 @@ int main(int argc, char** argv) {
   ddbg::cli::AddStatsCommand(app, global);
   ddbg::cli::AddTraceCommand(app, global);
   ddbg::cli::AddSimulateCommand(app, global);
+  ddbg::cli::AddTopologyCommand(app, global);
+  ddbg::cli::AddCriticalPathCommand(app, global);
+  ddbg::cli::AddBottlenecksCommand(app, global);
+  ddbg::cli::AddErrorsCommand(app, global);
+  ddbg::cli::AddPerfCommand(app, global);
+  ddbg::cli::AddRegressCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
