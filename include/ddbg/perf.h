@@ -17,7 +17,7 @@ enum class PerfGroupBy : uint8_t { kOperation, kService, kInstance, kAttribute }
 struct PerfOptions {
   PerfGroupBy by = PerfGroupBy::kOperation;  // kAttribute: the table's `group` column
   uint64_t min_executions = 20;  // rows with fewer are not compared for outliers
-  double slow_factor = 1.5;      // p50 this many times the peers' median p50
+  double slow_factor = 1.5;      // p95 this many times the peers' median p95
   double error_points = 5.0;     // error rate this many points above the peers'
   double alpha = 0.001;          // significance level of the outlier tests
 };
@@ -36,8 +36,8 @@ struct PerfRow {
 struct PerfOutlier {
   std::string service, operation, instance;
   std::string metric;  // "latency" or "error rate"
-  double value = 0;    // p50 ns or error rate
-  double peers = 0;    // the peers' median p50 or pooled error rate
+  double value = 0;    // p95 ns or error rate
+  double peers = 0;    // the peers' median p95 or pooled error rate
   double p_value = 1;
 };
 

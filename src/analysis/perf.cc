@@ -56,23 +56,23 @@ void FindOutliers(const std::map<Key, Acc>& accs, const std::vector<PerfRow>& ro
   for (const auto& [key, members] : peers) {
     if (members.size() < 2) continue;
     for (size_t i : members) {
-      std::vector<double> others_p50;
+      std::vector<double> others_p95;
       std::vector<int64_t> others_lat;
       uint64_t other_err = 0, other_n = 0;
       for (size_t j : members) {
         if (j == i) continue;
-        others_p50.push_back(static_cast<double>(rows[j].p50_ns));
+        others_p95.push_back(static_cast<double>(rows[j].p95_ns));
         others_lat.insert(others_lat.end(), acc_of[j]->latency.begin(), acc_of[j]->latency.end());
         other_err += rows[j].errors;
         other_n += rows[j].executions;
       }
       const PerfRow& r = rows[i];
-      double peer_p50 = Median(others_p50);
-      if (r.p50_ns >= opt.slow_factor * peer_p50 && peer_p50 > 0) {
+      double peer_p95 = Median(others_p95);
+      if (r.p95_ns >= opt.slow_factor * peer_p95 && peer_p95 > 0) {
         double p = stats::MannWhitneyGreaterP(others_lat, acc_of[i]->latency);
         if (p < opt.alpha) {
           out->outliers.push_back({r.service, r.operation, r.instance, "latency",
-                                   static_cast<double>(r.p50_ns), peer_p50, p});
+                                   static_cast<double>(r.p95_ns), peer_p95, p});
         }
       }
       double peer_rate = other_n ? static_cast<double>(other_err) / other_n : 0;
@@ -91,10 +91,10 @@ void Recommend(PerfReport* out) {
   for (const PerfOutlier& o : out->outliers) {
     if (o.metric == "latency") {
       out->recommendations.push_back(fmt::format(
-          "{} on {} ({}) has a median of {} against {} on its peers ({:.1f}x): check that "
+          "{} on {} has a p95 of {} against {} on its peers ({:.1f}x): check that "
           "instance's host, noisy neighbours or configuration, or take it out of rotation.",
           o.operation.empty() ? o.service : o.service + " " + o.operation, o.instance,
-          o.metric, FormatDurationNs(static_cast<int64_t>(o.value)),
+          FormatDurationNs(static_cast<int64_t>(o.value)),
           FormatDurationNs(static_cast<int64_t>(o.peers)), o.value / o.peers));
     } else {
       out->recommendations.push_back(fmt::format(
