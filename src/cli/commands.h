@@ -30,5 +30,11 @@ void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global);
 CLI::App* AddLogsCommand(CLI::App& app, GlobalOptions& global);
 void AddLogsTailCommand(CLI::App& logs_group, GlobalOptions& global);
 void AddRcaCommand(CLI::App& app, GlobalOptions& global);
+void AddTopologyCommand(CLI::App& app, GlobalOptions& global);
+void AddCriticalPathCommand(CLI::App& app, GlobalOptions& global);
+void AddBottlenecksCommand(CLI::App& app, GlobalOptions& global);
+void AddErrorsCommand(CLI::App& app, GlobalOptions& global);
+void AddPerfCommand(CLI::App& app, GlobalOptions& global);
+void AddRegressCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
   CLI::App* logs = ddbg::cli::AddLogsCommand(app, global);
   ddbg::cli::AddLogsQueryCommand(*logs, global);
   ddbg::cli::AddRcaCommand(app, global);
+  ddbg::cli::AddTopologyCommand(app, global);
+  ddbg::cli::AddCriticalPathCommand(app, global);
+  ddbg::cli::AddBottlenecksCommand(app, global);
+  ddbg::cli::AddErrorsCommand(app, global);
+  ddbg::cli::AddPerfCommand(app, global);
+  ddbg::cli::AddRegressCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,124 @@
+// On `ddbg simulate` data with injected faults: errors names the injected origin service,
+// perf flags the injected slow instance, regress reports the injected latency regression
+// and nothing on a fault-free pair of windows.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "ddbg/errors.h"
+#include "ddbg/ingest.h"
+#include "ddbg/perf.h"
+#include "ddbg/regress.h"
+#include "ddbg/sim.h"
+#include "ddbg/topology.h"
+
+namespace ddbg {
+namespace {
+
+constexpr int64_t kMinute = 60LL * 1000000000LL;
+
+struct SimStore {
+  std::string dir;
+  SimSummary summary;
+  SpanTable table;
+  SimStore(std::vector<std::string> faults, uint64_t traces = 1500, uint64_t seed = 7) {
+    char tmpl[] = "/tmp/ddbg-analysis-sim-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    SimOptions o;
+    o.out_dir = dir + "/sim";
+    o.traces = traces;
+    o.seed = seed;
+    for (const std::string& f : faults) {
+      Result<FaultSpec> spec = ParseFaultSpec(f);
+      EXPECT_TRUE(spec.ok()) << f;
+      o.faults.push_back(*spec);
+    }
+    EXPECT_TRUE(Simulate(o, &summary).ok());
+    auto store = OpenEmbeddedStore(dir + "/store");
+    EXPECT_TRUE(store.ok());
+    EXPECT_TRUE(Ingest({dir + "/sim/traces.otlp.jsonl"}, **store).ok());
+    Result<SpanTable> t = LoadSpanTable(**store, AnalysisScope{}, {"service.version"});
+    EXPECT_TRUE(t.ok());
+    table = std::move(*t);
+  }
+  ~SimStore() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  RegressSide Window(int64_t from_min, int64_t to_min) const {
+    RegressSide s;
+    s.window.min_ns = summary.start_ns + from_min * kMinute;
+    s.window.max_ns = summary.start_ns + to_min * kMinute - 1;
+    s.label = std::to_string(from_min) + "m.." + std::to_string(to_min) + "m";
+    return s;
+  }
+};
+
+TEST(SimulatedFaults, ErrorsNameTheInjectedOriginService) {
+  SimStore s({"error:inventory,start=10m,duration=40m,magnitude=0.5"});
+  ErrorAnalysis e = AnalyzeErrors(s.table);
+  ASSERT_FALSE(e.origins.empty());
+  EXPECT_EQ(e.origins[0].key.substr(0, e.origins[0].key.find(' ')), "inventory");
+  ASSERT_FALSE(e.cascades.empty());
+  EXPECT_EQ(e.cascades[0].services.front(), "inventory");
+}
+
+TEST(SimulatedFaults, PerfFlagsTheSlowInstanceOnly) {
+  SimStore s({"slow-instance:inventory"});
+  ASSERT_EQ(s.summary.faults.size(), 1u);
+  PerfReport p = ComputePerf(s.table);
+  ASSERT_FALSE(p.outliers.empty());
+  for (const PerfOutlier& o : p.outliers) {
+    if (o.metric != "latency") continue;
+    EXPECT_EQ(o.instance, s.summary.faults[0].instance) << o.service << " " << o.operation;
+  }
+  bool flagged = false;
+  for (const PerfOutlier& o : p.outliers) flagged |= o.instance == s.summary.faults[0].instance;
+  EXPECT_TRUE(flagged);
+  EXPECT_FALSE(p.recommendations.empty());
+}
+
+TEST(SimulatedFaults, RegressReportsTheInjectedLatencyRegression) {
+  SimStore s({"latency:payment,start=30m,duration=30m,magnitude=3"});
+  RegressReport r = CompareSides(s.table, s.Window(0, 30), s.Window(30, 60));
+  ASSERT_FALSE(r.regressions.empty());
+  for (const RegressRow& row : r.regressions) {
+    if (row.latency_regressed) EXPECT_TRUE(row.service == "payment" || row.service == "checkout" || row.service == "frontend") << row.service;
+  }
+  EXPECT_EQ(r.regressions[0].service, "payment");
+  EXPECT_TRUE(r.regressions[0].latency_regressed);
+}
+
+TEST(SimulatedFaults, RegressReportsNothingWithoutFaults) {
+  SimStore s({});
+  RegressReport r = CompareSides(s.table, s.Window(0, 30), s.Window(30, 60));
+  EXPECT_GT(r.operations_compared, 10u);
+  for (const RegressRow& row : r.regressions) {
+    ADD_FAILURE() << "noise reported: " << row.service << " " << row.operation;
+  }
+}
+
+TEST(SimulatedFaults, RegressSplitsByServiceVersion) {
+  SimStore s({"bad-deploy:payment,start=30m"});
+  ASSERT_EQ(s.summary.faults.size(), 1u);
+  RegressSide base, target;
+  base.is_version = target.is_version = true;
+  base.version = s.summary.faults[0].previous_version;
+  target.version = s.summary.faults[0].version;
+  RegressReport r = CompareSides(s.table, base, target);
+  ASSERT_FALSE(r.regressions.empty());
+  EXPECT_EQ(r.regressions[0].service, "payment");
+}
+
+TEST(SimulatedFaults, TopologyHasTheSimulatedEntryService) {
+  SimStore s({}, 300);
+  Topology t = ComputeTopology(s.table);
+  ASSERT_FALSE(t.services.empty());
+  bool frontend_calls = false;
+  for (const TopologyEdge& e : t.edges) frontend_calls |= e.parent == s.summary.services[0];
+  EXPECT_TRUE(frontend_calls);
+}
+
+}  // namespace
+}  // namespace ddbg
