@@ -22,5 +22,10 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global);
 void AddStatsCommand(CLI::App& app, GlobalOptions& global);
 void AddTraceCommand(CLI::App& app, GlobalOptions& global);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+void AddFlowCommand(CLI::App& app, GlobalOptions& global);
+void AddIntegrityCommand(CLI::App& app, GlobalOptions& global);
+void AddStateCommand(CLI::App& app, GlobalOptions& global);
+void AddProjectionsCommand(CLI::App& app, GlobalOptions& global);
+void AddWorkflowCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
   ddbg::cli::AddStatsCommand(app, global);
   ddbg::cli::AddTraceCommand(app, global);
   ddbg::cli::AddSimulateCommand(app, global);
+  ddbg::cli::AddFlowCommand(app, global);
+  ddbg::cli::AddIntegrityCommand(app, global);
+  ddbg::cli::AddStateCommand(app, global);
+  ddbg::cli::AddProjectionsCommand(app, global);
+  ddbg::cli::AddWorkflowCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

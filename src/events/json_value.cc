@@ -16,14 +16,16 @@ JsonValue FromElement(simdjson::dom::element e) {
   switch (e.type()) {
     case element_type::OBJECT: {
       JsonValue obj = JsonValue::Object();
-      for (simdjson::dom::key_value_pair kv : e.get_object().value_unsafe()) {
+      simdjson::dom::object members = e.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair kv : members) {
         obj.Set(kv.key, FromElement(kv.value));
       }
       return obj;
     }
     case element_type::ARRAY: {
       JsonValue arr = JsonValue::Array();
-      for (simdjson::dom::element item : e.get_array().value_unsafe()) {
+      simdjson::dom::array items = e.get_array().value_unsafe();
+      for (simdjson::dom::element item : items) {
         arr.Push(FromElement(item));
       }
       return arr;
