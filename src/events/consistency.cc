@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "ddbg/events.h"
 
@@ -99,7 +100,8 @@ Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<Stream
   report.at_ns = at_ns;
   std::stable_sort(events.begin(), events.end(), [](const StreamEvent& a, const StreamEvent& b) {
     if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
-    return a.stream == b.stream && a.version < b.version;
+    if (a.stream != b.stream) return a.stream < b.stream;
+    return a.version < b.version;
   });
   std::map<std::string, size_t> view_of;  // stream -> index in report.views
   std::map<std::string, int64_t> since;
@@ -130,22 +132,29 @@ Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<Stream
 Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& entity,
                                            int64_t at_ns, const ConsistencyRules& rules,
                                            Reducer& reducer) {
-  std::vector<StreamEvent> events;
+  // Pass 1: the streams with an event naming the entity; pass 2: all their events (later
+  // events of a stream need not repeat the entity key).
+  std::set<std::string> streams;
   simdjson::dom::parser parser;
-  Status st = store.ScanEvents({}, [&](const EventBatch& b) {
+  DDBG_RETURN_IF_ERROR(store.ScanEvents({}, [&](const EventBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
       std::string_view payload = b.dict.Get(b.payload[i]);
       if (payload.find(entity) == std::string_view::npos) continue;
       if (EntityOf(parser, payload, rules.entity_key) == entity) {
-        events.push_back(CopyEvent(b, i));
+        streams.emplace(b.dict.Get(b.stream[i]));
       }
     }
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  if (events.empty()) {
+  }));
+  if (streams.empty()) {
     return Status::NotFound(
         fmt::format("no event has {} = '{}' in its payload", rules.entity_key, entity));
+  }
+  std::vector<StreamEvent> events;
+  for (const std::string& stream : streams) {
+    Result<std::vector<StreamEvent>> one = LoadStream(store, stream);
+    if (!one.ok()) return one.status();
+    for (StreamEvent& e : *one) events.push_back(std::move(e));
   }
   return Evaluate(entity, std::move(events), at_ns, rules, reducer);
 }
@@ -153,24 +162,29 @@ Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& enti
 Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
                                                            const ConsistencyRules& rules,
                                                            Reducer& reducer) {
-  std::map<std::string, std::vector<StreamEvent>> by_entity;
+  std::map<std::string, std::vector<StreamEvent>> by_stream;
+  std::map<std::string, std::string> entity_of;  // stream -> entity
   simdjson::dom::parser parser;
   Status st = store.ScanEvents({}, [&](const EventBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
-      std::string entity = EntityOf(parser, b.dict.Get(b.payload[i]), rules.entity_key);
-      if (!entity.empty()) by_entity[entity].push_back(CopyEvent(b, i));
+      StreamEvent e = CopyEvent(b, i);
+      std::string entity = EntityOf(parser, e.payload, rules.entity_key);
+      if (!entity.empty()) entity_of.emplace(e.stream, std::move(entity));
+      by_stream[e.stream].push_back(std::move(e));
     }
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  std::map<std::string, std::vector<std::string>> streams_of;
+  for (const auto& [stream, entity] : entity_of) streams_of[entity].push_back(stream);
   std::vector<ConsistencyReport> out;
-  for (auto& [entity, events] : by_entity) {
-    bool several = std::any_of(events.begin(), events.end(), [&](const StreamEvent& e) {
-      return e.stream != events.front().stream;
-    });
-    if (!several) continue;
-    Result<ConsistencyReport> r =
-        Evaluate(entity, std::move(events), INT64_MAX, rules, reducer);
+  for (const auto& [entity, streams] : streams_of) {
+    if (streams.size() < 2) continue;
+    std::vector<StreamEvent> events;
+    for (const std::string& s : streams) {
+      for (StreamEvent& e : by_stream[s]) events.push_back(std::move(e));
+    }
+    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), INT64_MAX, rules, reducer);
     if (!r.ok()) return r.status();
     if (!r->disagreements.empty()) out.push_back(std::move(*r));
   }

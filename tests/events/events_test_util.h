@@ -73,3 +73,50 @@ class ScratchStore {
 };
 
 }  // namespace ddbg::events_test
+
+namespace ddbg::events_test {
+
+// `ddbg simulate` output ingested into a scratch store, with the ground truth at hand.
+class SimulatedStore {
+ public:
+  explicit SimulatedStore(SimOptions options) {
+    char tmpl[] = "/tmp/ddbg-events-sim-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    options.out_dir = dir_ + "/input";
+    Status st = Simulate(options, &summary_);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    store_ = std::move(OpenEmbeddedStore(dir_ + "/data").value());
+    auto report = Ingest({options.out_dir}, *store_);
+    EXPECT_TRUE(report.ok());
+  }
+  ~SimulatedStore() {
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  Store& store() { return *store_; }
+  const SimSummary& summary() const { return summary_; }
+  std::string input(const std::string& file) const { return dir_ + "/input/" + file; }
+  const SimFault* fault(FaultKind kind) const {
+    for (const SimFault& f : summary_.faults) {
+      if (f.kind == kind) return &f;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::string dir_;
+  SimSummary summary_;
+  std::unique_ptr<Store> store_;
+};
+
+inline SimOptions EventFaultOptions() {
+  SimOptions o;
+  o.traces = 600;
+  o.seed = 7;
+  o.faults.push_back(ParseFaultSpec("inconsistent-state:payment,count=3").value());
+  o.faults.push_back(ParseFaultSpec("version-gap:orders,count=2").value());
+  return o;
+}
+
+}  // namespace ddbg::events_test
