@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "flow/metadata_trace.h"
+
 namespace ddbg::flow {
 namespace {
 
@@ -23,20 +25,6 @@ bool Has(const std::vector<StrId>& sorted, StrId id) {
 }
 
 // The trace id an event's metadata names ("trace_id" or "traceId"), empty when none.
-TraceId MetadataTrace(std::string_view metadata) {
-  for (std::string_view key : {"\"trace_id\":\"", "\"traceId\":\""}) {
-    size_t at = metadata.find(key);
-    if (at == std::string_view::npos) continue;
-    size_t start = at + key.size();
-    size_t end = metadata.find('"', start);
-    TraceId id;
-    if (end != std::string_view::npos && ParseTraceIdHex(metadata.substr(start, end - start), &id)) {
-      return id;
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 void FlowCollector::AddTrace(TraceId id, const char* via) {

@@ -11,29 +11,17 @@
 #include <set>
 
 #include "ddbg/flow.h"
+#include "flow/metadata_trace.h"
 
 namespace ddbg {
 namespace {
+
+using flow::MetadataTrace;
 
 // "checkout-ord-100123" -> "checkout-ord-": the id up to its first digit.
 std::string KindOf(const std::string& id) {
   size_t digit = id.find_first_of("0123456789");
   return digit == std::string::npos ? id : id.substr(0, digit);
-}
-
-TraceId MetadataTrace(std::string_view metadata) {
-  for (std::string_view key : {"\"trace_id\":\"", "\"traceId\":\""}) {
-    size_t at = metadata.find(key);
-    if (at == std::string_view::npos) continue;
-    size_t start = at + key.size();
-    size_t end = metadata.find('"', start);
-    TraceId id;
-    if (end != std::string_view::npos &&
-        ParseTraceIdHex(metadata.substr(start, end - start), &id)) {
-      return id;
-    }
-  }
-  return {};
 }
 
 using Steps = std::vector<WorkflowStep>;
