@@ -144,10 +144,13 @@ long FirstMatch(const Steps& steps, const std::string& expected) {
   return -1;
 }
 
+// Durations are learned per service and step: two consumers of one topic share a span name.
+std::string StepKey(const WorkflowStep& s) { return s.service + " " + s.name; }
+
 struct Learned {
   std::vector<std::string> expected;
   std::map<std::pair<std::string, std::string>, double> precedes;  // share of a before b
-  std::map<std::string, int64_t> median_ns;
+  std::map<std::string, int64_t> median_ns;  // by StepKey
   size_t workflows = 0;
 };
 
@@ -162,7 +165,7 @@ Learned Learn(const std::map<std::string, Steps>& all, const std::string& target
     done.push_back(&steps);
     std::set<std::string> names;
     for (size_t i = 0; i < steps.size(); ++i) {
-      durations[steps[i].name].push_back(steps[i].end_ns - steps[i].start_ns);
+      durations[StepKey(steps[i])].push_back(steps[i].end_ns - steps[i].start_ns);
       if (names.insert(steps[i].name).second) positions[steps[i].name].push_back(i);
     }
     for (const auto& n : names) ++have[n];
@@ -253,7 +256,7 @@ Result<WorkflowReport> AnalyzeWorkflow(Store& store, const std::string& workflow
   }
   for (WorkflowStep& s : steps) {
     int64_t d = s.end_ns - s.start_ns;
-    auto median = learned.median_ns.find(s.name);
+    auto median = learned.median_ns.find(StepKey(s));
     s.slow = options.slow_ns > 0 ? d > options.slow_ns
                                  : median != learned.median_ns.end() && median->second > 0 &&
                                        d > 3 * median->second && d > 1'000'000;
