@@ -7,6 +7,7 @@ PKGS=(
   libsimdjson-dev libprotobuf-dev protobuf-compiler
   libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev libroaring-dev
   libre2-dev libfmt-dev libcli11-dev
+  liblua5.4-dev libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd gzip time
 )

@@ -9,7 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/ingest_postgres.h"
 #include "ddbg/ingest.h"
+#include "ddbg/postgres_source.h"
 #include "util/json_writer.h"
 
 namespace ddbg::cli {
@@ -22,6 +24,8 @@ struct IngestArgs {
   size_t show_errors = 10;
   bool quiet = false;
   bool json = false;
+  std::string events_table;
+  std::string pg_map;
 };
 
 std::string Counts(uint64_t spans, uint64_t logs, uint64_t events) {
@@ -55,6 +59,9 @@ void PrintJson(const IngestReport& r, double seconds) {
 }
 
 void Run(const IngestArgs& args, const GlobalOptions& global) {
+  if (args.paths.size() == 1 && IsPostgresUrl(args.paths[0])) {
+    return RunPostgresIngest(args.paths[0], args.events_table, args.pg_map, args.quiet, global);
+  }
   IngestOptions options;
   if (!ParseFormatName(args.format, &options.format)) {
     fmt::print(stderr, "ddbg ingest: unknown --format '{}'\n", args.format);
@@ -144,7 +151,7 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global) {
       "Read telemetry files and directories (OTLP JSON/protobuf, Jaeger, Zipkin, JSON and text "
       "logs, event JSONL; gzip/zstd) into the store. Exit 0: all accepted, 2: some records "
       "rejected, 1: nothing could be read.");
-  cmd->add_option("paths", args->paths, "files or directories (recursive)")->required();
+  cmd->add_option("paths", args->paths, "files or directories (recursive), or one postgres:// URL")->required();
   cmd->add_option("--data", global.data_dir, "store directory")->capture_default_str();
   cmd->add_option("--format", args->format,
                   "force the input format: auto, otlp-json, otlp-proto, jaeger-json, "
@@ -155,6 +162,13 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", args->quiet, "print only the final line");
   cmd->add_flag("--json", args->json, "print the summary as JSON");
+  cmd->add_option("--events-table", args->events_table,
+                  "with a postgres:// URL: the events table (default events)");
+  cmd->add_option("--pg-map", args->pg_map,
+                  "with a postgres:// URL: column mapping field=column,... (fields: stream, "
+                  "version, event_id, type, time, payload, metadata, correlation_id, "
+                  "causation_id, service; defaults stream_id, version, event_id, event_type, "
+                  "created_at, payload, metadata, correlation_id, causation_id, service)");
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

@@ -36,5 +36,10 @@ void AddBottlenecksCommand(CLI::App& app, GlobalOptions& global);
 void AddErrorsCommand(CLI::App& app, GlobalOptions& global);
 void AddPerfCommand(CLI::App& app, GlobalOptions& global);
 void AddRegressCommand(CLI::App& app, GlobalOptions& global);
+void AddFlowCommand(CLI::App& app, GlobalOptions& global);
+void AddIntegrityCommand(CLI::App& app, GlobalOptions& global);
+void AddStateCommand(CLI::App& app, GlobalOptions& global);
+void AddProjectionsCommand(CLI::App& app, GlobalOptions& global);
+void AddWorkflowCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

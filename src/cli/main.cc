@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
   ddbg::cli::AddErrorsCommand(app, global);
   ddbg::cli::AddPerfCommand(app, global);
   ddbg::cli::AddRegressCommand(app, global);
+  ddbg::cli::AddFlowCommand(app, global);
+  ddbg::cli::AddIntegrityCommand(app, global);
+  ddbg::cli::AddStateCommand(app, global);
+  ddbg::cli::AddProjectionsCommand(app, global);
+  ddbg::cli::AddWorkflowCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

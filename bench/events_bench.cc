@@ -1,0 +1,205 @@
+// Event-sourcing and flow benchmarks (issue 7):
+//   StateAt      state of a 1M-event stream at a random time, from a StateHistory with a
+//                snapshot every 1000 events (target < 50 ms);
+//   StateFold    the same without snapshots, folding every event up to T (for comparison);
+//   Integrity    CheckIntegrity over a store of DDBG_BENCH_EVENTS events (default 2M) in
+//                streams of 10 (target: 10M in < 2 s);
+//   FlowTrace / FlowCorrelation   BuildFlow for one trace id (trace index, no attribute scan)
+//                and one correlation id (full span and log scan) in a store of
+//                DDBG_BENCH_SPANS spans and as many logs (default 1M each; target 10M+10M
+//                in < 100 ms).
+// Data is generated in-process into stores under DDBG_BENCH_DIR (default /tmp/ddbg-bench-ev).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "ddbg/events.h"
+#include "ddbg/flow.h"
+#include "ddbg/store.h"
+
+namespace {
+
+using namespace ddbg;
+
+uint64_t EnvCount(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+std::string BenchDir(const std::string& name) {
+  const char* d = std::getenv("DDBG_BENCH_DIR");
+  return std::string(d != nullptr ? d : "/tmp/ddbg-bench-ev") + "/" + name;
+}
+
+constexpr int64_t kT0 = 1736935200LL * 1000000000LL;
+
+std::vector<StreamEvent> BigStream(size_t n) {
+  std::vector<StreamEvent> events(n);
+  for (size_t i = 0; i < n; ++i) {
+    StreamEvent& e = events[i];
+    e.stream = "account-1";
+    e.version = i + 1;
+    e.time_ns = kT0 + static_cast<int64_t>(i) * 1000000;
+    e.type = "Changed";
+    e.payload = "{\"status\":\"s" + std::to_string(i % 5) + "\",\"total\":" + std::to_string(i) +
+                ",\"k" + std::to_string(i % 50) + "\":" + std::to_string(i) + "}";
+  }
+  return events;
+}
+
+struct StateFixture {
+  std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
+  std::vector<StreamEvent> events = BigStream(1000000);
+  StateHistory history = StateHistory::Build(events, reducer.get(), 1000).value();
+};
+StateFixture& State() {
+  static StateFixture f;
+  return f;
+}
+
+void BM_StateAt(benchmark::State& state) {
+  StateFixture& f = State();
+  std::mt19937_64 rng(1);
+  for (auto _ : state) {
+    int64_t t = kT0 + static_cast<int64_t>(rng() % 1000000) * 1000000;
+    benchmark::DoNotOptimize(f.history.StateAt(t));
+  }
+  state.counters["events"] = static_cast<double>(f.events.size());
+}
+BENCHMARK(BM_StateAt)->Unit(benchmark::kMillisecond);
+
+void BM_StateFold(benchmark::State& state) {
+  StateFixture& f = State();
+  std::mt19937_64 rng(1);
+  for (auto _ : state) {
+    int64_t t = kT0 + static_cast<int64_t>(rng() % 1000000) * 1000000;
+    benchmark::DoNotOptimize(FoldUntil(f.events, t, *f.reducer));
+  }
+}
+BENCHMARK(BM_StateFold)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+std::unique_ptr<Store> OpenFilled(const std::string& dir, const std::function<void(Store&)>& fill) {
+  bool exists = std::filesystem::exists(dir + "/MANIFEST");
+  auto store = std::move(OpenEmbeddedStore(dir).value());
+  if (!exists) fill(*store);
+  return store;
+}
+
+Store& IntegrityStore() {
+  static std::unique_ptr<Store> store = OpenFilled(BenchDir("integrity"), [](Store& s) {
+    uint64_t n = EnvCount("DDBG_BENCH_EVENTS", 2000000);
+    EventBatch b;
+    for (uint64_t i = 0; i < n; ++i) {
+      EventRow r;
+      r.stream = b.dict.Intern("order-" + std::to_string(i / 10));
+      r.version = i % 10 + 1 + (i == n / 2 ? 1 : 0);  // one gap
+      r.event_id = b.dict.Intern("evt-" + std::to_string(i));
+      r.event_type = b.dict.Intern("Changed");
+      r.time_ns = kT0 + static_cast<int64_t>(i) * 1000;
+      r.payload = b.dict.Intern("{\"n\":" + std::to_string(i) + ",\"status\":\"open\"}");
+      b.CommitEvent(r);
+      if (b.size() == 500000) {
+        (void)s.AppendEvents(b);
+        b.Clear();
+      }
+    }
+    (void)s.AppendEvents(b);
+  });
+  return *store;
+}
+
+void BM_Integrity(benchmark::State& state) {
+  Store& store = IntegrityStore();
+  uint64_t events = 0;
+  for (auto _ : state) {
+    IntegrityOptions o;
+    o.now_ns = kT0;
+    auto r = CheckIntegrity(store, o);
+    events = r->events;
+    if (r->count(IntegrityIssueKind::kVersionGap) != 1) state.SkipWithError("expected one gap");
+  }
+  state.counters["events"] = static_cast<double>(events);
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Integrity)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Traces of 10 spans (one SERVER entry per service) with a correlation id each, and one log
+// per span.
+Store& FlowStore() {
+  static std::unique_ptr<Store> store = OpenFilled(BenchDir("flow"), [](Store& s) {
+    uint64_t n = EnvCount("DDBG_BENCH_SPANS", 1000000);
+    SpanBatch spans;
+    LogBatch logs;
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t trace = i / 10;
+      if (spans.empty()) {
+        for (int k = 0; k < 10; ++k) {
+          spans.CommitResource(spans.dict.Intern("svc-" + std::to_string(k)));
+          logs.CommitResource(logs.dict.Intern("svc-" + std::to_string(k)));
+        }
+      }
+      std::string corr = "corr-" + std::to_string(trace);
+      spans.attrs.AddString(spans.dict.Intern("correlation_id"), spans.dict.Intern(corr));
+      SpanRow r;
+      r.trace_id = {1, trace + 1};
+      r.span_id = i + 1;
+      r.parent_span_id = i % 10 == 0 ? 0 : i;
+      r.resource = static_cast<uint32_t>(i % 10);
+      r.name = spans.dict.Intern("op");
+      r.kind = SpanKind::kServer;
+      r.start_ns = kT0 + static_cast<int64_t>(i) * 1000;
+      r.end_ns = r.start_ns + 900;
+      spans.CommitSpan(r);
+      logs.attrs.AddString(logs.dict.Intern("correlation_id"), logs.dict.Intern(corr));
+      LogRow l;
+      l.time_ns = r.start_ns + 10;
+      l.resource = r.resource;
+      l.body = logs.dict.Intern("handled request " + std::to_string(i));
+      l.trace_id = r.trace_id;
+      l.span_id = r.span_id;
+      l.severity_number = 9;
+      logs.CommitLog(l);
+      if (spans.size() == 250000) {
+        (void)s.AppendSpans(spans);
+        (void)s.AppendLogs(logs);
+        spans.Clear();
+        logs.Clear();
+      }
+    }
+    (void)s.AppendSpans(spans);
+    (void)s.AppendLogs(logs);
+  });
+  return *store;
+}
+
+void RunFlow(benchmark::State& state, const std::string& id, bool scan) {
+  Store& store = FlowStore();
+  FlowOptions o;
+  o.scan_attributes = scan;
+  size_t records = 0;
+  for (auto _ : state) {
+    auto r = BuildFlow(store, id, o);
+    if (!r.ok()) state.SkipWithError(r.status().message().c_str());
+    records = r.ok() ? r->records.size() : 0;
+  }
+  state.counters["records"] = static_cast<double>(records);
+}
+
+void BM_FlowTrace(benchmark::State& state) {
+  uint64_t traces = EnvCount("DDBG_BENCH_SPANS", 1000000) / 10;
+  RunFlow(state, TraceIdToHex({1, traces / 2 + 1}), false);
+}
+BENCHMARK(BM_FlowTrace)->Unit(benchmark::kMillisecond);
+
+void BM_FlowCorrelation(benchmark::State& state) {
+  uint64_t traces = EnvCount("DDBG_BENCH_SPANS", 1000000) / 10;
+  RunFlow(state, "corr-" + std::to_string(traces / 2), true);
+}
+BENCHMARK(BM_FlowCorrelation)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,264 @@
+// Event-sourcing analyses over the domain events of a Store: stream integrity, the state of
+// an aggregate at a time T (JSON merge-patch fold, or Lua reducers run in a sandbox), step-by-
+// step replay with breakpoints and watches, state diffs, cross-service consistency of one
+// entity, projection lag from checkpoints, and workflow timelines.
+// Thread-safety: functions are reentrant; a Reducer or StateHistory belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ddbg/json_value.h"
+#include "ddbg/status.h"
+#include "ddbg/store.h"
+
+namespace ddbg {
+
+// One event of a stream, copied out of the store's batches.
+struct StreamEvent {
+  std::string stream;
+  uint64_t version = 0;
+  std::string event_id;
+  std::string type;
+  int64_t time_ns = 0;
+  std::string payload;   // JSON text as stored
+  std::string metadata;  // JSON text as stored
+  std::string correlation_id;
+  std::string causation_id;
+  std::string service;
+};
+
+// Every event of `stream` (optionally only those in `time`), in version order (events
+// without a version by time). NotFound when the stream has no event.
+Result<std::vector<StreamEvent>> LoadStream(Store& store, const std::string& stream,
+                                            TimeRange time = {});
+
+// ---------------------------------------------------------------------------------------
+// Integrity
+
+enum class IntegrityIssueKind : uint8_t {
+  kVersionGap,        // versions missing between two events (or before the first)
+  kDuplicateVersion,  // two events with the same version in one stream
+  kDuplicateEventId,  // an event id seen before (in any stream)
+  kInvalidPayload,    // payload is not valid JSON
+  kFutureTimestamp,   // more than 5 minutes after `now`
+  kAncientTimestamp,  // more than 10 years before `now`
+  kTimeBackwards,     // a version whose time is earlier than the previous version's
+  kMissingVersion,    // an event without a version number
+};
+const char* IntegrityIssueKindName(IntegrityIssueKind kind);  // "version-gap", …
+
+struct IntegrityIssue {
+  IntegrityIssueKind kind = IntegrityIssueKind::kVersionGap;
+  std::string stream;
+  uint64_t version = 0;  // the event where the issue shows (for a gap: the one after it)
+  std::string detail;    // "versions 2..3 missing", "event id e7 also at order-1 v2" …
+};
+
+struct IntegrityOptions {
+  std::vector<std::string> streams;  // empty: every stream
+  int64_t now_ns = 0;                // 0: the wall clock
+  int64_t future_slack_ns = 5LL * 60 * 1000000000;
+  int64_t max_age_ns = 10LL * 365 * 24 * 3600 * 1000000000;
+  size_t max_examples = 20;  // examples kept per issue kind
+};
+
+struct IntegrityReport {
+  uint64_t events = 0;
+  uint64_t streams = 0;
+  uint64_t counts[8] = {};  // per IntegrityIssueKind
+  std::vector<IntegrityIssue> examples;  // up to max_examples per kind, in stream order
+  std::vector<std::string> affected_streams;  // sorted, distinct
+  uint64_t total() const;
+  uint64_t count(IntegrityIssueKind k) const { return counts[static_cast<int>(k)]; }
+};
+
+Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& options = {});
+
+// ---------------------------------------------------------------------------------------
+// State: reducers and folds
+
+// Folds one event into a state. A reducer error names the event (stream, version, type).
+class Reducer {
+ public:
+  virtual ~Reducer() = default;
+  virtual Status Apply(const StreamEvent& event, JsonValue* state) = 0;
+};
+
+// RFC 7386 merge patch of each payload into the state. A payload that is not valid JSON is
+// an InvalidArgument error naming the event.
+std::unique_ptr<Reducer> NewMergePatchReducer();
+
+struct LuaLimits {
+  uint64_t max_instructions = 10'000'000;  // per event
+  size_t max_memory_bytes = 64 << 20;      // per reducer state (all scripts together)
+};
+
+// Lua 5.4 reducers from `dir`: `<EventType>.lua` handles that type, `_default.lua` (when
+// present) every other type, and types without a script fall back to merge patch. A script
+// runs with globals `state` (the state so far, a table) and `event` (type, version, stream,
+// id, time, payload, metadata, correlation_id, causation_id, service); it returns the new
+// state, or returns nothing to keep `state` as it modified it. Scripts run in a sandbox: no
+// io, os, require, dofile, loadfile or bytecode; an instruction limit and a memory limit.
+Result<std::unique_ptr<Reducer>> LoadLuaReducers(const std::string& dir,
+                                                 const LuaLimits& limits = {});
+
+// An evaluator of small Lua expressions over `state` and `event` (breakpoints, watches),
+// with the same sandbox and limits.
+class StateExpression {
+ public:
+  virtual ~StateExpression() = default;
+  // The value of the expression (nil becomes null). A runtime error is an error Status.
+  virtual Result<JsonValue> Eval(const JsonValue& state, const StreamEvent& event) = 0;
+  virtual const std::string& text() const = 0;
+};
+// Compiles `expr` ("state.status == 'cancelled'", "state.total > 1000"); InvalidArgument
+// with Lua's message when it does not compile.
+Result<std::unique_ptr<StateExpression>> CompileStateExpression(const std::string& expr,
+                                                                 const LuaLimits& limits = {});
+
+// The history of one stream with states snapshotted every `snapshot_every` events, so the
+// state after any prefix (and at any time) costs at most snapshot_every folds.
+class StateHistory {
+ public:
+  // Folds the whole stream once. Fails with the reducer's error.
+  static Result<StateHistory> Build(std::vector<StreamEvent> events, Reducer* reducer,
+                                    size_t snapshot_every = 1000);
+  const std::vector<StreamEvent>& events() const { return events_; }
+  // The number of events in effect at time t: the longest version-ordered prefix whose
+  // events all happened at or before t.
+  size_t PrefixAt(int64_t t) const;
+  // The state after the first `count` events.
+  Result<JsonValue> StateAfter(size_t count) const;
+  Result<JsonValue> StateAt(int64_t t) const { return StateAfter(PrefixAt(t)); }
+  size_t snapshots() const { return snapshot_states_.size(); }
+
+ private:
+  std::vector<StreamEvent> events_;
+  std::vector<int64_t> prefix_max_time_;
+  size_t every_ = 1000;
+  std::vector<JsonValue> snapshot_states_;  // state after k*every_ events, k = 0, 1, …
+  Reducer* reducer_ = nullptr;
+};
+
+// Folds `events` (in order) up to and including the last one at or before `t`.
+Result<JsonValue> FoldUntil(const std::vector<StreamEvent>& events, int64_t t, Reducer& reducer);
+
+// ---------------------------------------------------------------------------------------
+// Replay
+
+struct ReplayOptions {
+  TimeRange time;                      // events outside are skipped (those before still fold)
+  std::string break_expr;              // stop after the first event where it is true
+  std::vector<std::string> watches;    // expressions printed after each event
+  LuaLimits limits;
+};
+
+struct ReplayStep {
+  const StreamEvent* event = nullptr;
+  JsonValue state;                  // after the event
+  std::vector<JsonValue> watched;   // one per watch
+  bool breakpoint_hit = false;
+};
+
+// Replays the stream, calling `on_step` after each event in the range; stops at the first
+// breakpoint hit (after reporting it) or when on_step returns false. Returns whether a
+// breakpoint was hit.
+Result<bool> Replay(const std::vector<StreamEvent>& events, Reducer& reducer,
+                    const ReplayOptions& options,
+                    const std::function<bool(const ReplayStep&)>& on_step);
+
+// ---------------------------------------------------------------------------------------
+// Cross-service consistency
+
+struct ConsistencyRules {
+  std::string entity_key = "order_id";  // payload field naming the entity
+  // Groups of payload fields that must agree across services (e.g. total/amount/value).
+  struct FieldGroup {
+    std::string name;
+    std::vector<std::string> fields;
+  };
+  std::vector<FieldGroup> compare = {{"amount", {"total", "amount", "declared_value"}},
+                                     {"currency", {"currency"}}};
+  // The status field and the terminal outcomes its values mean; services whose outcomes
+  // differ (one completed, one aborted) disagree. Other values (in progress) never do.
+  std::string status_field = "status";
+  std::vector<std::string> completed = {"confirmed", "committed", "captured", "scheduled",
+                                        "executed",  "shipped",   "delivered", "paid",
+                                        "completed", "succeeded"};
+  std::vector<std::string> aborted = {"cancelled", "canceled", "released", "declined",
+                                      "failed",    "rejected", "refunded", "aborted"};
+};
+// Reads rules from JSON: {"entity_key":…, "compare":[{"name":…,"fields":[…]}],
+// "status_field":…, "completed":[…], "aborted":[…]}; missing members keep the defaults.
+Result<ConsistencyRules> ParseConsistencyRules(std::string_view json);
+
+struct ServiceView {
+  std::string service;
+  std::string stream;
+  JsonValue state;  // at the requested time
+};
+struct Disagreement {
+  std::string field;  // group name, or "status" (outcome)
+  std::vector<std::pair<std::string, std::string>> values;  // (service, value as text)
+  int64_t since_ns = 0;  // since when the views have disagreed on it without interruption
+};
+struct ConsistencyReport {
+  std::string entity;
+  int64_t at_ns = 0;
+  std::vector<ServiceView> views;
+  std::vector<Disagreement> disagreements;
+};
+
+// Reconstructs each service's view of `entity` at `at_ns` and reports disagreements.
+Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& entity,
+                                           int64_t at_ns, const ConsistencyRules& rules,
+                                           Reducer& reducer);
+// Every entity of `rules.entity_key` seen by two or more services, checked at the end of
+// its events; returns the inconsistent ones, sorted by entity.
+Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
+                                                           const ConsistencyRules& rules,
+                                                           Reducer& reducer);
+
+// ---------------------------------------------------------------------------------------
+// Projections
+
+enum class ProjectionHealth : uint8_t { kHealthy, kWarning, kCritical };
+const char* ProjectionHealthName(ProjectionHealth h);  // "healthy", "warning", "critical"
+
+struct ProjectionCheckpoint {
+  std::string projection;
+  int64_t last_processed_ns = 0;  // 0: never processed
+  std::string last_event_id;
+  uint64_t position = 0;  // events processed, when known
+};
+// Reads checkpoints as JSON lines or a JSON array of objects with `projection` (or `name`,
+// `projection_name`), `last_processed_at` (or `time`, `checkpoint_time`), `last_event_id`,
+// `position` (or `events_processed`); or CSV with a header naming those columns.
+Result<std::vector<ProjectionCheckpoint>> ParseCheckpoints(std::string_view text,
+                                                           const std::string& source);
+
+struct ProjectionLag {
+  ProjectionCheckpoint checkpoint;
+  int64_t lag_ns = 0;          // head time - last processed (INT64_MAX when never)
+  uint64_t events_behind = 0;  // events after the checkpoint time
+  ProjectionHealth health = ProjectionHealth::kHealthy;
+};
+struct ProjectionLagOptions {
+  int64_t warning_ns = 5LL * 60 * 1000000000;
+  int64_t critical_ns = 30LL * 60 * 1000000000;
+};
+struct ProjectionLagReport {
+  int64_t head_ns = 0;  // the latest event time in the store
+  uint64_t head_events = 0;
+  std::vector<ProjectionLag> projections;
+};
+Result<ProjectionLagReport> ComputeProjectionLag(Store& store,
+                                                 const std::vector<ProjectionCheckpoint>& cps,
+                                                 const ProjectionLagOptions& options = {});
+
+}  // namespace ddbg

@@ -1,0 +1,243 @@
+// Cross-service consistency: the streams that carry one entity (by a payload key such as
+// order_id) are folded side by side in time order; after every event the services' views
+// are compared on the configured field groups and on the status outcome, so each
+// disagreement still standing at T is reported with the time it began.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "ddbg/events.h"
+
+namespace ddbg {
+namespace {
+
+// The entity value of a payload ("" when absent or not JSON).
+std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
+                     const std::string& key) {
+  if (payload.empty() || payload.front() != '{') return "";
+  simdjson::dom::element doc;
+  if (parser.parse(payload.data(), payload.size()).get(doc)) return "";
+  simdjson::dom::element v;
+  if (doc[key].get(v)) return "";
+  if (v.is_string()) return std::string(v.get_string().value_unsafe());
+  if (v.is_int64()) return std::to_string(v.get_int64().value_unsafe());
+  if (v.is_uint64()) return std::to_string(v.get_uint64().value_unsafe());
+  return "";
+}
+
+StreamEvent CopyEvent(const EventBatch& b, size_t i) {
+  StreamEvent e;
+  e.stream = b.dict.Get(b.stream[i]);
+  e.version = b.version[i];
+  e.event_id = b.dict.Get(b.event_id[i]);
+  e.type = b.dict.Get(b.event_type[i]);
+  e.time_ns = b.time_ns[i];
+  e.payload = b.dict.Get(b.payload[i]);
+  e.metadata = b.dict.Get(b.metadata[i]);
+  e.correlation_id = b.dict.Get(b.correlation_id[i]);
+  e.causation_id = b.dict.Get(b.causation_id[i]);
+  e.service = b.dict.Get(b.service[i]);
+  return e;
+}
+
+bool SameValue(const JsonValue& a, const JsonValue& b) {
+  if (a.kind() == JsonValue::Kind::kNumber && b.kind() == JsonValue::Kind::kNumber) {
+    double x = a.as_number(), y = b.as_number();
+    return std::fabs(x - y) <= 1e-9 * std::max({1.0, std::fabs(x), std::fabs(y)});
+  }
+  return a == b;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// Disagreements between the current views, keyed by field name, with the values seen.
+std::map<std::string, Disagreement> Compare(const std::vector<ServiceView>& views,
+                                            const ConsistencyRules& rules) {
+  std::map<std::string, Disagreement> out;
+  for (const auto& group : rules.compare) {
+    Disagreement d;
+    d.field = group.name;
+    std::vector<const JsonValue*> seen;
+    bool differ = false;
+    for (const ServiceView& v : views) {
+      for (const std::string& f : group.fields) {
+        const JsonValue* x = v.state.Find(f);
+        if (x == nullptr || x->is_null()) continue;
+        if (!seen.empty() && !SameValue(*seen.front(), *x)) differ = true;
+        seen.push_back(x);
+        d.values.emplace_back(v.service, x->ToText());
+        break;
+      }
+    }
+    if (differ) out[d.field] = std::move(d);
+  }
+  Disagreement status;
+  status.field = rules.status_field;
+  bool completed = false, aborted = false;
+  for (const ServiceView& v : views) {
+    const JsonValue* s = v.state.Find(rules.status_field);
+    if (s == nullptr || s->kind() != JsonValue::Kind::kString) continue;
+    status.values.emplace_back(v.service, s->as_string());
+    completed = completed || Contains(rules.completed, s->as_string());
+    aborted = aborted || Contains(rules.aborted, s->as_string());
+  }
+  if (completed && aborted) out[status.field] = std::move(status);
+  return out;
+}
+
+// Folds the entity's streams side by side up to at_ns.
+Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<StreamEvent> events,
+                                   int64_t at_ns, const ConsistencyRules& rules,
+                                   Reducer& reducer) {
+  ConsistencyReport report;
+  report.entity = entity;
+  report.at_ns = at_ns;
+  std::stable_sort(events.begin(), events.end(), [](const StreamEvent& a, const StreamEvent& b) {
+    if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
+    if (a.stream != b.stream) return a.stream < b.stream;
+    return a.version < b.version;
+  });
+  std::map<std::string, size_t> view_of;  // stream -> index in report.views
+  std::map<std::string, int64_t> since;
+  for (const StreamEvent& e : events) {
+    if (e.time_ns > at_ns) break;
+    auto [it, added] = view_of.emplace(e.stream, report.views.size());
+    if (added) {
+      report.views.push_back(
+          {e.service.empty() ? e.stream : e.service, e.stream, JsonValue::Object()});
+    }
+    DDBG_RETURN_IF_ERROR(reducer.Apply(e, &report.views[it->second].state));
+    std::map<std::string, Disagreement> now = Compare(report.views, rules);
+    for (auto s = since.begin(); s != since.end();) {
+      s = now.count(s->first) ? std::next(s) : since.erase(s);
+    }
+    for (const auto& [field, d] : now) since.emplace(field, e.time_ns);
+    report.disagreements.clear();
+    for (auto& [field, d] : now) {
+      d.since_ns = since[field];
+      report.disagreements.push_back(std::move(d));
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& entity,
+                                           int64_t at_ns, const ConsistencyRules& rules,
+                                           Reducer& reducer) {
+  // Pass 1: the streams with an event naming the entity; pass 2: all their events (later
+  // events of a stream need not repeat the entity key).
+  std::set<std::string> streams;
+  simdjson::dom::parser parser;
+  DDBG_RETURN_IF_ERROR(store.ScanEvents({}, [&](const EventBatch& b) {
+    for (size_t i = 0; i < b.size(); ++i) {
+      std::string_view payload = b.dict.Get(b.payload[i]);
+      if (payload.find(entity) == std::string_view::npos) continue;
+      if (EntityOf(parser, payload, rules.entity_key) == entity) {
+        streams.emplace(b.dict.Get(b.stream[i]));
+      }
+    }
+    return Status::Ok();
+  }));
+  if (streams.empty()) {
+    return Status::NotFound(
+        fmt::format("no event has {} = '{}' in its payload", rules.entity_key, entity));
+  }
+  std::vector<StreamEvent> events;
+  for (const std::string& stream : streams) {
+    Result<std::vector<StreamEvent>> one = LoadStream(store, stream);
+    if (!one.ok()) return one.status();
+    for (StreamEvent& e : *one) events.push_back(std::move(e));
+  }
+  return Evaluate(entity, std::move(events), at_ns, rules, reducer);
+}
+
+Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
+                                                           const ConsistencyRules& rules,
+                                                           Reducer& reducer) {
+  std::map<std::string, std::vector<StreamEvent>> by_stream;
+  std::map<std::string, std::string> entity_of;  // stream -> entity
+  simdjson::dom::parser parser;
+  Status st = store.ScanEvents({}, [&](const EventBatch& b) {
+    for (size_t i = 0; i < b.size(); ++i) {
+      StreamEvent e = CopyEvent(b, i);
+      std::string entity = EntityOf(parser, e.payload, rules.entity_key);
+      if (!entity.empty()) entity_of.emplace(e.stream, std::move(entity));
+      by_stream[e.stream].push_back(std::move(e));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  std::map<std::string, std::vector<std::string>> streams_of;
+  for (const auto& [stream, entity] : entity_of) streams_of[entity].push_back(stream);
+  std::vector<ConsistencyReport> out;
+  for (const auto& [entity, streams] : streams_of) {
+    if (streams.size() < 2) continue;
+    std::vector<StreamEvent> events;
+    for (const std::string& s : streams) {
+      for (StreamEvent& e : by_stream[s]) events.push_back(std::move(e));
+    }
+    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), INT64_MAX, rules, reducer);
+    if (!r.ok()) return r.status();
+    if (!r->disagreements.empty()) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+Result<ConsistencyRules> ParseConsistencyRules(std::string_view json) {
+  Result<JsonValue> doc = JsonValue::Parse(json);
+  if (!doc.ok()) return Status::InvalidArgument("rules: " + doc.status().message());
+  if (!doc->is_object()) return Status::InvalidArgument("rules: must be a JSON object");
+  ConsistencyRules rules;
+  auto text_list = [](const JsonValue& v, const char* what,
+                      std::vector<std::string>* out) -> Status {
+    if (!v.is_array()) return Status::InvalidArgument(fmt::format("rules: {} must be an array", what));
+    out->clear();
+    for (const JsonValue& s : v.items()) {
+      if (s.kind() != JsonValue::Kind::kString) {
+        return Status::InvalidArgument(fmt::format("rules: {} must hold strings", what));
+      }
+      out->push_back(s.as_string());
+    }
+    return Status::Ok();
+  };
+  for (const auto& [key, v] : doc->members()) {
+    if (key == "entity_key" || key == "status_field") {
+      if (v.kind() != JsonValue::Kind::kString) {
+        return Status::InvalidArgument(fmt::format("rules: {} must be a string", key));
+      }
+      (key == "entity_key" ? rules.entity_key : rules.status_field) = v.as_string();
+    } else if (key == "completed" || key == "aborted") {
+      DDBG_RETURN_IF_ERROR(
+          text_list(v, key.c_str(), key == "completed" ? &rules.completed : &rules.aborted));
+    } else if (key == "compare") {
+      if (!v.is_array()) return Status::InvalidArgument("rules: compare must be an array");
+      rules.compare.clear();
+      for (const JsonValue& g : v.items()) {
+        const JsonValue* name = g.Find("name");
+        const JsonValue* fields = g.Find("fields");
+        if (name == nullptr || name->kind() != JsonValue::Kind::kString || fields == nullptr) {
+          return Status::InvalidArgument("rules: each compare entry needs name and fields");
+        }
+        ConsistencyRules::FieldGroup group{name->as_string(), {}};
+        DDBG_RETURN_IF_ERROR(text_list(*fields, "compare.fields", &group.fields));
+        rules.compare.push_back(std::move(group));
+      }
+    } else {
+      return Status::InvalidArgument(fmt::format(
+          "rules: unknown member '{}' (known: entity_key, compare, status_field, completed, "
+          "aborted)",
+          key));
+    }
+  }
+  return rules;
+}
+
+}  // namespace ddbg

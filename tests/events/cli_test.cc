@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "e2e/cli_util.h"
+
+namespace {
+
+using ddbg_e2e::Ddbg;
+
+class EventsCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(ddbg_e2e::TempDir("events-cli"));
+    auto r = Ddbg("simulate --out " + *dir_ + "/in --traces 400 --seed 3 "
+                  "--fault version-gap:orders,count=1 --fault inconsistent-state:payment,count=2");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    r = Ddbg("ingest -q --data " + *dir_ + "/data " + *dir_ + "/in");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::string Data() { return " --data " + *dir_ + "/data"; }
+  static std::string* dir_;
+};
+std::string* EventsCli::dir_ = nullptr;
+
+TEST_F(EventsCli, EveryCommandHasHelp) {
+  for (const char* cmd : {"flow", "integrity", "state", "state at", "state replay", "state diff",
+                          "state consistency", "projections lag", "workflow"}) {
+    auto r = Ddbg(std::string(cmd) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST_F(EventsCli, IntegrityAndConsistencyExitTwoOnFindings) {
+  auto r = Ddbg("integrity --now 2025-01-15T12:00:00Z" + Data());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("version-gap          1"), std::string::npos) << r.out;
+  r = Ddbg("state consistency --all --format json" + Data());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("\"field\":\"amount\""), std::string::npos) << r.out;
+}
+
+TEST_F(EventsCli, ReplayBreakpointDiffAndBadInput) {
+  auto r = Ddbg("state replay order-100001 --break 'state.status == \"nonsense\"'" + Data());
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("never hit"), std::string::npos) << r.out;
+  r = Ddbg("state replay order-100001 --watch status --break 'state.status == \"pending\"'" + Data());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("status = \"pending\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("breakpoint"), std::string::npos) << r.out;
+  r = Ddbg("state at no-such-stream" + Data());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("no-such-stream"), std::string::npos) << r.out;
+  r = Ddbg("state at order-100001 --time yesterday" + Data());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("--time"), std::string::npos) << r.out;
+  r = Ddbg("state diff order-100001 2025-01-15T10:00:00Z 2025-01-15T11:00:00Z" + Data());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("added"), std::string::npos) << r.out;
+}
+
+TEST_F(EventsCli, ProjectionsLag) {
+  std::string cp = *dir_ + "/cp.jsonl";
+  std::ofstream(cp) << "{\"projection\":\"orders\",\"last_processed_at\":\"2025-01-15T10:59:00Z\"}\n"
+                       "{\"projection\":\"stale\",\"last_processed_at\":\"2025-01-15T10:00:00Z\"}\n";
+  auto r = Ddbg("projections lag --checkpoints " + cp + Data());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("healthy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("critical"), std::string::npos) << r.out;
+}
+
+}  // namespace

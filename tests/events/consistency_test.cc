@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "ddbg/events.h"
+#include "events/events_test_util.h"
+
+namespace ddbg {
+namespace {
+
+using events_test::ScratchStore;
+using events_test::T;
+
+TEST(Consistency, ReportsEachDisagreementAndSinceWhen) {
+  ScratchStore s;
+  s.Add({
+      {"order-1", 1, "2024-05-01T12:00:00Z", "OrderPlaced", R"({"order_id":"o1","status":"pending","total":10})", "orders"},
+      {"payment-o1", 1, "2024-05-01T12:00:05Z", "PaymentCaptured", R"({"order_id":"o1","status":"captured","amount":11})", "payment"},
+      {"order-1", 2, "2024-05-01T12:00:10Z", "OrderConfirmed", R"({"status":"confirmed"})", "orders"},
+      {"order-1", 3, "2024-05-01T12:00:20Z", "OrderCancelled", R"({"status":"cancelled"})", "orders"},
+      {"order-2", 1, "2024-05-01T12:00:00Z", "OrderPlaced", R"({"order_id":"o2","status":"pending","total":10})", "orders"},
+  });
+  auto reducer = NewMergePatchReducer();
+  ConsistencyRules rules;
+  auto r = CheckConsistency(s.store(), "o1", T("2024-05-01T12:01:00Z"), rules, *reducer);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->views.size(), 2u);
+  ASSERT_EQ(r->disagreements.size(), 2u);
+  EXPECT_EQ(r->disagreements[0].field, "amount");
+  EXPECT_EQ(r->disagreements[0].since_ns, T("2024-05-01T12:00:05Z"));
+  EXPECT_EQ(r->disagreements[1].field, "status");
+  EXPECT_EQ(r->disagreements[1].since_ns, T("2024-05-01T12:00:20Z"));
+
+  // Before the cancellation only the amounts disagree.
+  r = CheckConsistency(s.store(), "o1", T("2024-05-01T12:00:15Z"), rules, *reducer);
+  ASSERT_EQ(r->disagreements.size(), 1u);
+  EXPECT_EQ(r->disagreements[0].field, "amount");
+  EXPECT_EQ(CheckConsistency(s.store(), "o9", INT64_MAX, rules, *reducer).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(Consistency, RulesParseAndRejectUnknownMembers) {
+  auto rules = ParseConsistencyRules(
+      R"({"entity_key":"trade_id","compare":[{"name":"amt","fields":["amount_usd"]}]})");
+  ASSERT_TRUE(rules.ok());
+  EXPECT_EQ(rules->entity_key, "trade_id");
+  ASSERT_EQ(rules->compare.size(), 1u);
+  EXPECT_FALSE(ParseConsistencyRules(R"({"entity":"x"})").ok());
+  EXPECT_FALSE(ParseConsistencyRules("[").ok());
+}
+
+// The simulated system documents one natural disagreement: when checkout times out waiting
+// for a slow payment that then succeeds, the order is cancelled while the payment is
+// captured. Everything else found must be exactly the injected entities.
+TEST(Consistency, FindsExactlyTheInjectedInconsistentEntities) {
+  events_test::SimulatedStore sim(events_test::EventFaultOptions());
+  const SimFault* fault = sim.fault(FaultKind::kInconsistentState);
+  ASSERT_NE(fault, nullptr);
+  ASSERT_EQ(fault->entities.size(), 3u);
+  auto reducer = NewMergePatchReducer();
+  auto found = CheckAllConsistency(sim.store(), ConsistencyRules{}, *reducer);
+  ASSERT_TRUE(found.ok());
+  std::set<std::string> injected(fault->entities.begin(), fault->entities.end());
+  std::set<std::string> amount;
+  for (const auto& r : *found) {
+    for (const auto& d : r.disagreements) {
+      if (d.field == "amount") {
+        amount.insert(r.entity);
+        continue;
+      }
+      ASSERT_EQ(d.field, "status") << r.entity;
+      EXPECT_FALSE(injected.count(r.entity)) << r.entity;
+      std::map<std::string, std::string> by_service(d.values.begin(), d.values.end());
+      EXPECT_EQ(by_service["orders"], "cancelled") << r.entity;
+      EXPECT_EQ(by_service["payment"], "captured") << r.entity;
+    }
+  }
+  EXPECT_EQ(amount, injected);
+}
+
+}  // namespace
+}  // namespace ddbg
