@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "ddbg/analysis_scope.h"
+#include "ddbg/traceql.h"
 #include "util/time_parse.h"
 
 namespace ddbg {
@@ -22,9 +23,12 @@ ScanFilter AnalysisScope::ToScanFilter() const {
 
 Result<std::optional<std::vector<TraceId>>> ResolveWhere(Store& store,
                                                          const AnalysisScope& scope) {
-  (void)store;
   if (scope.where.empty()) return std::optional<std::vector<TraceId>>();
-  return Status::Unsupported("--where needs the TraceQL engine (not built yet)");
+  Result<std::vector<TraceId>> ids = FindTraceIds(store, scope.where, scope.ToScanFilter(), 0);
+  if (!ids.ok()) {
+    return Status::InvalidArgument(fmt::format("--where: {}", ids.status().message()));
+  }
+  return std::optional<std::vector<TraceId>>(std::move(*ids));
 }
 
 Result<int64_t> ParseScopeDuration(std::string_view text) {
