@@ -9,6 +9,7 @@ PKGS=(
   libre2-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd gzip time
+  libcpp-httplib-dev libgrpc++-dev protobuf-compiler-grpc prometheus
 )
 missing=()
 for p in "${PKGS[@]}"; do
