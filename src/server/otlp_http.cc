@@ -88,16 +88,27 @@ void SendSuccess(httplib::Response& res, BodyEncoding enc, bool traces, const In
   res.set_content(body, "application/json");
 }
 
+// Reads and drops a refused body (up to the limit) so the connection stays usable.
+void Drain(const httplib::ContentReader& reader, uint64_t limit) {
+  uint64_t seen = 0;
+  reader([&](const char*, size_t n) { return (seen += n) <= limit; });
+}
+
 void HandleExport(ServerContext& ctx, bool traces, const httplib::Request& req,
                   httplib::Response& res, const httplib::ContentReader& reader) {
   BodyEncoding enc = EncodingOf(req.get_header_value("Content-Type"));
   if (enc == BodyEncoding::kOther) {
-    // Drain (bounded) so the connection stays usable, then refuse.
-    size_t seen = 0;
-    reader([&](const char*, size_t n) { return (seen += n) <= ctx.options.max_request_bytes; });
+    Drain(reader, ctx.options.max_request_bytes);
     ctx.metrics->RecordRejectedRequest("unsupported_media_type");
     SendError(res, BodyEncoding::kJson, 415, 3,
               "Content-Type must be application/x-protobuf or application/json");
+    return;
+  }
+  std::string coding = req.get_header_value("Content-Encoding");
+  if (!coding.empty() && coding != "identity" && coding != "gzip" && coding != "deflate") {
+    Drain(reader, ctx.options.max_request_bytes);
+    ctx.metrics->RecordRejectedRequest("unsupported_encoding");
+    SendError(res, enc, 415, 3, "unsupported Content-Encoding (gzip, deflate or none): " + coding);
     return;
   }
   std::string body;
