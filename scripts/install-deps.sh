@@ -11,6 +11,18 @@ PKGS=(
   zstd gzip time
   libcpp-httplib-dev libgrpc++-dev protobuf-compiler-grpc prometheus
 )
+# The serve tests drive a real OpenTelemetry JS client: Node.js and npm (Debian's, unless a
+# node is already on PATH), then the pinned packages of tests/server/js.
+if ! command -v node >/dev/null 2>&1; then PKGS+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then PKGS+=(npm); fi
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+install_js_client() {
+  local js="$ROOT/tests/server/js"
+  if [ -f "$js/package-lock.json" ] && [ ! -d "$js/node_modules/@opentelemetry/sdk-trace-base" ]; then
+    echo "install-deps: npm ci in tests/server/js"
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -18,6 +30,7 @@ for p in "${PKGS[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_js_client
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -26,3 +39,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_js_client
