@@ -18,9 +18,11 @@ if ! command -v npm >/dev/null 2>&1; then PKGS+=(npm); fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 install_js_client() {
   local js="$ROOT/tests/server/js"
-  if [ -f "$js/package-lock.json" ] && [ ! -d "$js/node_modules/@opentelemetry/sdk-trace-base" ]; then
+  # Reinstalled whenever the lock file differs from the one installed last.
+  if [ -f "$js/package-lock.json" ] && ! cmp -s "$js/package-lock.json" "$js/node_modules/.ddbg-installed-lock"; then
     echo "install-deps: npm ci in tests/server/js"
-    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error &&
+      cp package-lock.json node_modules/.ddbg-installed-lock)
   fi
 }
 missing=()
