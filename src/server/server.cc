@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,6 +41,11 @@ class Listener {
       return Status::IOError("cannot listen on " + host + ":" + std::to_string(port));
     }
     thread_ = std::thread([this] { http_.listen_after_bind(); });
+    // stop() is a no-op until the accept loop runs: wait for it, or a quick Stop() would hang.
+    for (int waited = 0; !http_.is_running(); ++waited) {
+      if (waited > 5000) return Status::Internal("HTTP listener did not start");
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     return bound;
   }
   void Stop() {
