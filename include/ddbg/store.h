@@ -88,6 +88,20 @@ class Store {
   virtual Status AppendLogs(const LogBatch& batch) = 0;
   virtual Status AppendEvents(const EventBatch& batch) = 0;
 
+  // Appends spans and logs in one commit (all or nothing, durable on OK) and records
+  // mark `name` = `value` in the same commit. A writer that keeps its own log (the server's
+  // WAL) stores its position this way, so after a crash it knows exactly what reached the
+  // store. Backends without marks return Unsupported.
+  virtual Status AppendMarked(const SpanBatch& spans, const LogBatch& logs,
+                              const std::string& name, uint64_t value) {
+    return Status::Unsupported("this store does not support marked appends");
+  }
+  // The last committed value of mark `name`, read from the store's current commit (not the
+  // snapshot); 0 when it was never set.
+  virtual Result<uint64_t> ReadMark(const std::string& name) {
+    return Status::Unsupported("this store does not support marks");
+  }
+
   virtual Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) = 0;
   virtual Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) = 0;
   virtual Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) = 0;
