@@ -5,9 +5,12 @@
 #include <charconv>
 #include <chrono>
 
+#include "ddbg/logql.h"
+#include "ddbg/traceql.h"
 #include "server/jaeger_json.h"
 #include "server/jaeger_query.h"
 #include "server/server_context.h"
+#include "util/time_parse.h"
 
 namespace ddbg::server {
 namespace {
@@ -168,11 +171,57 @@ void HandleDependencies(ServerContext& ctx, const Request& req, Response& res) {
   SendJson(res, 200, JaegerEnvelope(out, deps->size()));
 }
 
-// TraceQL and LogQL engines are built separately; their endpoints exist and say so.
-void HandleNotWired(const char* language, Response& res) {
-  SendJson(res, 501,
-           JaegerError(501, std::string(language) +
-                                " queries are not available in this build of ddbg serve yet"));
+// A time parameter: unix seconds (Tempo), nanoseconds (Loki, > 1e15) or RFC 3339.
+bool TimeParam(const Request& req, const char* name, int64_t* ns) {
+  if (!req.has_param(name)) return true;
+  std::string v = req.get_param_value(name);
+  int64_t n = 0;
+  if (ParseInt(v, &n)) {
+    *ns = n > 1000000000000000LL ? n : n * 1000000000LL;
+    return true;
+  }
+  return ParseTimestampText(v, ns);
+}
+
+bool LimitParam(const Request& req, size_t* limit) {
+  if (!req.has_param("limit")) return true;
+  int64_t n = 0;
+  if (!ParseInt(req.get_param_value("limit"), &n) || n < 0) return false;
+  *limit = static_cast<size_t>(n);
+  return true;
+}
+
+// GET/POST /api/traceql?q=…&start=&end=&limit= → Grafana Tempo's search response.
+void HandleTraceQL(ServerContext& ctx, const Request& req, Response& res) {
+  std::string q = req.has_param("q") ? req.get_param_value("q") : req.body;
+  if (q.empty()) return SendJson(res, 400, JaegerError(400, "missing TraceQL query (q=…)"));
+  TraceSearchOptions options;
+  if (!TimeParam(req, "start", &options.scope.time.min_ns) ||
+      !TimeParam(req, "end", &options.scope.time.max_ns) || !LimitParam(req, &options.limit)) {
+    return SendJson(res, 400, JaegerError(400, "start/end must be unix seconds, ns or RFC 3339; "
+                                               "limit a non-negative integer"));
+  }
+  Result<TraceSearchResult> r = SearchTraceQL(*ctx.store, q, options);
+  if (!r.ok()) return SendStatusError(res, r.status());
+  SendJson(res, 200, TempoSearchJson(*r));
+}
+
+// GET/POST /api/logql?query=…&start=&end=&step=&limit= → Loki's query_range response.
+void HandleLogQL(ServerContext& ctx, const Request& req, Response& res) {
+  std::string q = req.has_param("query") ? req.get_param_value("query") : req.body;
+  if (q.empty()) return SendJson(res, 400, JaegerError(400, "missing LogQL query (query=…)"));
+  LogQueryOptions options;
+  int64_t step_s = 0;
+  if (!TimeParam(req, "start", &options.range.min_ns) ||
+      !TimeParam(req, "end", &options.range.max_ns) || !LimitParam(req, &options.limit) ||
+      (req.has_param("step") && (!ParseInt(req.get_param_value("step"), &step_s) || step_s < 0))) {
+    return SendJson(res, 400, JaegerError(400, "start/end must be unix seconds, ns or RFC 3339; "
+                                               "step seconds; limit a non-negative integer"));
+  }
+  options.step_ns = step_s * 1000000000LL;
+  Result<LogQueryResult> r = EvalLogQL(*ctx.store, q, options);
+  if (!r.ok()) return SendStatusError(res, r.status());
+  SendJson(res, 200, LokiQueryJson(*r));
 }
 
 }  // namespace
@@ -201,8 +250,12 @@ void AddQueryRoutes(httplib::Server& http, ServerContext& ctx) {
            Timed(ctx, "dependencies", [&ctx](const Request& req, Response& res) {
              HandleDependencies(ctx, req, res);
            }));
-  auto traceql = [](const Request&, Response& res) { HandleNotWired("TraceQL", res); };
-  auto logql = [](const Request&, Response& res) { HandleNotWired("LogQL", res); };
+  auto traceql = Timed(ctx, "traceql", [&ctx](const Request& req, Response& res) {
+    HandleTraceQL(ctx, req, res);
+  });
+  auto logql = Timed(ctx, "logql", [&ctx](const Request& req, Response& res) {
+    HandleLogQL(ctx, req, res);
+  });
   http.Get("/api/traceql", traceql);
   http.Post("/api/traceql", traceql);
   http.Get("/api/logql", logql);

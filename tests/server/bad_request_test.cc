@@ -135,8 +135,9 @@ TEST_F(BadRequests, PathTraversalAndMalformedParametersNeverReachAFile) {
   EXPECT_EQ(GetStatus(*query_, "/api/traces?limit=-3"), 400);
   EXPECT_EQ(GetStatus(*query_, "/api/dependencies?endTs=soon"), 400);
   EXPECT_EQ(Post("/v1/../v1/traces", SpanRequest(8, 8), "application/x-protobuf") / 100, 4);
-  EXPECT_EQ(GetStatus(*query_, "/api/traceql?q=%7B%7D"), 501);
-  EXPECT_EQ(GetStatus(*query_, "/api/logql?q=%7B%7D"), 501);
+  EXPECT_EQ(GetStatus(*query_, "/api/traceql?q=%7B%7D"), 200);
+  EXPECT_EQ(GetStatus(*query_, "/api/traceql?q=%7Bbroken"), 400);
+  EXPECT_EQ(GetStatus(*query_, "/api/logql?query=%7Bbroken"), 400);
   ExpectValidDataIntact();
 }
 

@@ -83,6 +83,22 @@ TEST_F(JaegerApi, TraceServicesOperationsAndDependencies) {
             R"({"data":[{"parent":"front","child":"back","callCount":2}],"total":1,"limit":0,"offset":0,"errors":null})");
 }
 
+TEST_F(JaegerApi, TraceQLAndLogQLEndpointsAnswerInTempoAndLokiShapes) {
+  // The call tree is the only trace with a front span calling back twice.
+  std::string tempo = Get("/api/traceql?q=%7B%20resource.service.name%20%3D%20%22front%22%20%7D%20%3E%3E%20%7B%20name%20%3D%20%22query%22%20%7D&limit=10");
+  EXPECT_NE(tempo.find(R"("traceID":"000000000000000000000000000000aa")"), std::string::npos) << tempo;
+  EXPECT_NE(tempo.find(R"("rootServiceName":"front")"), std::string::npos) << tempo;
+  EXPECT_EQ(tempo.find("\"traceID\"", tempo.find("\"traceID\"") + 1), std::string::npos) << tempo;
+  std::string none = Get("/api/traceql?q=%7B%20name%20%3D%20%22nothing%22%20%7D");
+  EXPECT_NE(none.find(R"("traces":[])"), std::string::npos) << none;
+  std::string loki = Get("/api/logql?query=%7Bservice%3D%22front%22%7D");
+  EXPECT_NE(loki.find(R"("status":"success")"), std::string::npos) << loki;
+  EXPECT_NE(loki.find(R"("resultType":"streams")"), std::string::npos) << loki;
+  EXPECT_EQ(query_->Get("/api/traceql?q=%7B%20name%20%3D")->status, 400);
+  EXPECT_EQ(query_->Get("/api/logql?query=%7Bservice%3D")->status, 400);
+  EXPECT_EQ(query_->Get("/api/traceql")->status, 400);
+}
+
 TEST(JaegerParams, GoDurationsAndTagSyntaxes) {
   int64_t ns = 0;
   EXPECT_TRUE(server::ParseGoDuration("1.5ms", &ns));
