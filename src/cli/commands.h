@@ -22,5 +22,6 @@ void AddIngestCommand(CLI::App& app, GlobalOptions& global);
 void AddStatsCommand(CLI::App& app, GlobalOptions& global);
 void AddTraceCommand(CLI::App& app, GlobalOptions& global);
 void AddSimulateCommand(CLI::App& app, GlobalOptions& global);
+void AddDebugCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

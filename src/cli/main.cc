@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   ddbg::cli::AddStatsCommand(app, global);
   ddbg::cli::AddTraceCommand(app, global);
   ddbg::cli::AddSimulateCommand(app, global);
+  ddbg::cli::AddDebugCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
