@@ -9,6 +9,7 @@ PKGS=(
   libre2-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd gzip time
+  chromium chromium-driver
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -16,6 +17,11 @@ for p in "${PKGS[@]}"; do
     missing+=("$p")
   fi
 done
+# The browser test of the HTML report runs playwright-core from npm (tests/report/browser);
+# a machine whose Node.js came from elsewhere already has npm with it.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -25,7 +25,7 @@ class MarkdownWriter {
                         FormatRfc3339(r.window.max_ns, 3),
                         FormatDuration(r.window.max_ns - r.window.min_ns),
                         r.services.empty() ? "all services" : Join(r.services),
-                        r.trace_id.empty() ? "" : " · trace `" + r.trace_id + "`");
+                        r.trace_id.empty() ? "" : " · trace " + MarkdownEscape(r.trace_id));
     for (const Section& s : r.sections) SectionMd(r, s);
   }
   std::string& out() { return out_; }
@@ -69,7 +69,7 @@ class MarkdownWriter {
       nums += fmt::format("{}{}={}", nums.empty() ? "" : ", ", MarkdownEscape(m.key), FormatMetricValue(m));
     }
     if (!nums.empty()) out_ += "  - numbers: " + nums + "\n";
-    for (const std::string& id : f.trace_ids) out_ += "  - trace `" + id + "`\n";
+    for (const std::string& id : f.trace_ids) out_ += "  - trace " + MarkdownEscape(id) + "\n";
     for (const LogExample& l : f.logs) {
       out_ += fmt::format("  - log {} {} [{}] {}\n", FormatRfc3339(l.time_ns, 3),
                           MarkdownEscape(l.severity), MarkdownEscape(l.service), MarkdownEscape(l.body));

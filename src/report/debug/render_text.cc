@@ -34,7 +34,7 @@ class TextWriter {
                                  report::FocusList(r.focus), FormatRfc3339(r.window.min_ns, 3),
                                  FormatRfc3339(r.window.max_ns, 3),
                                  FormatDuration(r.window.max_ns - r.window.min_ns), Scope(r),
-                                 r.trace_id.empty() ? "" : " · trace ", r.trace_id)));
+                                 r.trace_id.empty() ? "" : " · trace ", TerminalSafe(r.trace_id))));
     for (const Section& s : r.sections) SectionText(r, s);
     out_ += '\n';
   }
@@ -71,7 +71,7 @@ class TextWriter {
                   (s.timelines.empty() ? 0 : 1);
     if (more > 0) Line(Paint(kDim, fmt::format("  ({} more drawings in --format html or json)", more)));
     for (const Unavailable& u : s.unavailable) {
-      Line(Paint(kDim, fmt::format("  – {}: {}", u.analysis, u.reason)));
+      Line(Paint(kDim, fmt::format("  – {}: {}", TerminalSafe(u.analysis), TerminalSafe(u.reason))));
     }
   }
 
@@ -88,7 +88,10 @@ class TextWriter {
     if (!nums.empty()) Line("    " + Paint(kDim, TerminalSafe(nums)));
     if (!f.trace_ids.empty()) {
       std::string ids;
-      for (const std::string& id : f.trace_ids) ids += (ids.empty() ? "" : ", ") + id;
+      for (const std::string& id : f.trace_ids) {
+        if (!ids.empty()) ids += ", ";
+        ids += TerminalSafe(id);
+      }
       Line("    traces: " + ids);
     }
     for (const LogExample& l : f.logs) {
@@ -162,7 +165,7 @@ class TextWriter {
         break;
       }
       std::string line = fmt::format("    +{:<9} {:<6} [{}] {}", FormatDuration(e.time_ns - t.start_ns),
-                                     e.kind, TerminalSafe(e.lane), TerminalSafe(e.label));
+                                     TerminalSafe(e.kind), TerminalSafe(e.lane), TerminalSafe(e.label));
       Line(e.severity >= Severity::kWarning ? Paint(kYellow, line) : line);
     }
   }
