@@ -2,7 +2,8 @@
 // touched, and the events that share a correlation id with a representative trace.
 #include <algorithm>
 #include <map>
-#include <unordered_set>
+
+#include <xxhash.h>
 
 #include "report/debug/debug_context.h"
 
@@ -29,7 +30,7 @@ Status DigestEvents(Store& store, DebugContext* ctx) {
     wanted.insert(wanted.end(), rep.correlation_ids.begin(), rep.correlation_ids.end());
   }
   std::map<std::string, int64_t, std::less<>> per_service;
-  std::unordered_set<std::string> streams;
+  HashSet64 streams;  // XXH3 of each stream id
   // Per StrId of the current batch, so strings are looked up once per batch, not per event.
   std::vector<int64_t*> service_count;  // nullptr: not seen yet
   std::vector<uint8_t> out_of_scope, stream_seen;
@@ -59,7 +60,8 @@ Status DigestEvents(Store& store, DebugContext* ctx) {
       ++d.events;
       if (!stream_seen[b.stream[i]]) {
         stream_seen[b.stream[i]] = 1;
-        streams.emplace(b.dict.Get(b.stream[i]));
+        std::string_view stream = b.dict.Get(b.stream[i]);
+        streams.Insert(XXH3_64bits(stream.data(), stream.size()));
       }
       if (wanted.empty()) continue;
       int8_t& m = corr_match[b.correlation_id[i]];

@@ -61,6 +61,11 @@ Status BuildSummary(Store&, const DebugContext& ctx, DebugReport* report) {
                     Metric::Count("events", c.events),   Metric::Time("window_start", report->window.min_ns),
                     Metric::Time("window_end", report->window.max_ns)};
   s.findings.push_back(std::move(looked));
+  if (c.spans == 0 && c.logs == 0 && c.events == 0) {
+    s.findings.push_back(MakeFinding(
+        "No telemetry in the window: ingest some with `ddbg ingest`, or widen the window",
+        Severity::kWarning));
+  }
   if (c.traces > 0) {
     double share = static_cast<double>(c.error_traces) / static_cast<double>(c.traces);
     Finding errors;

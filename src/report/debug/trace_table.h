@@ -62,4 +62,39 @@ class TraceTable {
   std::vector<TraceFacts> facts_;
 };
 
+// A set of 64-bit hashes (open addressing, no heap object per element), to count distinct
+// strings over millions of rows; 0 is stored as 1.
+class HashSet64 {
+ public:
+  HashSet64() { slots_.assign(1024, 0); }
+  // True when `h` was not in the set.
+  bool Insert(uint64_t h) {
+    if (h == 0) h = 1;
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = (h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++size_;
+        return true;
+      }
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  void Grow() {
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, 0);
+    size_ = 0;
+    for (uint64_t h : old) {
+      if (h != 0) Insert(h);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
 }  // namespace ddbg::report
