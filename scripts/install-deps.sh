@@ -11,8 +11,10 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zstd gzip time
   libcpp-httplib-dev libgrpc++-dev protobuf-compiler-grpc prometheus
+  chromium chromium-driver
 )
-# The serve tests drive a real OpenTelemetry JS client: Node.js and npm (Debian's, unless a
+# The serve tests drive a real OpenTelemetry JS client and the report's browser test runs
+# playwright-core (tests/report/browser): Node.js and npm (Debian's, unless a
 # node is already on PATH), then the pinned packages of tests/server/js.
 if ! command -v node >/dev/null 2>&1; then PKGS+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then PKGS+=(npm); fi

@@ -39,6 +39,10 @@ struct ScanFilter {
   std::vector<TraceId> trace_ids;  // empty: any
   std::vector<std::string> services;  // empty: any
   std::vector<std::string> streams;   // events only; empty: any
+  // Spans only: when true, a backend may leave span attributes, span events and links empty
+  // (offsets all zero) to scan faster; resources and scopes keep their attributes. Analyses
+  // that read only ids, names, kinds, times, status and services set it.
+  bool core_span_columns = false;
 };
 
 struct StoreStats {

@@ -42,5 +42,6 @@ void AddStateCommand(CLI::App& app, GlobalOptions& global);
 void AddProjectionsCommand(CLI::App& app, GlobalOptions& global);
 void AddWorkflowCommand(CLI::App& app, GlobalOptions& global);
 void AddServeCommand(CLI::App& app, GlobalOptions& global);
+void AddDebugCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

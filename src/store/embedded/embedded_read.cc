@@ -10,7 +10,9 @@ Status EmbeddedStore::Scan(Signal signal, const ScanFilter& filter, const BatchF
   Batch batch;
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal || !MayMatch(*h, filter)) continue;
-    DDBG_RETURN_IF_ERROR(ReadSegment(h->path, h->entry, &batch));
+    SegmentReadOptions options;
+    options.core_span_columns = filter.core_span_columns;
+    DDBG_RETURN_IF_ERROR(ReadSegment(h->path, h->entry, &batch, options));
     DDBG_RETURN_IF_ERROR(fn(batch));
   }
   return Status::Ok();

@@ -128,6 +128,25 @@ void RunDecodeJobs(std::string_view file, const std::vector<DirectoryEntry>& dir
   });
 }
 
+// Span attributes, events and links: the columns ScanFilter::core_span_columns skips.
+constexpr uint32_t kFirstNonCoreSpanColumn = 114;
+constexpr uint32_t kEndNonCoreSpanColumn = 140;
+
+void SkipNonCoreSpanColumns(DecodeJobs* jobs) {
+  std::erase_if(jobs->jobs, [](const DecodeJob& j) {
+    return j.column >= kFirstNonCoreSpanColumn && j.column < kEndNonCoreSpanColumn;
+  });
+}
+
+// The skipped lists are empty; their owners' offsets must say so.
+void ZeroNonCoreSpanOffsets(SpanBatch* b) {
+  b->attr_off.off.assign(b->span_id.size() + 1, 0);
+  b->event_off.off.assign(b->span_id.size() + 1, 0);
+  b->link_off.off.assign(b->span_id.size() + 1, 0);
+  b->event_attr_off.off.assign(1, 0);
+  b->link_attr_off.off.assign(1, 0);
+}
+
 // A segment the manifest lists must exist: its absence is damage, not "no such data".
 Status MissingIsCorruption(Status st, const std::string& path) {
   if (st.code() != StatusCode::kNotFound) return st;
@@ -167,6 +186,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   *batch = Batch();
   DecodeJobs jobs;
   VisitColumns(jobs, *batch);
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (options.core_span_columns) SkipNonCoreSpanColumns(&jobs);
+  }
   int threads = options.threads > 0             ? options.threads
                 : file.size() >= kParallelBytes ? DefaultWorkerCount()
                                                 : 1;
@@ -186,6 +208,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
     if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {
       return corrupt("index chunk " + std::to_string(e.column) + ": " + why);
     }
+  }
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (options.core_span_columns) ZeroNonCoreSpanOffsets(batch);
   }
   if (batch->size() != header.rows) {
     return corrupt("holds " + std::to_string(batch->size()) + " rows, the header says " +

@@ -16,6 +16,9 @@ namespace ddbg::store {
 
 struct SegmentReadOptions {
   int threads = 0;  // 0: DefaultWorkerCount() for large segments, 1 for small ones
+  // Spans: skip the chunks of span attributes, events and links (ids 114-139); those lists
+  // come back empty with all-zero offsets. See ScanFilter::core_span_columns.
+  bool core_span_columns = false;
 };
 
 // Reads the segment described by `entry` from `path` into *batch (replacing its content).
