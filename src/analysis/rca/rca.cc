@@ -7,9 +7,8 @@
 #include "analysis/rca/anomaly_labels.h"
 #include "analysis/rca/combiner.h"
 #include "analysis/rca/trace_set.h"
-#include "analysis/rca/where_filter.h"
 #include "analysis/rca/window_detect.h"
-#include "ddbg/trace_tree.h"
+#include "ddbg/analysis_scope.h"
 
 namespace ddbg {
 namespace {
@@ -49,8 +48,6 @@ TimeRange ChooseBaseline(const RcaOptions& options, const TimeRange& window) {
 }  // namespace
 
 Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
-  Result<rca::WhereFilter> where = rca::ParseWhere(options.where);
-  if (!where.ok()) return where.status();
   if (options.trigger == RcaTrigger::kSlo && options.slo_ns <= 0) {
     return Status::InvalidArgument("rca: --slo needs a positive duration");
   }
@@ -66,8 +63,14 @@ Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
   info.baseline_end_ns = baseline.max_ns;
   info.detected = !options.has_window && chosen->found;
   info.reason = chosen->reason;
-  Result<rca::TraceSet> set =
-      rca::LoadTraceSet(store, window, baseline, options.max_traces_per_side, &*where);
+  AnalysisScope scope;
+  scope.time = {std::min(window.min_ns, baseline.min_ns), std::max(window.max_ns, baseline.max_ns)};
+  scope.where = options.where;
+  Result<std::optional<std::vector<TraceId>>> where = ResolveWhere(store, scope);
+  if (!where.ok()) return where.status();
+  Result<rca::TraceSet> set = rca::LoadTraceSet(store, window, baseline,
+                                                options.max_traces_per_side,
+                                                where->has_value() ? &**where : nullptr);
   if (!set.ok()) return set.status();
   rca::AnomalySummary anomalies = rca::LabelAnomalies(options, &*set);
   info.window_traces = anomalies.window_traces;
