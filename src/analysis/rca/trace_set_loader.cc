@@ -2,15 +2,17 @@
 // scanned (before anything is copied or interned), so the work after the scan depends on the
 // sample size, not on the data's; spans are then gathered per trace (one counting sort),
 // parents resolved inside each trace, self time computed as trace_tree.h defines it, and log
-// records linked to their trace and span with the template id the store gave them.
+// records (read meanwhile on a second thread by LogCollector) linked to their trace and span.
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/rca/log_collector.h"
 #include "analysis/rca/trace_set.h"
-#include "decode/log_line_header.h"
-#include "ddbg/log_templates.h"
 
 namespace ddbg::rca {
 namespace {
@@ -29,12 +31,6 @@ struct TraceIdHash {
     return static_cast<size_t>((t.hi * 0x9e3779b97f4a7c15ULL) ^ (t.lo + 0x632be59bd9b4e019ULL));
   }
 };
-
-// The sampling hash: uniform over 64 bits whatever the id generator.
-uint64_t IdHash(TraceId id) {
-  uint64_t h = (id.lo ^ (id.hi * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
-  return h ^ (h >> 29);
-}
 
 struct RawSpan {
   uint32_t slot;
@@ -56,9 +52,14 @@ class Sampler {
  public:
   explicit Sampler(uint64_t cap) : cap_(cap) {}
   bool Keep(int side, uint64_t hash) const { return hash <= threshold_[side]; }
+  // The highest threshold of the two sides, for readers on other threads.
+  const std::atomic<uint64_t>* max_threshold() const { return &max_threshold_; }
   // Counts a new trace; true when the side went over its cap (call Halve()).
   bool Add(int side) { return cap_ > 0 && ++count_[side] > cap_; }
-  void Halve(int side) { threshold_[side] >>= 1, sampled_ = true; }
+  void Halve(int side) {
+    threshold_[side] >>= 1, sampled_ = true;
+    max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
+  }
   void Recount(int side, uint64_t n) { count_[side] = n; }
   double Rate(int side) const {
     return static_cast<double>(threshold_[side]) / static_cast<double>(UINT64_MAX);
@@ -68,6 +69,7 @@ class Sampler {
  private:
   uint64_t cap_;
   uint64_t threshold_[2] = {UINT64_MAX, UINT64_MAX};
+  std::atomic<uint64_t> max_threshold_{UINT64_MAX};
   uint64_t count_[2] = {0, 0};
   bool sampled_ = false;
 };
@@ -92,21 +94,24 @@ class Loader {
   }
 
   void BuildTraces();
-  Status ScanLogs(Store& store);
+  const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
+  void AddLogs(LogCollector& logs);
   void FinishErrors();
 
  private:
   int SideOf(int64_t t) const { return window_.Contains(t) ? 1 : 0; }
-  StrId Intern(const StringDict& dict, StrId id, std::vector<int64_t>* cache) {
-    if ((*cache)[id] < 0) (*cache)[id] = set_.names.Intern(dict.Get(id));
-    return static_cast<StrId>((*cache)[id]);
+  // The set's id of a batch string; `cache` maps the batch's ids (only sampled rows ask,
+  // so a map beats an array the size of the batch's dictionary).
+  StrId Intern(const StringDict& dict, StrId id, std::unordered_map<StrId, StrId>* cache) {
+    auto [it, inserted] = cache->try_emplace(id, kEmptyStr);
+    if (inserted) it->second = set_.names.Intern(dict.Get(id));
+    return it->second;
   }
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
-  void AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* cache);
+  void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
   void AddBatch(const SpanBatch& b);
   void DropAboveThreshold(int side);
-  void LinkLog(const LogBatch& b, size_t i, RcaLog* log);
-  StrId TemplateOf(const LogBatch& b, size_t i);
+  void LinkLog(const RawLog& raw, RcaLog* log);
 
   TimeRange window_, baseline_;
   Sampler sampler_;
@@ -121,8 +126,6 @@ class Loader {
   std::unordered_map<uint64_t, StrId> pair_ids_;
   std::unordered_map<TraceId, uint32_t, TraceIdHash> trace_of_;  // final trace index
   std::vector<SpanId> span_ids_;                                 // parallel to set_.spans
-  std::optional<logs::TemplateMiner> miner_;
-  std::unordered_map<uint32_t, StrId> template_names_;
 };
 
 uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
@@ -155,7 +158,7 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
 
 // Entry spans (server, consumer, or unspecified kind) keep their short string and bool
 // attributes as "key=value" for the attribute signal.
-void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* cache) {
+void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache) {
   SpanKind kind = b.kind[i];
   if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kInternal) {
     return;
@@ -178,12 +181,12 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* ca
 }
 
 void Loader::AddBatch(const SpanBatch& b) {
-  std::vector<int64_t> cache(b.dict.size(), -1);
+  std::unordered_map<StrId, StrId> cache;
   std::vector<int64_t> resource_cache(b.resources.size(), -1);
   for (size_t i = 0; i < b.size(); ++i) {
     const TraceId& id = b.trace_id[i];
     int side = SideOf(b.start_ns[i]);
-    if (!sampler_.Keep(side, IdHash(id))) continue;
+    if (!sampler_.Keep(side, TraceSampleHash(id))) continue;
     if (where_ && !where_->count(id)) continue;
     auto [it, inserted] = slot_of_.try_emplace(id, slot_ids_.size());
     if (inserted) {
@@ -217,7 +220,7 @@ void Loader::DropAboveThreshold(int side) {
   std::vector<int8_t> sides;
   uint64_t kept = 0;
   for (uint32_t s = 0; s < slot_ids_.size(); ++s) {
-    if (slot_side_[s] == side && !sampler_.Keep(side, IdHash(slot_ids_[s]))) continue;
+    if (slot_side_[s] == side && !sampler_.Keep(side, TraceSampleHash(slot_ids_[s]))) continue;
     new_slot[s] = static_cast<uint32_t>(ids.size());
     ids.push_back(slot_ids_[s]);
     sides.push_back(slot_side_[s]);
@@ -346,77 +349,45 @@ void Loader::BuildTraces() {
   raw_attrs_.shrink_to_fit();
 }
 
-void Loader::LinkLog(const LogBatch& b, size_t i, RcaLog* log) {
-  auto it = trace_of_.find(b.trace_id[i]);
+void Loader::LinkLog(const RawLog& raw, RcaLog* log) {
+  auto it = trace_of_.find(raw.trace);
   if (it == trace_of_.end()) return;
   log->trace = static_cast<int32_t>(it->second);
   const RcaTrace& tr = set_.traces[it->second];
-  if (b.span_id[i] == 0) return;
+  if (raw.span == 0) return;
   for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
-    if (span_ids_[s] == b.span_id[i]) {
+    if (span_ids_[s] == raw.span) {
       log->span = static_cast<int32_t>(s);
       return;
     }
   }
 }
 
-// The record's template from the store's miner (template_id), mining records stored without
-// one against the stored table.
-StrId Loader::TemplateOf(const LogBatch& b, size_t i) {
-  uint32_t id = b.template_id[i] != 0 ? b.template_id[i] : miner_->Add(logs::MinedText(b, i));
-  auto [it, inserted] = template_names_.try_emplace(id, kEmptyStr);
-  if (inserted) it->second = set_.names.Intern(miner_->Template(id).text);
-  return it->second;
-}
-
-// The severity of a record: its own field, else the level word in the body's header.
-uint8_t Severity(const LogBatch& b, size_t i, std::vector<int8_t>* body_cache) {
-  if (b.severity_number[i] != 0) return b.severity_number[i];
-  int8_t& cached = (*body_cache)[b.body[i]];
-  if (cached < 0) {
-    LogLineHeader header;
-    cached = ParseLogLineHeader(b.dict.Get(b.body[i]), 1970, &header)
-                 ? static_cast<int8_t>(header.severity_number)
-                 : 0;
-  }
-  return static_cast<uint8_t>(cached);
-}
-
-Status Loader::ScanLogs(Store& store) {
-  Result<logs::TemplateMiner> miner = logs::RestoredMiner(store);
-  if (!miner.ok()) return miner.status();
-  miner_.emplace(std::move(*miner));
-  ScanFilter filter;
-  filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
-  filter.time.max_ns = std::max(window_.max_ns, baseline_.max_ns);
-  uint64_t unlinked = 0;
-  return store.ScanLogs(filter, [&](const LogBatch& b) {
-    std::vector<int8_t> sev_cache(b.dict.size(), -1);
-    std::vector<int64_t> svc_cache(b.dict.size(), -1);
-    for (size_t i = 0; i < b.size(); ++i) {
-      int64_t t = b.time_ns[i];
-      bool in_window = window_.Contains(t);
-      if (!in_window && !baseline_.Contains(t)) continue;
-      RcaLog log;
-      bool traced = !b.trace_id[i].empty();
-      if (traced) {
-        LinkLog(b, i, &log);
-        if (log.trace < 0) continue;  // its trace was sampled out or filtered by --where
-      } else {
-        // Records without a trace follow the spans' sampling rate of their side.
-        uint64_t h = IdHash({static_cast<uint64_t>(t), ++unlinked});
-        if (static_cast<double>(h) > sampler_.Rate(in_window) * static_cast<double>(UINT64_MAX)) continue;
-        if (where_) continue;
-      }
-      log.time_ns = t;
-      log.in_window = in_window;
-      log.service = Intern(b.dict, b.service[i], &svc_cache);
-      log.tmpl = TemplateOf(b, i);
-      log.error = Severity(b, i, &sev_cache) >= 17;
-      set_.logs.push_back(log);
+// Links the collected records to the sampled traces; records of traces not kept are
+// dropped, records without a trace follow their side's sampling rate.
+void Loader::AddLogs(LogCollector& logs) {
+  std::vector<int64_t> names(logs.names().size(), -1);
+  auto name = [&](StrId id) {
+    if (names[id] < 0) names[id] = set_.names.Intern(logs.names().Get(id));
+    return static_cast<StrId>(names[id]);
+  };
+  for (const RawLog& raw : logs.logs()) {
+    RcaLog log;
+    if (!raw.trace.empty()) {
+      LinkLog(raw, &log);
+      if (log.trace < 0) continue;  // its trace was sampled out or filtered by --where
+    } else if (where_ || !sampler_.Keep(raw.in_window, raw.hash)) {
+      continue;
     }
-    return Status::Ok();
-  });
+    log.time_ns = raw.time_ns;
+    log.in_window = raw.in_window;
+    log.service = name(raw.service);
+    log.tmpl = name(raw.tmpl);
+    log.error = raw.error;
+    set_.logs.push_back(log);
+  }
+  logs.logs().clear();
+  logs.logs().shrink_to_fit();
 }
 
 // An ERROR log on a span makes it an error span (sources without span status); then error
@@ -450,9 +421,15 @@ Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeR
   set.window = window;
   set.baseline = baseline;
   Loader loader(window, baseline, max_traces_per_side, where, &set);
-  DDBG_RETURN_IF_ERROR(loader.ScanSpans(store));
-  loader.BuildTraces();
-  DDBG_RETURN_IF_ERROR(loader.ScanLogs(store));
+  LogCollector logs(window, baseline, loader.max_threshold());
+  Status log_status;
+  std::thread log_thread([&] { log_status = logs.Collect(store); });
+  Status span_status = loader.ScanSpans(store);
+  if (span_status.ok()) loader.BuildTraces();
+  log_thread.join();
+  DDBG_RETURN_IF_ERROR(span_status);
+  DDBG_RETURN_IF_ERROR(log_status);
+  loader.AddLogs(logs);
   loader.FinishErrors();
   return set;
 }
