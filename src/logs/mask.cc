@@ -46,6 +46,31 @@ bool IsWordWithDigit(std::string_view s) {
   return true;
 }
 
+// A source-code location, constant for one log statement: `a.s.AssuranceServiceImpl#65`
+// (class#line) or `Foo.java:123`, `server.go:42` (file:line).
+bool IsCodeLocation(std::string_view s) {
+  size_t sep = s.find_last_of("#:");
+  if (sep == std::string_view::npos || sep < 2 || sep + 1 == s.size()) return false;
+  for (size_t i = sep + 1; i < s.size(); ++i) {
+    if (!IsDigit(s[i])) return false;
+  }
+  std::string_view name = s.substr(0, sep);
+  bool letter = false;
+  for (char c : name) {
+    if (IsAlpha(c)) letter = true;
+    else if (c != '.' && c != '_' && c != '$') return false;
+  }
+  if (!letter) return false;
+  if (s[sep] == '#') return true;
+  static constexpr std::string_view kSourceExt[] = {".java", ".go", ".py", ".cc", ".cpp", ".c",
+                                                    ".h", ".js", ".ts", ".rb", ".scala", ".kt",
+                                                    ".cs", ".rs", ".php"};
+  for (std::string_view ext : kSourceExt) {
+    if (name.size() > ext.size() && name.ends_with(ext)) return true;
+  }
+  return false;
+}
+
 bool IsPathOrUrl(std::string_view s) {
   if (s.size() > 1 && s[0] == '/' ) return true;
   if (s.size() > 2 && (s.substr(0, 2) == "./" || s.substr(0, 2) == "~/")) return true;
@@ -63,7 +88,7 @@ bool IsVariableCore(std::string_view s) {
       break;
     }
   }
-  if (digit) return !IsWordWithDigit(s);
+  if (digit) return !IsWordWithDigit(s) && !IsCodeLocation(s);
   return IsPathOrUrl(s);
 }
 
