@@ -40,6 +40,8 @@ class EmbeddedStore final : public Store {
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
+  Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
+  Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<StoreStats> Stats() override;
   Status Refresh() override;
   Result<std::string> ReadBlob(const std::string& name) override;
@@ -58,6 +60,7 @@ class EmbeddedStore final : public Store {
   Status Commit(std::vector<std::string>& temps, std::vector<WrittenSegment>& written);
   template <typename Batch>
   Status Scan(Signal signal, const ScanFilter& filter, const BatchFn<Batch>& fn);
+  Status ForEachSegment(Signal signal, const ScanFilter& filter, const SegmentFn& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
 
