@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ddbg/logql.h"
+#include "e2e/cli_util.h"
 #include "ddbg/traceql.h"
 #include "query/query_test_util.h"
 
@@ -149,6 +150,49 @@ TEST_F(SimulatedAnswers, LineFilterReturnsTheRawLinesInOrder) {
   ASSERT_EQ(m->series.size(), 1u);
   ASSERT_FALSE(m->series[0].samples.empty());
   EXPECT_EQ(m->series[0].samples.back().value, static_cast<double>(all.size()));
+}
+
+TEST_F(SimulatedAnswers, LinesGroupedByTheTraceIdTheyCarry) {
+  LogQueryOptions o;
+  o.limit = 0;
+  auto r = EvalLogQL(*sim_->store, "{service=~\"payment|checkout\"}", o);
+  ASSERT_TRUE(r.ok());
+  std::vector<TraceLogGroup> groups = GroupLinesByTrace(*r);
+  size_t lines = 0, traced = 0;
+  for (const TraceLogGroup& g : groups) {
+    lines += g.lines.size();
+    for (size_t k = 0; k < g.lines.size(); ++k) {
+      const LogLine& l = r->lines[g.lines[k]];
+      // The text lines carry their trace id; the store decoded it from the line.
+      if (g.trace_id.empty()) {
+        EXPECT_EQ(l.line.find("trace_id="), std::string::npos) << l.line;
+      } else {
+        EXPECT_NE(l.line.find("trace_id=" + TraceIdToHex(g.trace_id)), std::string::npos) << l.line;
+      }
+      if (k > 0) EXPECT_LE(r->lines[g.lines[k - 1]].time_ns, l.time_ns);
+    }
+    traced += !g.trace_id.empty();
+  }
+  EXPECT_EQ(lines, r->lines.size());
+  EXPECT_GT(traced, 50u);
+  // The command prints the same grouping.
+  std::string cmd = "logs query --data " + sim_->dir.Sub("store") +
+                    " --by-trace --limit 0 --format json '{service=~\"payment|checkout\"}'";
+  ddbg_e2e::CmdResult cli = ddbg_e2e::Ddbg(cmd);
+  ASSERT_EQ(cli.exit_code, 0) << cli.out;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(cli.out);
+  size_t cli_traces = 0;
+  for (simdjson::dom::element t : doc["traces"].get_array()) {
+    EXPECT_EQ(std::string_view(t["traceID"]), TraceIdToHex(groups[cli_traces].trace_id));
+    EXPECT_EQ(uint64_t(t["lines"]), groups[cli_traces].lines.size());
+    ++cli_traces;
+  }
+  EXPECT_EQ(cli_traces, traced);
+  ddbg_e2e::CmdResult metric = ddbg_e2e::Ddbg(
+      "logs query --data " + sim_->dir.Sub("store") + " --by-trace 'count_over_time({service=\"payment\"}[1m])'");
+  EXPECT_EQ(metric.exit_code, 1);
+  EXPECT_NE(metric.out.find("--by-trace"), std::string::npos) << metric.out;
 }
 
 }  // namespace
