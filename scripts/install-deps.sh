@@ -9,7 +9,7 @@ PKGS=(
   libre2-dev libfmt-dev libcli11-dev
   liblua5.4-dev libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd gzip time
+  zstd gzip time ripgrep clickhouse-server clickhouse-client
   libcpp-httplib-dev libgrpc++-dev protobuf-compiler-grpc prometheus
   chromium chromium-driver
 )

@@ -1,5 +1,7 @@
-// The read side of EmbeddedStore: scans with segment pruning and trace gathering.
+// The read side of EmbeddedStore: scans with segment pruning, segment cursors for query
+// planners, and trace gathering.
 #include "store/embedded/embedded_store.h"
+#include "store/embedded/segment_cursor.h"
 #include "store/embedded/segment_reader.h"
 
 namespace ddbg::store {
@@ -16,6 +18,26 @@ Status EmbeddedStore::Scan(Signal signal, const ScanFilter& filter, const BatchF
     DDBG_RETURN_IF_ERROR(fn(batch));
   }
   return Status::Ok();
+}
+
+Status EmbeddedStore::ForEachSegment(Signal signal, const ScanFilter& filter,
+                                     const SegmentFn& fn) {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  for (const auto& h : snapshot->segments()) {
+    if (h->entry.signal != signal || !MayMatch(*h, filter)) continue;
+    EmbeddedSegmentCursor cursor(*h);
+    Result<bool> more = fn(cursor);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedStore::ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) {
+  return ForEachSegment(Signal::kSpans, filter, fn);
+}
+Status EmbeddedStore::ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) {
+  return ForEachSegment(Signal::kLogs, filter, fn);
 }
 
 template <typename Batch, typename Copier>

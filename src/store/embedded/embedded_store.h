@@ -43,6 +43,8 @@ class EmbeddedStore final : public Store {
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
+  Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
+  Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<StoreStats> Stats() override;
   Status Refresh() override;
   Result<std::string> ReadBlob(const std::string& name) override;
@@ -71,6 +73,7 @@ class EmbeddedStore final : public Store {
   Status Commit(PendingParts& parts, const std::pair<std::string, uint64_t>* mark);
   template <typename Batch>
   Status Scan(Signal signal, const ScanFilter& filter, const BatchFn<Batch>& fn);
+  Status ForEachSegment(Signal signal, const ScanFilter& filter, const SegmentFn& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
 
