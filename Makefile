@@ -29,6 +29,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 bench: build
+	./scripts/install-deps.sh --bench
 	./bench/run.sh
 
 clean:

@@ -9,7 +9,7 @@ PKGS=(
   libre2-dev libfmt-dev libcli11-dev
   liblua5.4-dev libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd gzip time ripgrep clickhouse-server clickhouse-client
+  zstd gzip time
   libcpp-httplib-dev libgrpc++-dev protobuf-compiler-grpc prometheus
   chromium chromium-driver
 )
@@ -28,6 +28,8 @@ install_js_client() {
       cp package-lock.json node_modules/.ddbg-installed-lock)
   fi
 }
+# Peers the benchmarks compare against (bench/query_bench.sh): only for `make bench`.
+if [ "${1:-}" = "--bench" ]; then PKGS+=(ripgrep clickhouse-server clickhouse-client); fi
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
