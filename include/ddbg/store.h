@@ -32,6 +32,25 @@ struct TimeRange {
   }
 };
 
+// Column groups of a span scan (ScanFilter::span_columns), a bit set. The structure — ids,
+// parent, service, name, kind, status, times, resource and scope tables — is always read.
+// A group left out reads as if no span had any of it: no attributes, events or links,
+// and zero status message, flags and trace state. Backends may return more than asked.
+enum class SpanColumns : uint32_t {
+  kStructure = 0,
+  kAttributes = 1u << 0,  // span attributes
+  kEvents = 1u << 1,      // span events and their attributes
+  kLinks = 1u << 2,       // links and their attributes
+  kDetails = 1u << 3,     // status message, flags, trace state
+  kAll = 0xfu,
+};
+constexpr SpanColumns operator|(SpanColumns a, SpanColumns b) {
+  return static_cast<SpanColumns>(static_cast<uint32_t>(a) | static_cast<uint32_t>(b));
+}
+constexpr bool Has(SpanColumns set, SpanColumns group) {
+  return (static_cast<uint32_t>(set) & static_cast<uint32_t>(group)) != 0;
+}
+
 // What a scan may skip. Backends prune whole segments with it; rows inside a returned batch
 // may still fall outside, so callers filter rows themselves.
 struct ScanFilter {
@@ -39,10 +58,7 @@ struct ScanFilter {
   std::vector<TraceId> trace_ids;  // empty: any
   std::vector<std::string> services;  // empty: any
   std::vector<std::string> streams;   // events only; empty: any
-  // Spans only: when true, a backend may leave span attributes, span events and links empty
-  // (offsets all zero) to scan faster; resources and scopes keep their attributes. Analyses
-  // that read only ids, names, kinds, times, status and services set it.
-  bool core_span_columns = false;
+  SpanColumns span_columns = SpanColumns::kAll;  // spans only: the column groups to read
 };
 
 struct StoreStats {
@@ -62,6 +78,11 @@ struct StoreStats {
 // Called once per stored batch; returning an error stops the scan and is returned by it.
 template <typename Batch>
 using BatchFn = std::function<Status(const Batch&)>;
+
+// A span scan callback that may run on several threads at once (ScanSpansParallel);
+// `ordinal` is the batch's position in scan order (0, 1, 2, …), so a caller can put
+// per-batch results back in order.
+using ParallelSpanFn = std::function<Status(const SpanBatch& batch, size_t ordinal)>;
 
 // One stored segment (a unit of pruning) offered to a query planner by ForEachSpanSegment /
 // ForEachLogSegment: its size, its inverted indexes (terms built by IndexTerm(), see
@@ -109,6 +130,12 @@ class Store {
   virtual Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) = 0;
   virtual Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) = 0;
   virtual Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) = 0;
+  // ScanSpans with the reading and `fn` spread over up to `workers` threads: each batch is
+  // read and handed to `fn` on one of them, so `fn` must be safe to call concurrently.
+  // The first error (from reading or from `fn`) stops the scan and is returned. The default
+  // runs ScanSpans on the calling thread.
+  virtual Status ScanSpansParallel(const ScanFilter& filter, int workers,
+                                   const ParallelSpanFn& fn);
 
   // Every span of one trace gathered into one batch (empty batch when unknown).
   virtual Result<SpanBatch> GetTrace(TraceId id) = 0;

@@ -175,7 +175,7 @@ Status DigestSpans(Store& store, DebugContext* ctx) {
   SpanDigester digester(ctx);
   ScanFilter filter;
   filter.time = ctx->window;
-  filter.core_span_columns = true;  // the digest reads no attribute, event or link
+  filter.span_columns = SpanColumns::kDetails;  // the digest reads no attribute, event or link
   return store.ScanSpans(filter, [&](const SpanBatch& b) { return digester.Add(b); });
 }
 

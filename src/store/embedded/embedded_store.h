@@ -41,6 +41,8 @@ class EmbeddedStore final : public Store {
   Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
   Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  Status ScanSpansParallel(const ScanFilter& filter, int workers,
+                           const ParallelSpanFn& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
   Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 #include "store/embedded/batch_check.h"
 #include "store/embedded/file_io.h"
@@ -50,6 +51,8 @@ class DecodeJobs {
  public:
   std::vector<DecodeJob> jobs;
   std::vector<DecodeJob> dependent;
+  bool (*skip)(uint32_t column, SpanColumns wanted) = nullptr;
+  SpanColumns wanted = SpanColumns::kAll;
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
     Add(id, name, [&d](const ChunkHeader& h, std::string_view raw) {
@@ -74,6 +77,7 @@ class DecodeJobs {
   void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) { Varint(id, name, v); }
   void Diff(uint32_t id, const char* name, std::vector<int64_t>& v,
             const std::vector<int64_t>& base) {
+    if (skip && skip(id, wanted)) return;
     DecodeFn fn = [&v, &base](const ChunkHeader& h, std::string_view raw) {
       if (h.encoding == Encoding::kDiffVarint) {
         return h.values == base.size() && GetDiffs(raw, base, &v);
@@ -85,6 +89,7 @@ class DecodeJobs {
 
  private:
   void Add(uint32_t id, const char* name, DecodeFn fn) {
+    if (skip && skip(id, wanted)) return;
     jobs.push_back(DecodeJob{id, name, std::move(fn), {}});
   }
 };
@@ -128,25 +133,6 @@ void RunDecodeJobs(std::string_view file, const std::vector<DirectoryEntry>& dir
   });
 }
 
-// Span attributes, events and links: the columns ScanFilter::core_span_columns skips.
-constexpr uint32_t kFirstNonCoreSpanColumn = 114;
-constexpr uint32_t kEndNonCoreSpanColumn = 140;
-
-void SkipNonCoreSpanColumns(DecodeJobs* jobs) {
-  std::erase_if(jobs->jobs, [](const DecodeJob& j) {
-    return j.column >= kFirstNonCoreSpanColumn && j.column < kEndNonCoreSpanColumn;
-  });
-}
-
-// The skipped lists are empty; their owners' offsets must say so.
-void ZeroNonCoreSpanOffsets(SpanBatch* b) {
-  b->attr_off.off.assign(b->span_id.size() + 1, 0);
-  b->event_off.off.assign(b->span_id.size() + 1, 0);
-  b->link_off.off.assign(b->span_id.size() + 1, 0);
-  b->event_attr_off.off.assign(1, 0);
-  b->link_attr_off.off.assign(1, 0);
-}
-
 // A segment the manifest lists must exist: its absence is damage, not "no such data".
 Status MissingIsCorruption(Status st, const std::string& path) {
   if (st.code() != StatusCode::kNotFound) return st;
@@ -156,6 +142,50 @@ Status MissingIsCorruption(Status st, const std::string& path) {
 Status ColumnError(const std::string& path, const DecodeJob& job) {
   return Status::Corruption(path + ": column '" + job.name + "' (id " + std::to_string(job.column) +
                             "): " + job.error);
+}
+
+bool SkippedSpanColumn(uint32_t column, SpanColumns wanted) {
+  SpanColumns group = SpanColumnGroup(column);
+  return group != SpanColumns::kStructure && !Has(wanted, group);
+}
+
+// Gives the column groups a projected read skipped their "nothing here" values.
+void EmptySkippedGroups(SpanColumns wanted, SpanBatch* b) {
+  const size_t rows = b->size();
+  if (!Has(wanted, SpanColumns::kDetails)) {
+    b->status_message.assign(rows, kEmptyStr);
+    b->flags.assign(rows, 0);
+    b->trace_state.assign(rows, kEmptyStr);
+  }
+  if (!Has(wanted, SpanColumns::kAttributes)) {
+    b->attr_off.off.assign(rows + 1, 0);
+    b->attrs = AttrColumns();
+  }
+  if (!Has(wanted, SpanColumns::kEvents)) {
+    b->event_off.off.assign(rows + 1, 0);
+    b->event_time_ns.clear();
+    b->event_name.clear();
+    b->event_attr_off = Offsets();
+    b->event_attrs = AttrColumns();
+  }
+  if (!Has(wanted, SpanColumns::kLinks)) {
+    b->link_off.off.assign(rows + 1, 0);
+    b->link_trace_id.clear();
+    b->link_span_id.clear();
+    b->link_trace_state.clear();
+    b->link_attr_off = Offsets();
+    b->link_attrs = AttrColumns();
+  }
+}
+
+template <typename Batch>
+void ProjectColumns(const SegmentReadOptions& options, DecodeJobs* jobs) {
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (options.span_columns != SpanColumns::kAll) {
+      jobs->skip = SkippedSpanColumn;
+      jobs->wanted = options.span_columns;
+    }
+  }
 }
 
 template <typename Batch>
@@ -183,12 +213,10 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   std::vector<DirectoryEntry> dir;
   if (!DecodeDirectory(file, &dir, &why)) return corrupt(why);
 
-  *batch = Batch();
+  // Decoding resizes every column in place, so a reused batch keeps its capacity.
   DecodeJobs jobs;
+  ProjectColumns<Batch>(options, &jobs);
   VisitColumns(jobs, *batch);
-  if constexpr (std::is_same_v<Batch, SpanBatch>) {
-    if (options.core_span_columns) SkipNonCoreSpanColumns(&jobs);
-  }
   int threads = options.threads > 0             ? options.threads
                 : file.size() >= kParallelBytes ? DefaultWorkerCount()
                                                 : 1;
@@ -200,6 +228,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   for (const DecodeJob& j : jobs.dependent) {
     if (!j.error.empty()) return ColumnError(path, j);
   }
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (jobs.skip) EmptySkippedGroups(options.span_columns, batch);
+  }
   // The index chunks are not part of the batch, but a damaged one is damage all the same.
   for (const DirectoryEntry& e : dir) {
     if (e.column < kColTraceIndex) continue;
@@ -208,9 +239,6 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
     if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {
       return corrupt("index chunk " + std::to_string(e.column) + ": " + why);
     }
-  }
-  if constexpr (std::is_same_v<Batch, SpanBatch>) {
-    if (options.core_span_columns) ZeroNonCoreSpanOffsets(batch);
   }
   if (batch->size() != header.rows) {
     return corrupt("holds " + std::to_string(batch->size()) + " rows, the header says " +

@@ -9,6 +9,7 @@
 
 #include "ddbg/model.h"
 #include "ddbg/status.h"
+#include "ddbg/store.h"
 #include "store/embedded/manifest.h"
 #include "store/embedded/trace_index.h"
 
@@ -16,9 +17,9 @@ namespace ddbg::store {
 
 struct SegmentReadOptions {
   int threads = 0;  // 0: DefaultWorkerCount() for large segments, 1 for small ones
-  // Spans: skip the chunks of span attributes, events and links (ids 114-139); those lists
-  // come back empty with all-zero offsets. See ScanFilter::core_span_columns.
-  bool core_span_columns = false;
+  // Span segments: the column groups to decode (see SpanColumns in store.h); the others
+  // read as empty. Their chunks are neither decompressed nor checked.
+  SpanColumns span_columns = SpanColumns::kAll;
 };
 
 // Reads the segment described by `entry` from `path` into *batch (replacing its content).
