@@ -3,6 +3,8 @@
 BUILD ?= build
 JOBS ?= 2
 DEMO ?= /tmp/ddbg-demo
+# Benchmarks build only for `make bench`, keeping `make test` (and CI) shorter.
+BENCH ?= OFF
 
 .PHONY: all deps configure build demo test bench clean
 
@@ -12,7 +14,7 @@ deps:
 	./scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DDDBG_BUILD_BENCH=$(BENCH)
 
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -28,9 +30,10 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-bench: build
+bench:
 	./scripts/install-deps.sh --bench
-	./bench/run.sh
+	$(MAKE) build BENCH=ON
+	./bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
