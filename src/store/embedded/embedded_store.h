@@ -38,6 +38,16 @@ class EmbeddedStore final : public Store {
   Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
   Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  Status ScanEventColumns(const ScanFilter& filter, const EventColumnScan& scan,
+                          const EventColumnsFn& fn) override;
+  Status FindCorrelated(const std::vector<std::string>& keys,
+                        const std::vector<std::string>& values, std::vector<TraceId>* traces,
+                        const BatchFn<SpanBatch>& span_fn,
+                        const BatchFn<LogBatch>& log_fn) override;
+  Status FindLinkedEvents(const std::vector<std::string>& correlation_ids,
+                          const std::vector<std::string>& causation_ids,
+                          const std::vector<TraceId>& traces,
+                          const BatchFn<EventBatch>& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
   Result<StoreStats> Stats() override;
@@ -60,6 +70,10 @@ class EmbeddedStore final : public Store {
   Status Scan(Signal signal, const ScanFilter& filter, const BatchFn<Batch>& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
+  // The correlation index lookups (correlation_lookup.cc).
+  template <typename Batch>
+  Status LookupTerms(Signal signal, const std::vector<uint64_t>& terms,
+                     std::vector<TraceId>* traces, const BatchFn<Batch>& fn);
 
   std::string dir_;
   EmbeddedStoreOptions options_;
