@@ -109,7 +109,9 @@ Result<JsonValue> StateAtPersisted(Store& store, const std::vector<StreamEvent>&
   for (size_t i = start; i < applied; ++i) {
     DDBG_RETURN_IF_ERROR(reducer.Apply(events[i], &state));
     size_t count = i + 1;
-    if (count % every == 0 && !snaps.count(count)) added[count] = {digest[count], state.ToJson()};
+    auto known = snaps.find(count);
+    bool missing = known == snaps.end() || known->second.first != digest[count];
+    if (count % every == 0 && missing) added[count] = {digest[count], state.ToJson()};
   }
   use->folded = applied - start;
   if (!options.write || added.empty()) return state;

@@ -136,7 +136,11 @@ bool FlowCollector::MatchesCorrelation(const StringDict& dict, const AttrColumns
 }
 
 Status FlowCollector::ScanAttributes() {
-  std::vector<std::string> ids(correlations_.begin(), correlations_.end());
+  // Ids looked up in an earlier round found all they carry then (the store is a snapshot).
+  std::vector<std::string> ids;
+  for (const std::string& c : correlations_) {
+    if (looked_up_.insert(c).second) ids.push_back(c);
+  }
   if (ids.empty()) return Status::Ok();
   // The store's correlation index gives the traces carrying an id (fetched next round)
   // and the batches holding the other carrying rows.

@@ -133,63 +133,96 @@ void CorrelationSegmentIndex::Lookup(uint64_t hash, std::vector<TraceId>* out_tr
   out_rows->insert(out_rows->end(), rows.begin() + offsets[n + t], rows.begin() + offsets[n + t + 1]);
 }
 
-Status ReadCorrelationIndex(const std::string& path, uint64_t file_bytes,
+namespace {
+
+Status IndexCorruption(const std::string& path, const std::string& why) {
+  return Status::Corruption(path + ": correlation index: " + why);
+}
+
+// Decodes the chunks of columns first..last found back to back in `bytes`.
+Status DecodeChunks(const std::string& path, std::string_view bytes, uint32_t first,
+                    uint32_t last, CorrelationSegmentIndex* index) {
+  ColumnDecompressor decompressor;
+  std::string scratch;
+  size_t pos = 0;
+  for (uint32_t col = first; col <= last; ++col) {
+    ChunkHeader h;
+    std::string_view stored, raw;
+    std::string why;
+    if (!VerifyChunk(bytes.data() + pos, bytes.size() - pos, &h, &stored, &why)) {
+      return IndexCorruption(path, why);
+    }
+    if (h.column != col || !decompressor.Decompress(h.codec, stored, h.raw_bytes, &scratch, &raw)) {
+      return IndexCorruption(path, "chunk " + std::to_string(col) + " is damaged");
+    }
+    bool ok = col == kColCorrelationTerms     ? GetRaw(raw, h.values, &index->terms)
+              : col == kColCorrelationOffsets ? GetRaw(raw, h.values, &index->offsets)
+              : col == kColCorrelationTraces  ? GetRaw(raw, h.values, &index->traces)
+                                              : GetRaw(raw, h.values, &index->rows);
+    if (!ok) return IndexCorruption(path, "chunk " + std::to_string(col) + " does not decode");
+    pos += kChunkHeaderBytes + stored.size();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool CorrelationSegmentIndex::HasTerm(uint64_t hash) const {
+  return std::binary_search(terms.begin(), terms.end(), hash);
+}
+
+Status ReadCorrelationTerms(const std::string& path, uint64_t file_bytes,
                             CorrelationSegmentIndex* index) {
   *index = CorrelationSegmentIndex();
-  auto corrupt = [&path](const std::string& why) {
-    return Status::Corruption(path + ": correlation index: " + why);
-  };
-  if (file_bytes < kSegmentHeaderBytes + kTrailerBytes) return corrupt("file too short");
+  if (file_bytes < kSegmentHeaderBytes + kTrailerBytes) {
+    return IndexCorruption(path, "file too short");
+  }
   std::string tail;
   DDBG_RETURN_IF_ERROR(ReadRange(path, file_bytes - kTrailerBytes, kTrailerBytes, &tail));
   uint64_t dir_offset = GetFixed64(tail.data());
   uint64_t columns = GetFixed32(tail.data() + 8);
   if (dir_offset + columns * kDirectoryEntryBytes + kTrailerBytes != file_bytes) {
-    return corrupt("directory bounds are inconsistent");
+    return IndexCorruption(path, "directory bounds are inconsistent");
   }
   std::string dir;
   DDBG_RETURN_IF_ERROR(ReadRange(path, dir_offset, columns * kDirectoryEntryBytes, &dir));
-  // The index chunks are contiguous: from the first one to the next chunk (or directory).
+  // The index chunks are back to back: from the terms to the next other chunk (or the
+  // directory); the targets start at the offsets chunk.
   auto column = [&dir](uint64_t i) { return GetFixed32(dir.data() + i * kDirectoryEntryBytes); };
   auto offset = [&dir](uint64_t i) { return GetFixed64(dir.data() + i * kDirectoryEntryBytes + 8); };
   uint64_t begin = 0, end = dir_offset;
   for (uint64_t i = 0; i < columns; ++i) {
     if (column(i) == kColCorrelationTerms) begin = offset(i);
+    if (column(i) == kColCorrelationOffsets) index->targets_begin = offset(i);
   }
   for (uint64_t i = 0; i < columns && begin != 0; ++i) {
     bool ours = column(i) >= kColCorrelationTerms && column(i) <= kColCorrelationRows;
     if (!ours && offset(i) > begin) end = std::min(end, offset(i));
   }
   if (begin == 0) return Status::Ok();
-  if (begin >= end) return corrupt("chunk offsets are inconsistent");
-  std::string bytes;
-  DDBG_RETURN_IF_ERROR(ReadRange(path, begin, end - begin, &bytes));
-  ColumnDecompressor decompressor;
-  std::string scratch;
-  size_t pos = 0;
-  for (uint32_t col = kColCorrelationTerms; col <= kColCorrelationRows; ++col) {
-    ChunkHeader h;
-    std::string_view stored, raw;
-    std::string why;
-    if (!VerifyChunk(bytes.data() + pos, bytes.size() - pos, &h, &stored, &why)) return corrupt(why);
-    if (h.column != col || !decompressor.Decompress(h.codec, stored, h.raw_bytes, &scratch, &raw)) {
-      return corrupt("chunk " + std::to_string(col) + " is damaged");
-    }
-    bool ok = col == kColCorrelationTerms     ? GetRaw(raw, h.values, &index->terms)
-              : col == kColCorrelationOffsets ? GetRaw(raw, h.values, &index->offsets)
-              : col == kColCorrelationTraces  ? GetRaw(raw, h.values, &index->traces)
-                                              : GetRaw(raw, h.values, &index->rows);
-    if (!ok) return corrupt("chunk " + std::to_string(col) + " does not decode");
-    pos += kChunkHeaderBytes + stored.size();
+  if (index->targets_begin <= begin || index->targets_begin >= end) {
+    return IndexCorruption(path, "chunk offsets are inconsistent");
   }
-  size_t n = index->terms.size() + 1;
-  bool sane = index->offsets.size() == 2 * n && index->offsets[n - 1] == index->traces.size() &&
-              index->offsets[2 * n - 1] == index->rows.size() &&
-              std::is_sorted(index->offsets.begin(), index->offsets.begin() + n) &&
-              std::is_sorted(index->offsets.begin() + n, index->offsets.end());
-  if (!sane) return corrupt("offsets do not match the targets");
+  index->targets_end = end;
+  std::string bytes;
+  DDBG_RETURN_IF_ERROR(ReadRange(path, begin, index->targets_begin - begin, &bytes));
+  DDBG_RETURN_IF_ERROR(DecodeChunks(path, bytes, kColCorrelationTerms, kColCorrelationTerms, index));
   index->present = true;
   return Status::Ok();
+}
+
+Status ReadCorrelationTargets(const std::string& path, CorrelationSegmentIndex* index) {
+  std::string bytes;
+  DDBG_RETURN_IF_ERROR(
+      ReadRange(path, index->targets_begin, index->targets_end - index->targets_begin, &bytes));
+  DDBG_RETURN_IF_ERROR(
+      DecodeChunks(path, bytes, kColCorrelationOffsets, kColCorrelationRows, index));
+  size_t n = index->terms.size() + 1;
+  const std::vector<uint32_t>& off = index->offsets;
+  bool sane = off.size() == 2 * n && off[n - 1] == index->traces.size() &&
+              off[2 * n - 1] == index->rows.size() && std::is_sorted(off.begin(), off.begin() + n) &&
+              std::is_sorted(off.begin() + n, off.end());
+  return sane ? Status::Ok() : IndexCorruption(path, "offsets do not match the targets");
 }
 
 }  // namespace ddbg::store

@@ -42,20 +42,26 @@ uint64_t AttrTermHash(std::string_view key, std::string_view value);
 uint64_t EventTermHash(char field, std::string_view value);
 uint64_t TraceTermHash(TraceId id);
 
-// The lazily read index of one segment.
+// The lazily read index of one segment: the term hashes first, the targets only when a
+// looked-up term is present.
 struct CorrelationSegmentIndex {
   bool present = false;  // false: the segment predates the index (scan it)
   std::vector<uint64_t> terms;
   std::vector<uint32_t> offsets;  // 2 * (terms + 1): trace offsets, then row offsets
   std::vector<TraceId> traces;
   std::vector<uint32_t> rows;
-  // Adds the targets of `hash` (if present) to *traces and *rows.
+  uint64_t targets_begin = 0, targets_end = 0;  // file range of chunks 951-953
+
+  bool HasTerm(uint64_t hash) const;
+  // Adds the targets of `hash` (if present) to *traces and *rows; needs ReadTargets.
   void Lookup(uint64_t hash, std::vector<TraceId>* traces, std::vector<uint32_t>* rows) const;
 };
 
-// Reads the index chunks of the segment at `path` (`file_bytes` long) with a few short
-// reads at its end. Corruption when a chunk is damaged.
-Status ReadCorrelationIndex(const std::string& path, uint64_t file_bytes,
+// Reads the term chunk of the segment at `path` (`file_bytes` long) with a few short reads
+// at its end. Corruption when a chunk is damaged.
+Status ReadCorrelationTerms(const std::string& path, uint64_t file_bytes,
                             CorrelationSegmentIndex* index);
+// Reads the offsets and targets after ReadCorrelationTerms found the index present.
+Status ReadCorrelationTargets(const std::string& path, CorrelationSegmentIndex* index);
 
 }  // namespace ddbg::store

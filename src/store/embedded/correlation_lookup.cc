@@ -49,12 +49,16 @@ Status EmbeddedStore::LookupTerms(Signal signal, const std::vector<uint64_t>& te
   std::vector<uint32_t> rows;
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal) continue;
-    DDBG_RETURN_IF_ERROR(ReadCorrelationIndex(h->path, h->entry.file_bytes, &index));
+    DDBG_RETURN_IF_ERROR(ReadCorrelationTerms(h->path, h->entry.file_bytes, &index));
     if (!index.present) {
       DDBG_RETURN_IF_ERROR(ReadSegment(h->path, h->entry, &segment));
       DDBG_RETURN_IF_ERROR(fn(segment));
       continue;
     }
+    if (std::none_of(terms.begin(), terms.end(), [&](uint64_t t) { return index.HasTerm(t); })) {
+      continue;
+    }
+    DDBG_RETURN_IF_ERROR(ReadCorrelationTargets(h->path, &index));
     rows.clear();
     for (uint64_t t : terms) index.Lookup(t, traces, &rows);
     if (rows.empty()) continue;
