@@ -57,6 +57,7 @@ void RunAt(const StateArgs& a, const GlobalOptions& g) {
   if (!state.ok()) return Fail("state at", state.status());
   size_t applied = 0;
   for (const auto& e : *events) applied += e.time_ns <= t;
+  if (a.snapshot_every == 0) use.folded = applied;
   if (a.format == "json") {
     std::string out;
     JsonWriter w(&out);

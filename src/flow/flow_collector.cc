@@ -84,6 +84,7 @@ void FlowCollector::AddSpans(const SpanBatch& b, const std::vector<size_t>& rows
     records_.push_back(std::move(r));
     LearnCorrelations(b.dict, b.attrs, b.attr_off.begin(i), b.attr_off.end(i));
     for (uint32_t l = b.link_off.begin(i); l < b.link_off.end(i); ++l) {
+      linked_spans_.insert({b.link_trace_id[l], b.link_span_id[l]});
       AddTrace(b.link_trace_id[l], "link");
     }
   }

@@ -35,6 +35,8 @@ class FlowCollector {
   const std::set<std::string>& correlations() const { return correlations_; }
   const std::set<std::string>& event_ids() const { return event_ids_; }
   const std::vector<EventLink>& event_links() const { return event_links_; }
+  // (trace, span) named by the links of the spans collected: consumers link to producers.
+  const std::set<std::pair<TraceId, SpanId>>& linked_spans() const { return linked_spans_; }
 
  private:
   Status FetchTraces();
@@ -60,6 +62,7 @@ class FlowCollector {
   std::set<std::string> seen_logs_;
   std::set<std::string> seen_events_;
   std::vector<EventLink> event_links_;
+  std::set<std::pair<TraceId, SpanId>> linked_spans_;
   bool changed_ = false;
 };
 
