@@ -148,6 +148,29 @@ class StateHistory {
 // Folds `events` (in order) up to and including the last one at or before `t`.
 Result<JsonValue> FoldUntil(const std::vector<StreamEvent>& events, int64_t t, Reducer& reducer);
 
+// Persisted snapshots (store named blobs "snap-<hash>", one per stream and reducer): the
+// state after every `every` events, each with a digest of the events before it, so a later
+// call folds at most `every` events. Snapshots whose events changed since are ignored.
+struct SnapshotOptions {
+  size_t every = 1000;
+  std::string reducer_id = "merge-patch";  // ReducerId(): states of different reducers differ
+  bool write = true;                       // add missing snapshots (needs a writable store)
+};
+struct SnapshotUse {
+  size_t applied = 0;        // events in effect at t
+  size_t from_snapshot = 0;  // events covered by the snapshot started from (0: none)
+  size_t folded = 0;         // events folded on top of it
+  size_t written = 0;        // snapshots added to the store
+};
+// The state of `events` (one stream, as LoadStream returns it) at t, with FoldUntil's
+// semantics, starting from the latest valid persisted snapshot. A failed snapshot write
+// (read-only store) is not an error: use->written stays 0.
+Result<JsonValue> StateAtPersisted(Store& store, const std::vector<StreamEvent>& events, int64_t t,
+                                   Reducer& reducer, const SnapshotOptions& options,
+                                   SnapshotUse* use);
+// "merge-patch", or "lua-<hash of the directory's .lua files>".
+Result<std::string> ReducerId(const std::string& reducers_dir);
+
 // ---------------------------------------------------------------------------------------
 // Replay
 

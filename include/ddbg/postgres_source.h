@@ -48,4 +48,9 @@ bool IsPostgresUrl(std::string_view s);
 Result<DecodeStats> IngestPostgresEvents(const std::string& url,
                                          const PostgresIngestOptions& options, Store& store);
 
+// Every row of `table` ("table" or "schema.table") as one JSON object per line, keyed by
+// column name (row_to_json; times in UTC with an offset), e.g. a table of projection
+// checkpoints for ParseCheckpoints. IOError when the server or the query fails.
+Result<std::string> ReadPostgresRowsAsJson(const std::string& url, const std::string& table);
+
 }  // namespace ddbg

@@ -103,6 +103,44 @@ class SegmentCursor {
 // Returns false to stop the iteration early (a query that has its --limit).
 using SegmentFn = std::function<Result<bool>(SegmentCursor&)>;
 
+// Column projection of event segments (Store::ScanEventColumns): which columns to decode.
+enum EventColumn : uint32_t {
+  kEventColStream = 1u << 0,
+  kEventColVersion = 1u << 1,
+  kEventColId = 1u << 2,
+  kEventColType = 1u << 3,
+  kEventColTime = 1u << 4,
+  kEventColPayload = 1u << 5,
+  kEventColMetadata = 1u << 6,
+  kEventColCorrelation = 1u << 7,
+  kEventColCausation = 1u << 8,
+  kEventColService = 1u << 9,
+};
+
+// Some columns of one stored event segment. Strings are views into the segment's dictionary
+// (dict[0] is ""), valid only during the callback; columns not asked for stay empty. The
+// callback may move the vectors out.
+struct EventColumns {
+  size_t ordinal = 0;  // the segment's position in scan order (0, 1, …)
+  size_t rows = 0;
+  std::vector<std::string_view> dict;
+  std::vector<StrId> stream, event_id, event_type, payload, metadata, correlation_id,
+      causation_id, service;
+  std::vector<uint64_t> version;
+  std::vector<int64_t> time_ns;
+};
+struct EventColumnScan {
+  uint32_t columns = ~0u;  // EventColumn bits
+  // More than 1: segments are decoded on up to this many threads and the callback runs
+  // concurrently on them (one segment per call, in any order; use `ordinal` to reorder).
+  int threads = 1;
+};
+using EventColumnsFn = std::function<Status(EventColumns&)>;
+
+// The attribute keys whose string values the embedded store indexes for correlation
+// lookups (Store::FindCorrelated): the correlation and workflow keys of PRODUCT.md.
+const std::vector<std::string>& IndexedCorrelationKeys();
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -136,6 +174,27 @@ class Store {
   // runs ScanSpans on the calling thread.
   virtual Status ScanSpansParallel(const ScanFilter& filter, int workers,
                                    const ParallelSpanFn& fn);
+  // Only some columns of the events, without building a string dictionary per batch (fast
+  // whole-store passes). The default converts ScanEvents batches on one thread.
+  virtual Status ScanEventColumns(const ScanFilter& filter, const EventColumnScan& scan,
+                                  const EventColumnsFn& fn);
+
+  // Correlation lookups, for flows. FindCorrelated: spans and log records with a string row
+  // attribute under one of `keys` whose value is one of `values`. *traces receives traces
+  // holding such rows; span_fn and log_fn receive batches holding at least every such row
+  // that *traces does not cover (callers filter rows themselves). The default scans every
+  // batch; the embedded store answers from its correlation index (keys of
+  // IndexedCorrelationKeys(); other keys scan).
+  virtual Status FindCorrelated(const std::vector<std::string>& keys,
+                                const std::vector<std::string>& values,
+                                std::vector<TraceId>* traces, const BatchFn<SpanBatch>& span_fn,
+                                const BatchFn<LogBatch>& log_fn);
+  // Batches holding at least every event whose correlation id is in `correlation_ids`, whose
+  // causation id is in `causation_ids` or whose metadata names a trace of `traces`.
+  virtual Status FindLinkedEvents(const std::vector<std::string>& correlation_ids,
+                                  const std::vector<std::string>& causation_ids,
+                                  const std::vector<TraceId>& traces,
+                                  const BatchFn<EventBatch>& fn);
 
   // Every span of one trace gathered into one batch (empty batch when unknown).
   virtual Result<SpanBatch> GetTrace(TraceId id) = 0;

@@ -1,9 +1,10 @@
-// `ddbg projections lag --checkpoints FILE`: lag of each projection against the event head.
+// `ddbg projections lag --checkpoints FILE|postgres://… [--table T]`: lag of each projection against the event head.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "cli/event_args.h"
+#include "ddbg/postgres_source.h"
 #include "util/json_writer.h"
 #include "util/time_format.h"
 
@@ -12,17 +13,31 @@ namespace {
 
 struct ProjectionArgs {
   std::string checkpoints;
+  std::string table = "projection_checkpoints";
   std::string format = "table";
 };
 
 std::string LagText(int64_t ns) { return ns == INT64_MAX ? "never processed" : FormatDuration(ns); }
 
-void Run(const ProjectionArgs& a, const GlobalOptions& g) {
+// The checkpoints' text: the file, or the table's rows as JSON lines.
+Result<std::string> ReadCheckpointText(const ProjectionArgs& a, std::string* source) {
+  if (IsPostgresUrl(a.checkpoints)) {
+    *source = "table " + a.table;
+    return ReadPostgresRowsAsJson(a.checkpoints, a.table);
+  }
+  *source = a.checkpoints;
   std::ifstream in(a.checkpoints, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  if (!in) return Fail("projections lag", Status::IOError("cannot read " + a.checkpoints));
-  auto cps = ParseCheckpoints(text.str(), a.checkpoints);
+  if (!in) return Status::IOError("cannot read " + a.checkpoints);
+  return text.str();
+}
+
+void Run(const ProjectionArgs& a, const GlobalOptions& g) {
+  std::string source;
+  Result<std::string> text = ReadCheckpointText(a, &source);
+  if (!text.ok()) return Fail("projections lag", text.status());
+  auto cps = ParseCheckpoints(*text, source);
   if (!cps.ok()) return Fail("projections lag", cps.status());
   auto store = OpenStoreForReading(g, "projections lag");
   if (!store) return;
@@ -65,9 +80,13 @@ void AddProjectionsCommand(CLI::App& app, GlobalOptions& global) {
       "lag", "Lag of each projection checkpoint behind the latest event: healthy, warning "
              "(over 5 min) or critical (over 30 min). Exit 2 when any is critical.");
   lag->add_option("--checkpoints", a->checkpoints,
-                  "checkpoint file: JSON lines, a JSON array or CSV with projection, "
-                  "last_processed_at, last_event_id, position")
+                  "checkpoint file (JSON lines, a JSON array or CSV with projection, "
+                  "last_processed_at, last_event_id, position) or a postgres:// URL")
       ->required();
+  lag->add_option("--table", a->table,
+                  "with a postgres:// URL: the checkpoint table ([schema.]table) whose "
+                  "columns carry those names")
+      ->capture_default_str();
   lag->add_option("--data", global.data_dir, "store directory")->capture_default_str();
   lag->add_option("--format", a->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))

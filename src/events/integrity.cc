@@ -1,176 +1,248 @@
-// CheckIntegrity: one pass over the event segments collecting a compact record per event
-// (stream, version, time), payload validity and event-id duplicates on the way; then each
-// stream's records sorted by version reveal gaps, duplicates and time going backwards.
+// CheckIntegrity: the event segments are decoded on two threads, each extracting a compact
+// part per segment (stream, version, time, event-id hash per event; payload and timestamp
+// issues); then the parts are merged: streams get global ids, events are grouped by stream
+// with a counting sort (stable, so arrival order breaks version ties) and each stream read
+// in version order reveals gaps, duplicates and time going backwards, while duplicate event
+// ids are found on another thread (duplicate_ids.h).
 #include <fmt/format.h>
-#include <simdjson.h>
-#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_map>
+#include <future>
+#include <map>
+#include <mutex>
+#include <numeric>
 
 #include "ddbg/events.h"
-#include "events/hash_set.h"
+#include "events/duplicate_ids.h"
+#include "events/integrity_part.h"
 #include "util/time_format.h"
 
 namespace ddbg {
 namespace {
 
-struct Record {
-  uint32_t stream;
-  uint64_t version;
-  int64_t time_ns;
-  uint64_t seq;  // arrival order, to keep sorting stable
-};
+constexpr int kScanThreads = 2;
+constexpr int kKinds = 8;
 
-class IntegrityScan {
+// Counts every issue and keeps, per kind, the first max_examples in (stream, version) order.
+class IssueCollector {
+  struct Example {
+    uint32_t stream;
+    uint64_t version;
+    std::string detail;
+  };
+
  public:
-  IntegrityScan(const IntegrityOptions& options, IntegrityReport* report)
-      : options_(options), report_(report) {
-    now_ns_ = options.now_ns != 0 ? options.now_ns
-                                   : std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count();
-  }
+  IssueCollector(const std::vector<std::string_view>& names, size_t max_examples,
+                 IntegrityReport* report)
+      : names_(names), max_(max_examples), report_(report), affected_(names.size(), 0) {}
 
-  Status Batch(const EventBatch& b) {
-    stream_map_.assign(b.dict.size(), UINT32_MAX);
-    payload_ok_.assign(b.dict.size(), -1);
-    for (size_t i = 0; i < b.size(); ++i) {
-      std::string_view stream = b.dict.Get(b.stream[i]);
-      if (!wanted_.empty() && !std::binary_search(wanted_.begin(), wanted_.end(), stream)) {
-        continue;
-      }
-      uint32_t gid = StreamId(b, b.stream[i]);
-      records_.push_back({gid, b.version[i], b.time_ns[i], records_.size()});
-      CheckEvent(b, i, gid);
+  // `detail` is called only when the issue becomes an example.
+  template <typename DetailFn>
+  void Add(IntegrityIssueKind kind, uint32_t stream, uint64_t version, DetailFn&& detail) {
+    int k = static_cast<int>(kind);
+    ++report_->counts[k];
+    affected_[stream] = 1;
+    std::vector<Example>& heap = heaps_[k];
+    Example e{stream, version, {}};
+    if (max_ == 0 || (heap.size() == max_ && !Less(e, heap.front()))) return;
+    e.detail = detail();
+    if (heap.size() == max_) {
+      std::pop_heap(heap.begin(), heap.end(), Cmp());
+      heap.pop_back();
     }
-    return Status::Ok();
+    heap.push_back(std::move(e));
+    std::push_heap(heap.begin(), heap.end(), Cmp());
   }
 
   void Finish() {
-    // Streams in name order, so the report reads in a stable order.
-    std::vector<uint32_t> order(names_.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](uint32_t a, uint32_t b) { return names_[a] < names_[b]; });
-    std::vector<uint32_t> rank(names_.size());
-    for (uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
-    std::sort(records_.begin(), records_.end(), [&](const Record& a, const Record& b) {
-      if (a.stream != b.stream) return rank[a.stream] < rank[b.stream];
-      if (a.version != b.version) return a.version < b.version;
-      return a.seq < b.seq;
-    });
-    report_->events = records_.size();
-    report_->streams = names_.size();
-    for (size_t i = 0; i < records_.size(); ++i) {
-      bool first = i == 0 || records_[i - 1].stream != records_[i].stream;
-      CheckOrder(first ? nullptr : &records_[i - 1], records_[i]);
+    for (int k = 0; k < kKinds; ++k) {
+      std::sort(heaps_[k].begin(), heaps_[k].end(), Cmp());
+      for (Example& e : heaps_[k]) {
+        report_->examples.push_back({static_cast<IntegrityIssueKind>(k),
+                                     std::string(names_[e.stream]), e.version,
+                                     std::move(e.detail)});
+      }
     }
-    std::sort(affected_.begin(), affected_.end());
-    affected_.erase(std::unique(affected_.begin(), affected_.end()), affected_.end());
-    for (uint32_t s : affected_) report_->affected_streams.push_back(names_[s]);
-    std::sort(report_->affected_streams.begin(), report_->affected_streams.end());
     std::stable_sort(report_->examples.begin(), report_->examples.end(),
                      [](const IntegrityIssue& a, const IntegrityIssue& b) {
                        return a.stream != b.stream ? a.stream < b.stream : a.version < b.version;
                      });
-  }
-
-  void SetStreams(std::vector<std::string> streams) {
-    wanted_ = std::move(streams);
-    std::sort(wanted_.begin(), wanted_.end());
+    for (size_t s = 0; s < affected_.size(); ++s) {
+      if (affected_[s] != 0) report_->affected_streams.emplace_back(names_[s]);
+    }
+    std::sort(report_->affected_streams.begin(), report_->affected_streams.end());
   }
 
  private:
-  uint32_t StreamId(const EventBatch& b, StrId id) {
-    if (stream_map_[id] != UINT32_MAX) return stream_map_[id];
-    std::string name(b.dict.Get(id));
-    auto [it, added] = stream_ids_.emplace(name, static_cast<uint32_t>(names_.size()));
-    if (added) names_.push_back(std::move(name));
-    return stream_map_[id] = it->second;
+  bool Less(const Example& a, const Example& b) const {
+    if (a.stream != b.stream) return names_[a.stream] < names_[b.stream];
+    return a.version < b.version;
   }
+  struct ByStreamVersion {
+    const IssueCollector* self;
+    bool operator()(const Example& a, const Example& b) const { return self->Less(a, b); }
+  };
+  ByStreamVersion Cmp() const { return ByStreamVersion{this}; }
 
-  void Issue(IntegrityIssueKind kind, uint32_t stream, uint64_t version, std::string detail) {
-    int k = static_cast<int>(kind);
-    if (report_->counts[k]++ < options_.max_examples) {
-      report_->examples.push_back({kind, names_[stream], version, std::move(detail)});
-    }
-    affected_.push_back(stream);
-  }
-
-  bool PayloadValid(const EventBatch& b, StrId payload) {
-    if (payload == kEmptyStr) return true;
-    if (payload_ok_[payload] < 0) {
-      std::string_view text = b.dict.Get(payload);
-      simdjson::dom::element ignored;
-      payload_ok_[payload] = parser_.parse(text.data(), text.size()).get(ignored) ? 0 : 1;
-    }
-    return payload_ok_[payload] == 1;
-  }
-
-  void CheckEvent(const EventBatch& b, size_t i, uint32_t gid) {
-    uint64_t v = b.version[i];
-    if (!PayloadValid(b, b.payload[i])) {
-      std::string_view text = b.dict.Get(b.payload[i]);
-      Issue(IntegrityIssueKind::kInvalidPayload, gid, v,
-            fmt::format("payload is not valid JSON: {}",
-                        text.size() > 60 ? std::string(text.substr(0, 60)) + "…" : text));
-    }
-    int64_t t = b.time_ns[i];
-    if (t > now_ns_ + options_.future_slack_ns) {
-      Issue(IntegrityIssueKind::kFutureTimestamp, gid, v,
-            fmt::format("timestamp {} is {} in the future", FormatRfc3339(t),
-                        FormatDuration(t - now_ns_)));
-    } else if (t < now_ns_ - options_.max_age_ns) {
-      Issue(IntegrityIssueKind::kAncientTimestamp, gid, v,
-            fmt::format("timestamp {} is more than 10 years old", FormatRfc3339(t)));
-    }
-    std::string_view id = b.dict.Get(b.event_id[i]);
-    if (!id.empty() && !event_ids_.Insert(XXH3_64bits(id.data(), id.size()))) {
-      Issue(IntegrityIssueKind::kDuplicateEventId, gid, v,
-            fmt::format("event id {} was already used by an earlier event", id));
-    }
-  }
-
-  void CheckOrder(const Record* prev, const Record& r) {
-    if (r.version == 0) {
-      Issue(IntegrityIssueKind::kMissingVersion, r.stream, 0, "event has no version number");
-      return;
-    }
-    uint64_t expected = prev == nullptr || prev->version == 0 ? 1 : prev->version + 1;
-    if (prev != nullptr && prev->version == r.version) {
-      Issue(IntegrityIssueKind::kDuplicateVersion, r.stream, r.version,
-            fmt::format("version {} appears more than once", r.version));
-      return;
-    }
-    if (r.version > expected) {
-      Issue(IntegrityIssueKind::kVersionGap, r.stream, r.version,
-            r.version == expected + 1
-                ? fmt::format("version {} missing", expected)
-                : fmt::format("versions {}..{} missing", expected, r.version - 1));
-    }
-    if (prev != nullptr && prev->version != 0 && r.time_ns < prev->time_ns) {
-      Issue(IntegrityIssueKind::kTimeBackwards, r.stream, r.version,
-            fmt::format("version {} at {} is {} earlier than version {}", r.version,
-                        FormatRfc3339(r.time_ns), FormatDuration(prev->time_ns - r.time_ns),
-                        prev->version));
-    }
-  }
-
-  const IntegrityOptions& options_;
+  const std::vector<std::string_view>& names_;
+  size_t max_;
   IntegrityReport* report_;
-  int64_t now_ns_ = 0;
-  std::vector<std::string> wanted_;
-  std::vector<Record> records_;
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, uint32_t> stream_ids_;
-  std::vector<uint32_t> stream_map_;  // batch StrId -> global stream id
-  std::vector<int8_t> payload_ok_;    // batch StrId -> -1 unknown, 0 bad, 1 good
-  std::vector<uint32_t> affected_;
-  events::HashSet64 event_ids_;
-  simdjson::dom::parser parser_;
+  std::vector<Example> heaps_[kKinds];  // max-heaps: the worst kept example on top
+  std::vector<char> affected_;
 };
+
+// The merged view of every part: global stream ids and the events in arrival order.
+class IntegrityMerge {
+ public:
+  explicit IntegrityMerge(std::vector<events::IntegrityPart> parts) : parts_(std::move(parts)) {
+    for (events::IntegrityPart& p : parts_) {
+      std::vector<uint32_t>& global = part_streams_.emplace_back();
+      global.reserve(p.streams.size());
+      for (const std::string& s : p.streams) {
+        global.push_back(streams_.Intern(s));
+        empty_stream_used_ |= s.empty();
+      }
+    }
+    names_.resize(streams_.size());
+    for (size_t i = 0; i < names_.size(); ++i) names_[i] = streams_.Get(static_cast<StrId>(i));
+  }
+
+  const std::vector<std::string_view>& names() const { return names_; }
+  // Streams with events (the dictionary always holds "", a stream only when used).
+  uint64_t streams() const { return names_.size() - (empty_stream_used_ ? 0 : 1); }
+  std::vector<events::IntegrityPart>& parts() { return parts_; }
+  uint32_t GlobalStream(size_t part, uint32_t row) const {
+    return part_streams_[part][parts_[part].row_stream[row]];
+  }
+  // The part and row of an event by its arrival position.
+  std::pair<size_t, uint32_t> Locate(uint64_t seq) const {
+    size_t p = 0;
+    while (seq >= parts_[p].rows()) seq -= parts_[p++].rows();
+    return {p, static_cast<uint32_t>(seq)};
+  }
+  uint64_t events() const {
+    uint64_t n = 0;
+    for (const auto& p : parts_) n += p.rows();
+    return n;
+  }
+
+  // Calls fn(stream, versions, times) per stream with its events ordered by version.
+  template <typename Fn>
+  void ForEachStream(Fn&& fn) const {
+    std::vector<uint64_t> start(names_.size() + 1, 0);
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      for (uint32_t r = 0; r < parts_[p].rows(); ++r) ++start[GlobalStream(p, r) + 1];
+    }
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    std::vector<uint64_t> version(start.back());
+    std::vector<int64_t> time(start.back());
+    std::vector<uint64_t> fill(start.begin(), start.end() - 1);
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      for (uint32_t r = 0; r < parts_[p].rows(); ++r) {
+        uint64_t at = fill[GlobalStream(p, r)]++;
+        version[at] = parts_[p].version[r];
+        time[at] = parts_[p].time_ns[r];
+      }
+    }
+    for (uint32_t s = 0; s < names_.size(); ++s) {
+      size_t b = start[s], n = start[s + 1] - b;
+      if (n == 0) continue;
+      SortByVersion(&version[b], &time[b], n);
+      fn(s, &version[b], &time[b], n);
+    }
+  }
+
+ private:
+  static void SortByVersion(uint64_t* v, int64_t* t, size_t n) {
+    if (std::is_sorted(v, v + n)) return;
+    std::vector<std::pair<uint64_t, int64_t>> rows(n);
+    for (size_t i = 0; i < n; ++i) rows[i] = {v[i], t[i]};
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < n; ++i) std::tie(v[i], t[i]) = rows[i];
+  }
+
+  std::vector<events::IntegrityPart> parts_;
+  std::vector<std::vector<uint32_t>> part_streams_;  // per part: local -> global stream
+  StringDict streams_;
+  std::vector<std::string_view> names_;
+  bool empty_stream_used_ = false;
+};
+
+void CheckStream(uint32_t s, const uint64_t* v, const int64_t* t, size_t n, IssueCollector& out) {
+  for (size_t i = 0; i < n; ++i) {
+    if (v[i] == 0) {
+      out.Add(IntegrityIssueKind::kMissingVersion, s, 0,
+              [] { return std::string("event has no version number"); });
+      continue;
+    }
+    bool has_prev = i > 0 && v[i - 1] != 0;
+    uint64_t expected = has_prev ? v[i - 1] + 1 : 1;
+    if (has_prev && v[i - 1] == v[i]) {
+      out.Add(IntegrityIssueKind::kDuplicateVersion, s, v[i],
+              [&] { return fmt::format("version {} appears more than once", v[i]); });
+      continue;
+    }
+    if (v[i] > expected) {
+      out.Add(IntegrityIssueKind::kVersionGap, s, v[i], [&] {
+        return v[i] == expected + 1 ? fmt::format("version {} missing", expected)
+                                    : fmt::format("versions {}..{} missing", expected, v[i] - 1);
+      });
+    }
+    if (has_prev && t[i] < t[i - 1]) {
+      out.Add(IntegrityIssueKind::kTimeBackwards, s, v[i], [&] {
+        return fmt::format("version {} at {} is {} earlier than version {}", v[i],
+                           FormatRfc3339(t[i]), FormatDuration(t[i - 1] - t[i]), v[i - 1]);
+      });
+    }
+  }
+}
+
+// Reads the parts of every segment on kScanThreads threads, in segment order.
+Result<std::vector<events::IntegrityPart>> ReadParts(Store& store, const IntegrityOptions& o,
+                                                     const events::PartOptions& po) {
+  ScanFilter filter;
+  filter.streams = o.streams;
+  EventColumnScan scan;
+  scan.columns = events::kIntegrityColumns;
+  scan.threads = kScanThreads;
+  std::mutex mu;
+  std::map<size_t, events::IntegrityPart> parts;
+  DDBG_RETURN_IF_ERROR(store.ScanEventColumns(filter, scan, [&](EventColumns& cols) {
+    events::IntegrityPart part = events::ExtractIntegrityPart(cols, po);
+    std::lock_guard<std::mutex> l(mu);
+    parts.emplace(cols.ordinal, std::move(part));
+    return Status::Ok();
+  }));
+  std::vector<events::IntegrityPart> out;
+  out.reserve(parts.size());
+  for (auto& [ordinal, part] : parts) out.push_back(std::move(part));
+  return out;
+}
+
+// The text of the ids of duplicate examples: a second, pruned read of the streams involved.
+Status FillDuplicateIdText(Store& store, IntegrityReport* report) {
+  std::map<std::pair<std::string, uint64_t>, IntegrityIssue*> wanted;
+  ScanFilter filter;
+  for (IntegrityIssue& e : report->examples) {
+    if (e.kind != IntegrityIssueKind::kDuplicateEventId) continue;
+    wanted[{e.stream, e.version}] = &e;
+    filter.streams.push_back(e.stream);
+  }
+  if (wanted.empty()) return Status::Ok();
+  EventColumnScan scan;
+  scan.columns = kEventColStream | kEventColVersion | kEventColId;
+  return store.ScanEventColumns(filter, scan, [&](EventColumns& c) {
+    for (size_t i = 0; i < c.rows; ++i) {
+      auto it = wanted.find({std::string(c.dict[c.stream[i]]), c.version[i]});
+      if (it != wanted.end() && it->second->detail.starts_with("event id was")) {
+        it->second->detail.insert(9, std::string(c.dict[c.event_id[i]]) + " ");
+      }
+    }
+    return Status::Ok();
+  });
+}
 
 }  // namespace
 
@@ -203,14 +275,46 @@ uint64_t IntegrityReport::total() const {
 }
 
 Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& options) {
+  int64_t now = options.now_ns != 0 ? options.now_ns
+                                    : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count();
+  std::vector<std::string> wanted = options.streams;
+  std::sort(wanted.begin(), wanted.end());
+  events::PartOptions po{&wanted, now + options.future_slack_ns, now - options.max_age_ns};
+  Result<std::vector<events::IntegrityPart>> parts = ReadParts(store, options, po);
+  if (!parts.ok()) return parts.status();
+
+  IntegrityMerge merge(std::move(parts).value());
+  std::vector<const std::vector<uint64_t>*> hashes;
+  for (const auto& p : merge.parts()) hashes.push_back(&p.id_hash);
+  auto duplicates = std::async(std::launch::async, [&] { return events::FindDuplicateIds(hashes); });
+
   IntegrityReport report;
-  IntegrityScan scan(options, &report);
-  scan.SetStreams(options.streams);
-  ScanFilter filter;
-  filter.streams = options.streams;
-  DDBG_RETURN_IF_ERROR(
-      store.ScanEvents(filter, [&](const EventBatch& b) { return scan.Batch(b); }));
-  scan.Finish();
+  report.events = merge.events();
+  report.streams = merge.streams();
+  IssueCollector issues(merge.names(), options.max_examples, &report);
+  merge.ForEachStream([&](uint32_t s, const uint64_t* v, const int64_t* t, size_t n) {
+    CheckStream(s, v, t, n, issues);
+  });
+  for (size_t p = 0; p < merge.parts().size(); ++p) {
+    for (events::PartIssue& i : merge.parts()[p].issues) {
+      issues.Add(i.kind, merge.GlobalStream(p, i.row), merge.parts()[p].version[i.row],
+                 [&] { return std::move(i.detail); });
+    }
+  }
+  for (const events::DuplicateId& d : duplicates.get()) {
+    auto [p, r] = merge.Locate(d.seq);
+    auto [fp, fr] = merge.Locate(d.first);
+    issues.Add(IntegrityIssueKind::kDuplicateEventId, merge.GlobalStream(p, r),
+               merge.parts()[p].version[r], [&] {
+                 return fmt::format("event id was already used by {} v{}",
+                                    merge.names()[merge.GlobalStream(fp, fr)],
+                                    merge.parts()[fp].version[fr]);
+               });
+  }
+  issues.Finish();
+  DDBG_RETURN_IF_ERROR(FillDuplicateIdText(store, &report));
   return report;
 }
 

@@ -42,6 +42,29 @@ void FindSpanBreaks(const std::vector<FlowRecord>& records, const std::set<std::
   }
 }
 
+// A PRODUCER span whose message no CONSUMER span of the flow received: none is its child
+// and none links to it. Flagged only when the flow holds consumer spans at all, so systems
+// that do not trace their consumers are not flagged everywhere.
+void FindUnconsumedMessages(const std::vector<FlowRecord>& records,
+                            const std::set<std::pair<TraceId, SpanId>>& linked,
+                            FlowReport* report) {
+  std::set<std::pair<TraceId, SpanId>> consumed(linked);
+  bool any_consumer = false;
+  for (const FlowRecord& r : records) {
+    if (r.kind != FlowRecordKind::kSpan || r.span_kind != SpanKind::kConsumer) continue;
+    any_consumer = true;
+    consumed.insert({r.trace_id, r.parent_span_id});
+  }
+  if (!any_consumer) return;
+  for (const FlowRecord& r : records) {
+    if (r.kind != FlowRecordKind::kSpan || r.span_kind != SpanKind::kProducer) continue;
+    if (consumed.count({r.trace_id, r.span_id})) continue;
+    report->breaks.push_back({r.time_ns, r.service,
+                              fmt::format("{} published '{}' but no consumer has a record of it",
+                                          r.service, r.name)});
+  }
+}
+
 void FindEventBreaks(const std::vector<FlowRecord>& records,
                      const std::vector<flow::EventLink>& links,
                      const std::set<std::string>& correlations, FlowReport* report) {
@@ -132,7 +155,10 @@ Result<FlowReport> BuildFlow(Store& store, const std::string& id, const FlowOpti
   std::set<std::string> known(services);
   if (stats.ok()) known.insert(stats->services.begin(), stats->services.end());
   FindSpanBreaks(report.records, known, &report);
+  FindUnconsumedMessages(report.records, collector.linked_spans(), &report);
   FindEventBreaks(report.records, links, collector.correlations(), &report);
+  std::stable_sort(report.breaks.begin(), report.breaks.end(),
+                   [](const FlowFinding& a, const FlowFinding& b) { return a.time_ns < b.time_ns; });
   FindDelays(report.records, options.delay_threshold_ns, &report);
   for (TraceId t : collector.traces()) report.trace_ids.push_back(TraceIdToHex(t));
   report.correlation_ids.assign(collector.correlations().begin(), collector.correlations().end());

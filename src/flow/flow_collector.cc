@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "flow/metadata_trace.h"
+#include "model/metadata_trace.h"
 
 namespace ddbg::flow {
 namespace {
@@ -84,6 +84,7 @@ void FlowCollector::AddSpans(const SpanBatch& b, const std::vector<size_t>& rows
     records_.push_back(std::move(r));
     LearnCorrelations(b.dict, b.attrs, b.attr_off.begin(i), b.attr_off.end(i));
     for (uint32_t l = b.link_off.begin(i); l < b.link_off.end(i); ++l) {
+      linked_spans_.insert({b.link_trace_id[l], b.link_span_id[l]});
       AddTrace(b.link_trace_id[l], "link");
     }
   }
@@ -136,9 +137,16 @@ bool FlowCollector::MatchesCorrelation(const StringDict& dict, const AttrColumns
 }
 
 Status FlowCollector::ScanAttributes() {
-  std::vector<std::string> ids(correlations_.begin(), correlations_.end());
+  // Ids looked up in an earlier round found all they carry then (the store is a snapshot).
+  std::vector<std::string> ids;
+  for (const std::string& c : correlations_) {
+    if (looked_up_.insert(c).second) ids.push_back(c);
+  }
   if (ids.empty()) return Status::Ok();
-  DDBG_RETURN_IF_ERROR(store_.ScanSpans({}, [&](const SpanBatch& b) {
+  // The store's correlation index gives the traces carrying an id (fetched next round)
+  // and the batches holding the other carrying rows.
+  std::vector<TraceId> traces;
+  auto span_fn = [&](const SpanBatch& b) {
     std::vector<StrId> values = FindAll(b.dict, ids);
     std::vector<StrId> keys = FindAll(b.dict, options_.correlation_keys);
     if (values.empty() || keys.empty()) return Status::Ok();
@@ -152,8 +160,8 @@ Status FlowCollector::ScanAttributes() {
     }
     AddSpans(b, rows, "correlation");
     return Status::Ok();
-  }));
-  return store_.ScanLogs({}, [&](const LogBatch& b) {
+  };
+  auto log_fn = [&](const LogBatch& b) {
     std::vector<StrId> values = FindAll(b.dict, ids);
     std::vector<StrId> keys = FindAll(b.dict, options_.correlation_keys);
     if (values.empty() || keys.empty()) return Status::Ok();
@@ -165,7 +173,11 @@ Status FlowCollector::ScanAttributes() {
       }
     }
     return Status::Ok();
-  });
+  };
+  DDBG_RETURN_IF_ERROR(
+      store_.FindCorrelated(options_.correlation_keys, ids, &traces, span_fn, log_fn));
+  for (TraceId t : traces) AddTrace(t, "correlation");
+  return Status::Ok();
 }
 
 Status FlowCollector::ScanEvents() {
@@ -173,7 +185,7 @@ Status FlowCollector::ScanEvents() {
   std::vector<std::string> causes(event_ids_.begin(), event_ids_.end());
   causes.insert(causes.end(), corr.begin(), corr.end());
   std::vector<TraceId> traces(traces_.begin(), traces_.end());
-  return store_.ScanEvents({}, [&](const EventBatch& b) {
+  return store_.FindLinkedEvents(corr, causes, traces, [&](const EventBatch& b) {
     std::vector<StrId> corr_ids = FindAll(b.dict, corr);
     std::vector<StrId> cause_ids = FindAll(b.dict, causes);
     for (size_t i = 0; i < b.size(); ++i) {

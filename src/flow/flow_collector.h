@@ -1,8 +1,9 @@
 // FlowCollector: gathers the records of one correlation flow from a Store in rounds. Each
-// round fetches the traces learnt so far (trace index), scans spans and logs for the
-// correlation ids learnt so far (skipping batches whose dictionary lacks every id), and scans
-// events by correlation id, causation id and trace id; the ids found on the way (a span's
-// correlation attribute, a link's trace, an event's correlation id) feed the next round.
+// round fetches the traces learnt so far (trace index), looks up spans and logs carrying
+// the correlation ids new this round (the store's correlation index, or a scan skipping
+// batches whose dictionary lacks every id), and finds events by correlation id, causation
+// id and trace id; the ids found on the way (a span's correlation attribute, a link's
+// trace, an event's correlation id) feed the next round.
 // Thread-safety: one collector per thread.
 #pragma once
 
@@ -34,6 +35,8 @@ class FlowCollector {
   const std::set<std::string>& correlations() const { return correlations_; }
   const std::set<std::string>& event_ids() const { return event_ids_; }
   const std::vector<EventLink>& event_links() const { return event_links_; }
+  // (trace, span) named by the links of the spans collected: consumers link to producers.
+  const std::set<std::pair<TraceId, SpanId>>& linked_spans() const { return linked_spans_; }
 
  private:
   Status FetchTraces();
@@ -53,11 +56,13 @@ class FlowCollector {
   std::set<TraceId> traces_;
   std::vector<std::pair<TraceId, const char*>> pending_traces_;
   std::set<std::string> correlations_;
+  std::set<std::string> looked_up_;  // correlation ids already looked up in spans and logs
   std::set<std::string> event_ids_;
   std::set<std::pair<TraceId, SpanId>> seen_spans_;
   std::set<std::string> seen_logs_;
   std::set<std::string> seen_events_;
   std::vector<EventLink> event_links_;
+  std::set<std::pair<TraceId, SpanId>> linked_spans_;
   bool changed_ = false;
 };
 

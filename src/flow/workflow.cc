@@ -11,12 +11,11 @@
 #include <set>
 
 #include "ddbg/flow.h"
-#include "flow/metadata_trace.h"
+#include "model/metadata_trace.h"
 
 namespace ddbg {
 namespace {
 
-using flow::MetadataTrace;
 
 // "checkout-ord-100123" -> "checkout-ord-": the id up to its first digit.
 std::string KindOf(const std::string& id) {

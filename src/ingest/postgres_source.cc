@@ -139,12 +139,24 @@ bool IsPostgresUrl(std::string_view s) {
   return s.rfind("postgres://", 0) == 0 || s.rfind("postgresql://", 0) == 0;
 }
 
+namespace {
+
+// Connects, with the session in UTC so that times print with an explicit offset.
+Status Connect(const std::string& url, Conn* conn) {
+  conn->reset(PQconnectdb(url.c_str()));
+  if (PQstatus(conn->get()) != CONNECTION_OK) {
+    return Status::IOError(
+        fmt::format("cannot connect to PostgreSQL: {}", PQerrorMessage(conn->get())));
+  }
+  return Exec(conn->get(), "SET TIME ZONE 'UTC'");
+}
+
+}  // namespace
+
 Result<DecodeStats> IngestPostgresEvents(const std::string& url,
                                          const PostgresIngestOptions& options, Store& store) {
-  Conn conn(PQconnectdb(url.c_str()));
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return Status::IOError(fmt::format("cannot connect to PostgreSQL: {}", PQerrorMessage(conn.get())));
-  }
+  Conn conn;
+  DDBG_RETURN_IF_ERROR(Connect(url, &conn));
   PGconn* c = conn.get();
   PostgresEventMapping m = options.mapping;
   std::string columns;
@@ -154,7 +166,6 @@ Result<DecodeStats> IngestPostgresEvents(const std::string& url,
     columns += col.empty() ? "NULL::text" : Quoted(c, col) + "::text";
   }
   std::string order = Quoted(c, m.time) + (m.version.empty() ? "" : ", " + Quoted(c, m.version));
-  DDBG_RETURN_IF_ERROR(Exec(c, "SET TIME ZONE 'UTC'"));
   DDBG_RETURN_IF_ERROR(Exec(c, "BEGIN READ ONLY"));
   DDBG_RETURN_IF_ERROR(Exec(c, fmt::format("DECLARE ddbg_events NO SCROLL CURSOR FOR SELECT {} "
                                            "FROM {} ORDER BY {}",
@@ -176,6 +187,22 @@ Result<DecodeStats> IngestPostgresEvents(const std::string& url,
   }
   DDBG_RETURN_IF_ERROR(Exec(c, "COMMIT"));
   return stats;
+}
+
+Result<std::string> ReadPostgresRowsAsJson(const std::string& url, const std::string& table) {
+  Conn conn;
+  DDBG_RETURN_IF_ERROR(Connect(url, &conn));
+  Res r;
+  DDBG_RETURN_IF_ERROR(Exec(conn.get(),
+                            fmt::format("SELECT row_to_json(t)::text FROM {} t",
+                                        QuotedTable(conn.get(), table)),
+                            &r));
+  std::string out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    out.append(PQgetvalue(r.get(), i, 0), PQgetlength(r.get(), i, 0));
+    out += '\n';
+  }
+  return out;
 }
 
 }  // namespace ddbg

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <tuple>
+
 #include "ddbg/events.h"
 #include "ddbg/postgres_source.h"
 #include "e2e/cli_util.h"
@@ -36,6 +39,14 @@ class PostgresSource : public ::testing::Test {
         ('acct-1', '2', 'Deposited', '2025-01-15T10:01:00Z', '{"balance":50}'),
         ('acct-1', 'x', 'Broken', '2025-01-15T10:02:00Z', '{}'),
         ('acct-1', '4', 'Late', 'not a time', '{}');
+      CREATE SCHEMA proj;
+      CREATE TABLE proj.checkpoints (projection_name text PRIMARY KEY,
+        last_processed_at timestamptz, last_event_id text, position bigint);
+      INSERT INTO proj.checkpoints VALUES
+        ('orders_view', timestamptz '2025-01-15 10:39:39+00', 'e-2379', 2380),
+        ('billing', timestamptz '2025-01-15 12:31:39+02', 'e-1899', 1900),
+        ('audit', timestamptz '2025-01-15 09:56:39+00', NULL, 0),
+        ('search', NULL, NULL, NULL);
     )"),
               "");
   }
@@ -111,6 +122,46 @@ TEST_F(PostgresSource, CliIngestsFromAPostgresUrl) {
   r = ddbg_e2e::Ddbg("state at order-3 --data " + data + " --format json");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\"events_applied\":25"), std::string::npos) << r.out;
+  std::filesystem::remove_all(data);
+}
+
+// Projection checkpoints read from a table: the 2500 events run from 10:00:00 to 10:41:39,
+// one a second.
+TEST_F(PostgresSource, ProjectionLagFromACheckpointTable) {
+  ScratchStore s;
+  ASSERT_TRUE(IngestPostgresEvents(server_->url(), {}, s.store()).ok());
+  auto rows = ReadPostgresRowsAsJson(server_->url(), "proj.checkpoints");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  auto cps = ParseCheckpoints(*rows, "table proj.checkpoints");
+  ASSERT_TRUE(cps.ok()) << cps.status().message();
+  auto r = ComputeProjectionLag(s.store(), *cps);
+  ASSERT_TRUE(r.ok());
+  std::map<std::string, std::tuple<int64_t, uint64_t, ProjectionHealth>> got;
+  for (const auto& p : r->projections) {
+    got[p.checkpoint.projection] = {p.lag_ns, p.events_behind, p.health};
+  }
+  constexpr int64_t kMin = 60'000'000'000;
+  EXPECT_EQ(got["orders_view"], std::make_tuple(2 * kMin, uint64_t{120}, ProjectionHealth::kHealthy));
+  EXPECT_EQ(got["billing"], std::make_tuple(10 * kMin, uint64_t{600}, ProjectionHealth::kWarning));
+  EXPECT_EQ(got["audit"], std::make_tuple(45 * kMin, uint64_t{2500}, ProjectionHealth::kCritical));
+  EXPECT_EQ(std::get<2>(got["search"]), ProjectionHealth::kCritical);
+  EXPECT_EQ(got.size(), 4u);
+}
+
+TEST_F(PostgresSource, CliProjectionLagFromATable) {
+  std::string data = ddbg_e2e::TempDir("pg-proj");
+  auto r = ddbg_e2e::Ddbg("ingest --data " + data + " '" + server_->url() +
+                          "' --events-table events -q");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  r = ddbg_e2e::Ddbg("projections lag --data " + data + " --checkpoints '" + server_->url() +
+                     "' --table proj.checkpoints");
+  EXPECT_EQ(r.exit_code, 2) << r.out;  // audit and search are critical
+  EXPECT_NE(r.out.find("billing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("warning"), std::string::npos) << r.out;
+  r = ddbg_e2e::Ddbg("projections lag --data " + data + " --checkpoints '" + server_->url() +
+                     "' --table proj.missing");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("proj"), std::string::npos) << r.out;
   std::filesystem::remove_all(data);
 }
 

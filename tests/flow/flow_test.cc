@@ -162,6 +162,46 @@ TEST(Flow, FlagsBreaksDelaysAndErrorsAndFollowsCausation) {
   EXPECT_EQ(BuildFlow(s.store(), "nobody").status().code(), StatusCode::kNotFound);
 }
 
+TEST(Flow, FlagsAPublishedMessageThatNoConsumerReceived) {
+  ScratchStore s;
+  int64_t t0 = T("2024-05-01T12:00:00Z");
+  const int64_t ms = 1000000;
+  SpanBatch b;
+  uint32_t orders = b.CommitResource(b.dict.Intern("orders"));
+  uint32_t mail = b.CommitResource(b.dict.Intern("mailer"));
+  TraceId t{0, 0x51}, consumer_trace{0, 0x52};
+  AddSpan(b, orders, t, 1, 0, SpanKind::kServer, "POST /orders", t0, t0 + 20 * ms, "c-9", nullptr);
+  AddSpan(b, orders, t, 2, 1, SpanKind::kProducer, "publish order.created", t0 + ms, t0 + 2 * ms,
+          nullptr, nullptr);
+  AddSpan(b, mail, t, 3, 2, SpanKind::kConsumer, "consume order.created", t0 + 3 * ms,
+          t0 + 4 * ms, nullptr, nullptr);  // a child of its producer
+  AddSpan(b, orders, t, 4, 1, SpanKind::kProducer, "publish order.audit", t0 + 5 * ms,
+          t0 + 6 * ms, nullptr, nullptr);  // received in another trace, through a link
+  AddSpan(b, orders, t, 5, 1, SpanKind::kProducer, "publish order.billing", t0 + 7 * ms,
+          t0 + 8 * ms, nullptr, nullptr);  // never received
+  b.CommitLink(t, 4, kEmptyStr);
+  AddSpan(b, mail, consumer_trace, 6, 0, SpanKind::kConsumer, "consume order.audit", t0 + 9 * ms,
+          t0 + 10 * ms, nullptr, nullptr);
+  ASSERT_TRUE(s.store().AppendSpans(b).ok());
+  auto r = BuildFlow(s.store(), "c-9");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->records.size(), 5u);  // the linked consumer trace is not named by the flow
+  ASSERT_EQ(r->breaks.size(), 2u);
+  std::string all;
+  for (const auto& f : r->breaks) all += f.what + "\n";
+  EXPECT_NE(all.find("orders published 'publish order.audit' but no consumer"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("orders published 'publish order.billing' but no consumer"),
+            std::string::npos)
+      << all;
+  // Following the audit consumer's trace (it links to the producer) clears that break.
+  auto by_consumer = BuildFlow(s.store(), TraceIdToHex(consumer_trace));
+  ASSERT_TRUE(by_consumer.ok());
+  EXPECT_EQ(by_consumer->records.size(), 6u);  // the link brings the producer's trace in
+  ASSERT_EQ(by_consumer->breaks.size(), 1u);
+  EXPECT_NE(by_consumer->breaks[0].what.find("order.billing"), std::string::npos);
+}
+
 TEST(Workflow, TimelineWithMissingAndOutOfOrderStepsAgainstGivenSteps) {
   SimOptions o;
   o.traces = 300;

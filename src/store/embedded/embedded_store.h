@@ -43,6 +43,16 @@ class EmbeddedStore final : public Store {
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
   Status ScanSpansParallel(const ScanFilter& filter, int workers,
                            const ParallelSpanFn& fn) override;
+  Status ScanEventColumns(const ScanFilter& filter, const EventColumnScan& scan,
+                          const EventColumnsFn& fn) override;
+  Status FindCorrelated(const std::vector<std::string>& keys,
+                        const std::vector<std::string>& values, std::vector<TraceId>* traces,
+                        const BatchFn<SpanBatch>& span_fn,
+                        const BatchFn<LogBatch>& log_fn) override;
+  Status FindLinkedEvents(const std::vector<std::string>& correlation_ids,
+                          const std::vector<std::string>& causation_ids,
+                          const std::vector<TraceId>& traces,
+                          const BatchFn<EventBatch>& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
   Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
@@ -78,6 +88,10 @@ class EmbeddedStore final : public Store {
   Status ForEachSegment(Signal signal, const ScanFilter& filter, const SegmentFn& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
+  // The correlation index lookups (correlation_lookup.cc).
+  template <typename Batch>
+  Status LookupTerms(Signal signal, const std::vector<uint64_t>& terms,
+                     std::vector<TraceId>* traces, const BatchFn<Batch>& fn);
 
   std::string dir_;
   EmbeddedStoreOptions options_;

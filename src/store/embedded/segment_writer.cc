@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "store/embedded/batch_check.h"
+#include "store/embedded/correlation_index.h"
 #include "store/embedded/file_io.h"
 #include "store/embedded/job_runner.h"
 #include "store/embedded/posting_lists.h"
@@ -259,6 +260,15 @@ Result<WrittenSegment> WriteAny(const std::string& path, const Batch& batch,
 
   EncodeJobs data;
   VisitColumns(data, batch);
+  // The correlation index chunks (correlation_index.h) follow the data columns.
+  std::vector<ExtraChunk> extra = CorrelationChunks(batch);
+  for (const ExtraChunk& c : extra) {
+    data.Add(c.column, c.raw.size(), [&c](std::string* raw, uint64_t* n) {
+      raw->append(c.raw);
+      *n = c.values;
+      return c.encoding;
+    });
+  }
   std::vector<EncodeJob> index_jobs = IndexJobs(out.index, out.entry.signal);
   int threads = options.threads > 0                     ? options.threads
                 : batch.MemoryBytes() >= kParallelBytes ? DefaultWorkerCount()

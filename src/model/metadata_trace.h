@@ -6,7 +6,7 @@
 
 #include "ddbg/model.h"
 
-namespace ddbg::flow {
+namespace ddbg {
 
 inline TraceId MetadataTrace(std::string_view metadata) {
   for (std::string_view key : {"\"trace_id\":\"", "\"traceId\":\""}) {
@@ -23,4 +23,4 @@ inline TraceId MetadataTrace(std::string_view metadata) {
   return {};
 }
 
-}  // namespace ddbg::flow
+}  // namespace ddbg
