@@ -1,6 +1,7 @@
 // `ddbg state at|replay|diff|consistency`: event-sourced state of aggregates over time.
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cli/event_args.h"
@@ -24,6 +25,40 @@ struct StateArgs {
   std::string entity_key;
   std::string format = "table";
   size_t snapshot_every = 1000;
+  bool step = false;
+};
+
+// Interactive stepping of `state replay --step`: after each event, reads a command line
+// from stdin. Enter or "n": next event; "p": print the whole state; "c": run on to the
+// breakpoint (or the end) without stopping; "q" or end of input: stop the replay.
+class Stepper {
+ public:
+  explicit Stepper(bool on) : on_(on) {}
+  // False when the user asked to quit.
+  bool Pause(const ReplayStep& s) {
+    if (!on_ || (running_ && !s.breakpoint_hit)) return true;
+    running_ = false;
+    for (;;) {
+      fmt::print("(replay) [Enter] next, p state, c continue, q quit > ");
+      std::fflush(stdout);
+      std::string cmd;
+      if (!std::getline(std::cin, cmd) || cmd == "q") return false;
+      if (cmd.empty() || cmd == "n") return true;
+      if (cmd == "c") {
+        running_ = true;
+        return true;
+      }
+      if (cmd == "p") {
+        fmt::print("state: {}\n", s.state.ToJson());
+        continue;
+      }
+      fmt::print("unknown command '{}'\n", cmd);
+    }
+  }
+
+ private:
+  bool on_;
+  bool running_ = false;
 };
 
 std::unique_ptr<Store> Open(const GlobalOptions& g) { return OpenStoreForReading(g, "state"); }
@@ -86,6 +121,7 @@ void RunReplay(const StateArgs& a, const GlobalOptions& g) {
   auto events = LoadStream(*store, a.stream);
   if (!events.ok()) return Fail("state replay", events.status());
   bool json = a.format == "json";
+  Stepper stepper(a.step && !json);
   Result<bool> hit = Replay(*events, *reducer, options, [&](const ReplayStep& s) {
     const StreamEvent& e = *s.event;
     if (json) {
@@ -107,7 +143,7 @@ void RunReplay(const StateArgs& a, const GlobalOptions& g) {
       fmt::print("** breakpoint '{}' hit at v{}\nstate: {}\n", a.break_expr, e.version,
                  s.state.ToJson());
     }
-    return true;
+    return stepper.Pause(s);
   });
   if (!hit.ok()) return Fail("state replay", hit.status());
   if (!a.break_expr.empty() && !*hit && !json) {
@@ -258,6 +294,9 @@ void AddStateCommand(CLI::App& app, GlobalOptions& global) {
   replay->add_option("STREAM", a->stream, "stream id")->required();
   replay->add_option("--from", a->from, "first time shown");
   replay->add_option("--to", a->to, "last time replayed");
+  replay->add_flag("--step", a->step,
+                   "stop after each event and read a command from stdin: Enter next, p state, "
+                   "c continue to the breakpoint, q quit");
   replay->add_option("--break", a->break_expr,
                      "Lua expression over state and event, e.g. 'state.status == \"cancelled\"'");
   replay->add_option("--watch", a->watches, "a path or expression to print after each event "

@@ -65,6 +65,20 @@ TEST_F(EventsCli, ReplayBreakpointDiffAndBadInput) {
   EXPECT_NE(r.out.find("added"), std::string::npos) << r.out;
 }
 
+TEST_F(EventsCli, ReplayStepsInteractivelyFromStdin) {
+  std::string input = *dir_ + "/step-input.txt";
+  std::ofstream(input) << "\np\nq\n";  // next, print the state, quit
+  auto r = Ddbg("state replay order-100001 --step" + Data() + " < " + input);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  size_t prompts = 0;
+  for (size_t p = r.out.find("(replay)"); p != std::string::npos; p = r.out.find("(replay)", p + 1)) {
+    ++prompts;
+  }
+  EXPECT_EQ(prompts, 3u) << r.out;  // after v1, after v2, again after printing the state
+  EXPECT_NE(r.out.find("state: {"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("v3 "), std::string::npos) << "quit must stop the replay: " << r.out;
+}
+
 TEST_F(EventsCli, ProjectionsLag) {
   std::string cp = *dir_ + "/cp.jsonl";
   std::ofstream(cp) << "{\"projection\":\"orders\",\"last_processed_at\":\"2025-01-15T10:59:00Z\"}\n"
