@@ -293,11 +293,11 @@ uint32_t SpanTable::RootRow(size_t t) const {
   return best;
 }
 
-Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
-                                const SpanTableOptions& options) {
-  auto where = ResolveWhere(store, scope);
-  if (!where.ok()) return where.status();
-  const std::vector<TraceId>* ids = where->has_value() ? &**where : nullptr;
+namespace {
+
+Result<SpanTable> LoadSpanTableOf(Store& store, const AnalysisScope& scope,
+                                  const std::vector<TraceId>* ids,
+                                  const SpanTableOptions& options) {
   SpanTableBuilder builder(options, &scope, ids);
   ScanFilter filter = scope.ToScanFilter();
   if (ids) filter.trace_ids = *ids;
@@ -307,6 +307,21 @@ Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
   });
   if (!st.ok()) return st;
   return builder.Finish();
+}
+
+}  // namespace
+
+Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
+                                const SpanTableOptions& options) {
+  auto where = ResolveWhere(store, scope);
+  if (!where.ok()) return where.status();
+  return LoadSpanTableOf(store, scope, where->has_value() ? &**where : nullptr, options);
+}
+
+Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope,
+                                        const std::vector<TraceId>& trace_ids,
+                                        const SpanTableOptions& options) {
+  return LoadSpanTableOf(store, scope, &trace_ids, options);
 }
 
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
