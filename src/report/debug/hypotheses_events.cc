@@ -58,9 +58,31 @@ std::vector<std::string> MinorityHolders(const Disagreement& d) {
   return out;
 }
 
-void AddInconsistencies(const SharedAnalyses& a, std::vector<Hypothesis>* out) {
+// Inconsistent entities settled inside the window, and how many the rest of the data
+// would predict for a window of that length (some disagreement is the system's normal).
+double ExpectedInconsistent(const DebugContext& ctx, size_t* in_window) {
+  const SharedAnalyses& a = ctx.analyses;
+  size_t outside = 0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (const ConsistencyReport& r : a.inconsistent) {
+    lo = std::min(lo, r.at_ns);
+    hi = std::max(hi, r.at_ns);
+    ctx.window.Contains(r.at_ns) ? ++*in_window : ++outside;
+  }
+  double window = static_cast<double>(ctx.window.max_ns - ctx.window.min_ns);
+  double rest = std::max(1.0, static_cast<double>(ctx.spans.max_ns - ctx.spans.min_ns) - window);
+  if (outside == 0) return 0;
+  return static_cast<double>(outside) * window / rest;
+}
+
+void AddInconsistencies(const DebugContext& ctx, std::vector<Hypothesis>* out) {
+  const SharedAnalyses& a = ctx.analyses;
+  size_t in_window = 0;
+  double expected = ExpectedInconsistent(ctx, &in_window);
+  if (static_cast<double>(in_window) < 2 * expected + 1) return;  // no more than usual
   std::map<std::string, std::vector<const ConsistencyReport*>> blamed;
   for (const ConsistencyReport& r : a.inconsistent) {
+    if (!ctx.window.Contains(r.at_ns)) continue;
     std::vector<std::string> services;
     for (const Disagreement& d : r.disagreements) {
       for (std::string& s : MinorityHolders(d)) services.push_back(std::move(s));
@@ -74,9 +96,10 @@ void AddInconsistencies(const SharedAnalyses& a, std::vector<Hypothesis>* out) {
     h.kind = "inconsistent-state";
     h.service = service;
     // Blame shared with the other party of a two-service disagreement is halved.
-    h.confidence = ItemConfidence(reports.size()) * reports.size() / std::max<size_t>(1, a.inconsistent.size());
-    h.evidence.push_back(fmt::format("{} holds a minority value in {} of {} inconsistent entities",
-                                     service, reports.size(), a.inconsistent.size()));
+    h.confidence = ItemConfidence(reports.size()) * reports.size() / std::max<size_t>(1, in_window);
+    h.evidence.push_back(fmt::format("{} holds a minority value in {} of {} inconsistent entities of the "
+                                     "window ({:.1f} expected from the rest of the data)",
+                                     service, reports.size(), in_window, expected));
     for (const ConsistencyReport* r : reports) {
       if (h.evidence.size() >= 6) break;
       for (const Disagreement& d : r->disagreements) {
@@ -93,7 +116,7 @@ void AddInconsistencies(const SharedAnalyses& a, std::vector<Hypothesis>* out) {
 
 void AddEventHypotheses(const DebugContext& ctx, std::vector<Hypothesis>* out) {
   AddVersionGaps(ctx.analyses, out);
-  AddInconsistencies(ctx.analyses, out);
+  AddInconsistencies(ctx, out);
 }
 
 }  // namespace ddbg::report

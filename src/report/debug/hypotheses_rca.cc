@@ -13,8 +13,8 @@
 namespace ddbg::report {
 namespace {
 
-// A suspect of this confidence or more counts towards the kind of its service's group.
-constexpr double kKindConfidence = 0.5;
+// A suspect with this share of its group's confidence or more sets the group's kind.
+constexpr double kKindShare = 0.5;
 // Retries per failing trace from which the callers' retrying is the story (a retry storm).
 constexpr double kStormRetriesPerTrace = 1.5;
 
@@ -49,9 +49,10 @@ double SignalScore(const SuspectGroup& g, std::string_view signal) {
   return best;
 }
 
+// A suspect of `kind` (and attribute prefix) carrying at least half its group's confidence.
 const RcaSuspect* FindSuspect(const SuspectGroup& g, std::string_view kind, std::string_view prefix = "") {
   for (const RcaSuspect* s : g.suspects) {
-    if (s->kind != kind || s->confidence < kKindConfidence) continue;
+    if (s->kind != kind || s->confidence < kKindShare * g.confidence) continue;
     if (!prefix.empty() && !s->attribute.starts_with(prefix)) continue;
     return s;
   }
@@ -89,6 +90,12 @@ uint64_t TimeoutOrigins(const ErrorAnalysis& e, const std::string& service) {
     if (t.service == service) n += t.count;
   }
   for (const TraceErrors& t : e.per_trace) n += t.origin_is_timeout && t.origin.service == service;
+  for (const ErrorCount& g : e.groups) {
+    bool timed_out = g.template_text.find("timed out") != std::string::npos ||
+                     g.template_text.find("timeout") != std::string::npos ||
+                     g.type.find("Timeout") != std::string::npos;
+    if (g.service == service && timed_out) n += g.origins;
+  }
   return n;
 }
 
