@@ -76,6 +76,11 @@ struct SpanTable {
 // the --where filter) from the store.
 Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
                                 const SpanTableOptions& options = {});
+// Only the traces listed in `trace_ids` (inside `scope`; its `where` is ignored): the
+// input of analyses that look at a chosen subset, such as the failing traces of a report.
+Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope,
+                                        const std::vector<TraceId>& trace_ids,
+                                        const SpanTableOptions& options = {});
 // The same from in-memory batches (tests, single-file analyses); every trace is kept.
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
                                const SpanTableOptions& options = {});

@@ -86,13 +86,9 @@ class OrderedMerge {
 
 int ScanWorkers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)); }
 
-}  // namespace
-
-Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
-                                const SpanTableOptions& options) {
-  auto where = ResolveWhere(store, scope);
-  if (!where.ok()) return where.status();
-  const std::vector<TraceId>* ids = where->has_value() ? &**where : nullptr;
+Result<SpanTable> LoadSpanTableOf(Store& store, const AnalysisScope& scope,
+                                  const std::vector<TraceId>* ids,
+                                  const SpanTableOptions& options) {
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok()) return stats.status();
   SpanChunkBuilder builder(options, &scope, ids);
@@ -109,6 +105,21 @@ Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
   });
   if (!st.ok()) return st;
   return merger.Finish();
+}
+
+}  // namespace
+
+Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
+                                const SpanTableOptions& options) {
+  auto where = ResolveWhere(store, scope);
+  if (!where.ok()) return where.status();
+  return LoadSpanTableOf(store, scope, where->has_value() ? &**where : nullptr, options);
+}
+
+Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope,
+                                        const std::vector<TraceId>& trace_ids,
+                                        const SpanTableOptions& options) {
+  return LoadSpanTableOf(store, scope, &trace_ids, options);
 }
 
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,

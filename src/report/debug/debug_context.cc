@@ -80,7 +80,8 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   PickRepresentativeTraces(ctx);
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
   DDBG_RETURN_IF_ERROR(DigestLogs(store, ctx));
-  return DigestEvents(store, ctx);
+  DDBG_RETURN_IF_ERROR(DigestEvents(store, ctx));
+  return RunSharedAnalyses(store, ctx);
 }
 
 }  // namespace ddbg::report

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "ddbg/debug_report.h"
+#include "ddbg/errors.h"
+#include "ddbg/events.h"
+#include "ddbg/rca.h"
 #include "ddbg/store.h"
 #include "report/debug/latency_histogram.h"
 #include "report/debug/trace_table.h"
@@ -82,6 +85,23 @@ struct RepresentativeTrace {
   std::vector<std::string> correlation_ids;  // values of the well-known correlation keys
 };
 
+// The results of the shared analyses (errors.h, rca.h, events.h), run once for every
+// section that reads them. An analysis that failed leaves its `*_error` set and its result
+// empty; the sections say so instead of failing the report.
+struct SharedAnalyses {
+  ErrorAnalysis errors;           // over the failing traces of the window (sampled)
+  uint64_t error_traces_analyzed = 0;
+  uint64_t error_traces_total = 0;
+  RcaReport rca;
+  std::string rca_error;
+  IntegrityReport integrity;
+  std::string integrity_error;
+  // The service that wrote each stream of an integrity example (stream → service).
+  std::vector<std::pair<std::string, std::string>> stream_services;
+  std::vector<ConsistencyReport> inconsistent;  // entities whose services disagree
+  std::string consistency_error;
+};
+
 struct DebugContext {
   DebugRequest request;
   FocusSet focus;
@@ -90,6 +110,7 @@ struct DebugContext {
   LogDigest logs;
   EventDigest events;
   std::vector<RepresentativeTrace> representatives;
+  SharedAnalyses analyses;
 
   bool InScope(std::string_view service) const;
   // Bucket index of a time inside the window, clamped to [0, kTimeBuckets).
@@ -105,6 +126,8 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
 Status DigestSpans(Store& store, DebugContext* ctx);
 Status DigestLogs(Store& store, DebugContext* ctx);
 Status DigestEvents(Store& store, DebugContext* ctx);
+// Runs the shared analyses on what the digests found (analyses.cc).
+Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // Chooses the traces to show (the one asked for, or failing and slow ones in focus order).
 void PickRepresentativeTraces(DebugContext* ctx);
 // Fetches the spans and logs of each representative and reads its correlation ids.

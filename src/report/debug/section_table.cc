@@ -22,7 +22,6 @@ constexpr PendingAnalysis kPendingAnalyses[] = {
     {SectionId::kState, "cross-service state consistency (events.h)"},
     {SectionId::kState, "stream integrity and projection lag (events.h)"},
     {SectionId::kLogs, "log templates, rule hits and new or spiking templates (logmine.h, log_rules.h)"},
-    {SectionId::kHypotheses, "ranked root-cause suspects (rca.h)"},
 };
 
 constexpr const char* kNotInThisBuild = "analysis not available in this build";
@@ -37,6 +36,7 @@ const std::vector<SectionBuilder>& SectionBuilders() {
       {SectionId::kErrors, "error summary", BuildErrorSummary},
       {SectionId::kState, "event summary", BuildEventSummary},
       {SectionId::kLogs, "log summary", BuildLogSummary},
+      {SectionId::kHypotheses, "ranked hypotheses (rca.h, errors.h, events.h)", BuildHypotheses},
       // The summary reads what the other sections found, so it runs last.
       {SectionId::kSummary, "summary", BuildSummary},
   };

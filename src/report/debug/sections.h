@@ -36,6 +36,7 @@ Status BuildLatencySummary(Store& store, const DebugContext& ctx, DebugReport* r
 Status BuildErrorSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildEventSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLogSummary(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildHypotheses(Store& store, const DebugContext& ctx, DebugReport* report);
 
 // The builders in run order, and the analyses not yet in this build (shown as
 // "analysis not available in this build" in their section).
