@@ -27,16 +27,30 @@ constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr"
 constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
                                                    "Fri", "Sat", "Sun"};
 
-bool IsLevel(std::string_view t) {
+char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 32) : c; }
+
+bool EqualsUpperCase(std::string_view t, std::string_view upper) {
+  if (t.size() != upper.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (ToUpper(t[i]) != upper[i]) return false;
+  }
+  return true;
+}
+
+// A level name ("INFO", "WARN:"); in any case when `any_case` ("[error]").
+bool IsLevel(std::string_view t, bool any_case = false) {
   if (!t.empty() && t.back() == ':') t.remove_suffix(1);
+  if (t.size() < 3 || t.size() > 8) return false;
   for (std::string_view l : kLevels) {
-    if (t == l) return true;
+    if (any_case ? EqualsUpperCase(t, l) : t == l) return true;
   }
   return false;
 }
 
+// One of three-letter `words` (month and weekday names).
 template <size_t N>
 bool OneOf(std::string_view t, const std::array<std::string_view, N>& words) {
+  if (t.size() != 3 || !IsUpper(t[0])) return false;
   for (std::string_view w : words) {
     if (t == w) return true;
   }
@@ -129,19 +143,13 @@ class HeaderScanner {
       if (line_[i] == '[') ++depth;
       if (line_[i] == ']' && --depth == 0) {
         std::string_view inner = line_.substr(p + 1, i - p - 1);
-        if (IsLevel(Upper(inner))) level_ = bracket_level_ = true;
+        if (IsLevel(inner, /*any_case=*/true)) level_ = bracket_level_ = true;
         for (char c : inner) timestamp_ = timestamp_ || (c == ':' && inner.size() >= 8);
         separator_ = false;
         return i + 1;
       }
     }
     return p;
-  }
-
-  static std::string Upper(std::string_view s) {
-    std::string u(s);
-    for (char& c : u) c = IsLower(c) ? static_cast<char>(c - 32) : c;
-    return u;
   }
 
   size_t SkipOne(size_t pos) {

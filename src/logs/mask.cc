@@ -4,8 +4,13 @@
 //   - a core with a digit is variable (numbers, hex, IPs, ids, UUIDs, durations, times),
 //     except identifiers whose digits are single and follow letters (ssh2, jk2_init, log4j);
 //   - paths and URLs are variable (/var/log/x, ./a, ~/b, C:\x, scheme://…).
+// Each character is classified once through a table; the classes seen in the key and in the
+// value decide which of the (rarer) detailed checks run.
 #include "logs/mask.h"
 
+#include <array>
+
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "ddbg/logmine.h"
@@ -15,83 +20,105 @@ namespace {
 
 constexpr std::string_view kWild = "<*>";
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsOpen(char c) { return c == '(' || c == '[' || c == '{' || c == '<' || c == '"' || c == '\''; }
-bool IsClose(char c) {
-  switch (c) {
-    case ')': case ']': case '}': case '>': case '"': case '\'': case ',': case ';': case ':':
-    case '.': case '!': case '?':
-      return true;
-    default:
-      return false;
-  }
+enum CharClass : uint8_t {
+  kSpace = 1,
+  kOpen = 2,
+  kClose = 4,
+  kDigit = 8,
+  kAlpha = 16,
+  kColon = 32,
+  kEquals = 64,
+};
+
+constexpr std::array<uint8_t, 256> MakeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(" \t\r\n")) t[c] |= kSpace;
+  for (unsigned char c : std::string_view("([{<\"'")) t[c] |= kOpen;
+  for (unsigned char c : std::string_view(")]}>\"',;:.!?")) t[c] |= kClose;
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kDigit;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kAlpha;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kAlpha;
+  t[static_cast<unsigned char>(':')] |= kColon;
+  t[static_cast<unsigned char>('=')] |= kEquals;
+  return t;
 }
+
+constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
+
+uint8_t ClassOf(char c) { return kClasses[static_cast<unsigned char>(c)]; }
+bool Is(char c, uint8_t cls) { return (ClassOf(c) & cls) != 0; }
 
 // An identifier whose digits are version-like: every digit run is one digit long, follows a
 // letter, and at least two letters come before the first digit (ssh2, ipv4, jk2_init, log4j).
 bool IsWordWithDigit(std::string_view s) {
   size_t first = s.size();
   for (size_t i = 0; i < s.size(); ++i) {
-    if (!IsDigit(s[i])) continue;
+    if (!Is(s[i], kDigit)) continue;
     if (first == s.size()) first = i;
-    if (i == 0 || !IsAlpha(s[i - 1])) return false;
-    if (i + 1 < s.size() && IsDigit(s[i + 1])) return false;
+    if (i == 0 || !Is(s[i - 1], kAlpha)) return false;
+    if (i + 1 < s.size() && Is(s[i + 1], kDigit)) return false;
   }
   if (first < 2) return false;
   for (size_t i = 0; i < first; ++i) {
-    if (!IsAlpha(s[i]) && s[i] != '_') return false;
+    if (!Is(s[i], kAlpha) && s[i] != '_') return false;
   }
   return true;
 }
 
-bool IsPathOrUrl(std::string_view s) {
-  if (s.size() > 1 && s[0] == '/' ) return true;
+bool IsPathOrUrl(std::string_view s, bool has_colon) {
+  if (s.size() > 1 && s[0] == '/') return true;
   if (s.size() > 2 && (s.substr(0, 2) == "./" || s.substr(0, 2) == "~/")) return true;
   if (s.size() > 3 && s.substr(0, 3) == "../") return true;
-  if (s.size() > 3 && IsAlpha(s[0]) && s[1] == ':' && s[2] == '\\') return true;
+  if (!has_colon) return false;
+  if (s.size() > 3 && Is(s[0], kAlpha) && s[1] == ':' && s[2] == '\\') return true;
   size_t scheme = s.find("://");
   return scheme != std::string_view::npos && scheme > 0;
 }
 
-bool IsVariableCore(std::string_view s) {
-  bool digit = false;
-  for (char c : s) {
-    if (IsDigit(c)) {
-      digit = true;
-      break;
-    }
-  }
-  if (digit) return !IsWordWithDigit(s);
-  return IsPathOrUrl(s);
+// `classes`: the union of the classes of the characters of `s`.
+bool IsVariableCore(std::string_view s, uint8_t classes) {
+  if (classes & kDigit) return !IsWordWithDigit(s);
+  return IsPathOrUrl(s, (classes & kColon) != 0);
 }
 
-void AppendCore(std::string_view core, std::string* out) {
-  size_t eq = core.find('=');
-  if (eq != std::string_view::npos && eq > 0 && !IsVariableCore(core.substr(0, eq))) {
-    out->append(core.substr(0, eq + 1));
-    std::string_view value = core.substr(eq + 1);
-    if (value.empty()) return;
-    out->append(IsVariableCore(value) ? kWild : value);
-    return;
+uint8_t ClassesOf(std::string_view s) {
+  uint8_t classes = 0;
+  for (char c : s) classes |= ClassOf(c);
+  return classes;
+}
+
+// Appends the masked core to `out` and returns true, or returns false when the core is
+// constant.
+bool MaskCore(std::string_view core, std::string* out) {
+  size_t eq = 0;
+  uint8_t key_classes = 0;
+  while (eq < core.size() && !Is(core[eq], kEquals)) key_classes |= ClassOf(core[eq++]);
+  if (eq < core.size()) {
+    if (eq > 0 && !IsVariableCore(core.substr(0, eq), key_classes)) {
+      std::string_view value = core.substr(eq + 1);
+      if (value.empty() || !IsVariableCore(value, ClassesOf(value))) return false;
+      out->append(core.substr(0, eq + 1));
+      out->append(kWild);
+      return true;
+    }
+    key_classes |= ClassesOf(core.substr(eq));
   }
-  out->append(IsVariableCore(core) ? kWild : core);
+  if (!IsVariableCore(core, key_classes)) return false;
+  out->append(kWild);
+  return true;
 }
 
 }  // namespace
 
-void AppendMaskedToken(std::string_view token, std::string* out) {
+std::string_view MaskToken(std::string_view token, std::string* scratch) {
   size_t b = 0, e = token.size();
-  while (b < e && IsOpen(token[b])) ++b;
-  while (e > b && IsClose(token[e - 1])) --e;
-  if (b == e) {
-    out->append(token);
-    return;
-  }
-  out->append(token.substr(0, b));
-  AppendCore(token.substr(b, e - b), out);
-  out->append(token.substr(e));
+  while (b < e && Is(token[b], kOpen)) ++b;
+  while (e > b && Is(token[e - 1], kClose)) --e;
+  if (b == e) return token;
+  scratch->assign(token.substr(0, b));
+  if (!MaskCore(token.substr(b, e - b), scratch)) return token;
+  scratch->append(token.substr(e));
+  return *scratch;
 }
 
 uint64_t TokenHash(std::string_view masked_token) {
@@ -104,30 +131,28 @@ uint64_t WildcardHash() {
 }
 
 size_t MaskHashes(std::string_view message, std::vector<uint64_t>* hashes, std::string* scratch) {
-  hashes->clear();
-  size_t i = 0, n = message.size();
-  while (i < n) {
-    while (i < n && IsSpace(message[i])) ++i;
-    if (i >= n) break;
-    size_t start = i;
-    while (i < n && !IsSpace(message[i])) ++i;
-    scratch->clear();
-    AppendMaskedToken(message.substr(start, i - start), scratch);
-    hashes->push_back(TokenHash(*scratch));
+  size_t before = hashes->size();
+  const char* p = message.data();
+  const char* end = p + message.size();
+  while (p < end) {
+    while (p < end && Is(*p, kSpace)) ++p;
+    if (p >= end) break;
+    const char* start = p;
+    while (p < end && !Is(*p, kSpace)) ++p;
+    hashes->push_back(TokenHash(MaskToken(std::string_view(start, p - start), scratch)));
   }
-  return hashes->size();
+  return hashes->size() - before;
 }
 
 void MaskMessage(std::string_view message, std::vector<std::string>* out) {
+  std::string scratch;
   size_t i = 0, n = message.size();
   while (i < n) {
-    while (i < n && IsSpace(message[i])) ++i;
+    while (i < n && Is(message[i], kSpace)) ++i;
     if (i >= n) break;
     size_t start = i;
-    while (i < n && !IsSpace(message[i])) ++i;
-    std::string token;
-    AppendMaskedToken(message.substr(start, i - start), &token);
-    out->push_back(std::move(token));
+    while (i < n && !Is(message[i], kSpace)) ++i;
+    out->emplace_back(MaskToken(message.substr(start, i - start), &scratch));
   }
 }
 

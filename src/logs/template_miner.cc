@@ -9,9 +9,11 @@
 #include <thread>
 #include <unordered_map>
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "ddbg/logmine.h"
+#include "logs/flat_hash_map.h"
 #include "logs/mask.h"
 
 namespace ddbg::logs {
@@ -31,7 +33,7 @@ struct Cluster {
 struct Shard {
   std::vector<Cluster> clusters;
   std::unordered_map<uint64_t, std::vector<uint32_t>> leaves;
-  std::unordered_map<uint64_t, uint32_t> exact;
+  FlatHashMap exact;  // masked sequence hash -> cluster index
 };
 
 uint64_t LeafKey(const uint64_t* toks, size_t n) {
@@ -78,10 +80,9 @@ struct TemplateMiner::Impl {
   uint32_t Match(Shard& shard, uint64_t leaf, const uint64_t* toks, size_t n,
                  std::string_view message) {
     uint64_t seq = SequenceHash(toks, n);
-    auto hit = shard.exact.find(seq);
-    if (hit != shard.exact.end()) {
-      ++shard.clusters[hit->second].count;
-      return hit->second;
+    if (const uint32_t* hit = shard.exact.Find(seq)) {
+      ++shard.clusters[*hit].count;
+      return *hit;
     }
     std::vector<uint32_t>& leaf_clusters = shard.leaves[leaf];
     int64_t best = -1;
@@ -107,7 +108,7 @@ struct TemplateMiner::Impl {
     }
     ++shard.clusters[index].count;
     if (shard.exact.size() >= kMaxExactCache) shard.exact.clear();
-    shard.exact.emplace(seq, index);
+    shard.exact.Put(seq, index);
     return index;
   }
 
@@ -130,6 +131,7 @@ struct TemplateMiner::Impl {
   }
 
   uint32_t AddOne(std::string_view message) {
+    hashes.clear();
     size_t n = MaskHashes(message, &hashes, &scratch);
     uint64_t leaf = LeafKey(hashes.data(), n);
     uint32_t s = static_cast<uint32_t>(ShardOf(leaf));
@@ -141,11 +143,15 @@ struct TemplateMiner::Impl {
 
 namespace {
 
-// Masked tokens of one block of messages, filled by several threads (each its own range).
+// Masked tokens of one block of messages, filled by several threads (each its own range of
+// messages, its own token array).
 struct MaskedBlock {
-  std::vector<uint64_t> leaf;
-  std::vector<uint32_t> local;  // cluster index in the shard, per message
-  std::vector<std::vector<uint64_t>> tokens;  // per message
+  std::vector<uint64_t> leaf;                 // per message
+  std::vector<uint32_t> local;                // cluster index in the shard, per message
+  std::vector<size_t> offset;                 // per message, into tokens[thread]
+  std::vector<const uint64_t*> first_token;   // per message, once tokens[thread] is final
+  std::vector<uint32_t> length;               // per message
+  std::vector<std::vector<uint64_t>> tokens;  // per thread
 };
 
 int ThreadCount(int requested) {
@@ -161,7 +167,8 @@ void RunThreads(int threads, Fn fn) {
     return;
   }
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(fn, t);
+  for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
+  fn(0);
   for (std::thread& th : pool) th.join();
 }
 
@@ -173,23 +180,32 @@ std::vector<uint32_t> TemplateMiner::Impl::MineAll(const std::vector<std::string
   MaskedBlock block;
   block.leaf.resize(kBlock);
   block.local.resize(kBlock);
-  block.tokens.resize(kBlock);
+  block.offset.resize(kBlock);
+  block.first_token.resize(kBlock);
+  block.length.resize(kBlock);
+  block.tokens.resize(threads);
   for (size_t base = 0; base < messages.size(); base += kBlock) {
     size_t count = std::min(kBlock, messages.size() - base);
     RunThreads(threads, [&](int t) {
       std::string scratch_t;
+      std::vector<uint64_t>& tokens = block.tokens[t];
+      tokens.clear();
       size_t lo = count * t / threads, hi = count * (t + 1) / threads;
       for (size_t i = lo; i < hi; ++i) {
-        size_t n = MaskHashes(messages[base + i], &block.tokens[i], &scratch_t);
-        block.leaf[i] = LeafKey(block.tokens[i].data(), n);
+        size_t begin = tokens.size();
+        size_t n = MaskHashes(messages[base + i], &tokens, &scratch_t);
+        block.length[i] = static_cast<uint32_t>(n);
+        block.leaf[i] = LeafKey(tokens.data() + begin, n);
+        block.offset[i] = begin;
       }
+      for (size_t i = lo; i < hi; ++i) block.first_token[i] = tokens.data() + block.offset[i];
     });
     RunThreads(threads, [&](int t) {
       for (size_t i = 0; i < count; ++i) {
         size_t s = ShardOf(block.leaf[i]);
         if (s % threads != static_cast<size_t>(t)) continue;
-        const std::vector<uint64_t>& toks = block.tokens[i];
-        block.local[i] = Match(shards[s], block.leaf[i], toks.data(), toks.size(), messages[base + i]);
+        block.local[i] = Match(shards[s], block.leaf[i], block.first_token[i], block.length[i],
+                               messages[base + i]);
       }
     });
     for (size_t i = 0; i < count; ++i) {
