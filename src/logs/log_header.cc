@@ -3,10 +3,14 @@
 // [notice]), date, time and number tokens (2015-10-18, 18:01:47,978, 081109, pids), month and
 // weekday names before a day number, upper-case levels, ids made of upper-case letters,
 // digits and punctuation once a timestamp was seen (BGL node names), "-" and "|"
-// separators, and upper-case words just before a level (RAS KERNEL INFO). After them comes
-// an optional component ending in ':' (dfs.FSNamesystem:, sshd[24200]:), preceded by a host
-// name when the header gave no level (syslog). A header ending in an explicit separator
-// ("… INFO [x] - message") takes no component.
+// separators, upper-case tags before a number (APPREAD 1117869872 …), and
+// upper-case words just before a level (RAS KERNEL INFO, which then name the component).
+// After the level only bracket groups, separators and a pid followed by a separator
+// (INFO 4242 --- [main]) belong to the header: a number there starts the message. Then
+// comes an optional component ending in ':' (dfs.FSNamesystem:, sshd[24200]:, or a program
+// and its version: syslogd 1.4.1:), preceded by a host name (and maybe "--") when the header
+// gave no level (syslog). A header ending in an explicit
+// separator ("… INFO [x] - message") or whose component came before the level takes none.
 #include <array>
 
 #include "ddbg/logmine.h"
@@ -118,7 +122,7 @@ class HeaderScanner {
       pos = next;
     }
     if (!timestamp_ && !level_) return line_;
-    if (!separator_) pos = SkipComponent(pos);
+    if (!separator_ && !component_) pos = SkipComponent(pos);
     pos = SkipSpaces(pos);
     return pos >= line_.size() ? line_.substr(line_.size()) : line_.substr(pos);
   }
@@ -161,11 +165,14 @@ class HeaderScanner {
     }
     size_t end = 0;
     std::string_view t = TokenAt(p, &end);
-    if (t == "-" || t == "|") {
+    if (IsSeparator(t)) {
       separator_ = timestamp_ || level_;
       return end;
     }
     if (IsDateTimeOrNumber(t)) {
+      // After the level a number is the message's ("INFO 63543 exceptions"), unless a
+      // separator follows it (a pid: "INFO 4242 --- [main]").
+      if (level_ && !SeparatorAt(end)) return pos;
       timestamp_ = timestamp_ || t.size() >= 6 || t.find(':') != std::string_view::npos;
       return Accept(end);
     }
@@ -180,13 +187,28 @@ class HeaderScanner {
       return Accept(end);
     }
     if (timestamp_ && !level_ && IsUpperId(t)) return Accept(end);
-    if (timestamp_ && !level_ && IsUpperWord(t) && LevelWithin(end, 2)) return Accept(end);
+    // A tag before a timestamp or number: "APPREAD 1117869872 2005.06.04 …".
+    if ((p == 0 || timestamp_) && !level_ && IsUpperWord(t) && NumberAt(end)) return Accept(end);
+    if (timestamp_ && !level_ && IsUpperWord(t) && LevelWithin(end, 3)) {
+      component_ = true;  // "RAS KERNEL INFO": the component came before the level
+      return Accept(end);
+    }
     return pos;
   }
 
   size_t Accept(size_t end) {
     separator_ = false;
     return end;
+  }
+
+  static bool IsSeparator(std::string_view t) { return t == "-" || t == "|" || t == "---"; }
+  bool SeparatorAt(size_t p) const {
+    size_t e = 0;
+    return IsSeparator(TokenAt(SkipSpaces(p), &e));
+  }
+  bool NumberAt(size_t p) const {
+    size_t e = 0;
+    return IsDateTimeOrNumber(TokenAt(SkipSpaces(p), &e));
   }
 
   bool LevelWithin(size_t p, int tokens) const {
@@ -207,7 +229,13 @@ class HeaderScanner {
     if (IsComponent(t0)) return e0;
     if (level_ || !IsHost(t0)) return pos;
     std::string_view t1 = TokenAt(SkipSpaces(e0), &e1);
-    return IsComponent(t1) ? e1 : pos;
+    if (t1 == "--") t1 = TokenAt(SkipSpaces(e1), &e1);  // "host -- root[2421]: …"
+    if (IsComponent(t1)) return e1;
+    // A program and its version: "host syslogd 1.4.1: restart."
+    size_t e2 = 0;
+    std::string_view t2 = TokenAt(SkipSpaces(e1), &e2);
+    bool version = IsComponent(t2) && IsDateTimeOrNumber(t2.substr(0, t2.size() - 1));
+    return IsHost(t1) && version ? e2 : pos;
   }
 
   std::string_view line_;
@@ -215,6 +243,7 @@ class HeaderScanner {
   bool level_ = false;
   bool separator_ = false;
   bool bracket_level_ = false;
+  bool component_ = false;
 };
 
 }  // namespace

@@ -41,6 +41,26 @@ TEST(LogHeader, SetsAsideCommonHeadersWithoutAFormat) {
   EXPECT_EQ(StripLogHeader("no header here: at all"), "no header here: at all");
 }
 
+TEST(LogHeader, TagsComponentsBeforeTheLevelAndNumbersAfterIt) {
+  // A tag before the timestamp; the component (RAS APP) before the level keeps "ciod:".
+  EXPECT_EQ(StripLogHeader("APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24."
+                           "32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read"),
+            "ciod: failed to read");
+  EXPECT_EQ(StripLogHeader("- 1120206320 2005.07.01 UNKNOWN_LOCATION 2005-07-01-08.25.20.466953 "
+                           "UNKNOWN_LOCATION NULL DISCOVERY INFO Ido chip status changed"),
+            "Ido chip status changed");
+  // A number after the level is the message's, unless a separator follows it (a pid).
+  EXPECT_EQ(StripLogHeader("- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872"
+                           " R02-M1-N0-C:J12-U11 RAS KERNEL INFO 63543 double-hummer exceptions"),
+            "63543 double-hummer exceptions");
+  EXPECT_EQ(StripLogHeader("2023-03-01 12:00:00.123  INFO 4242 --- [main] Started in 2.1 s"),
+            "Started in 2.1 s");
+  // Syslog programs with a version, and the "--" of syslog's own marks.
+  EXPECT_EQ(StripLogHeader("Jul 27 14:41:57 combo syslogd 1.4.1: restart."), "restart.");
+  EXPECT_EQ(StripLogHeader("Jul 10 15:41:52 combo -- root[2421]: ROOT LOGIN ON tty2"),
+            "ROOT LOGIN ON tty2");
+}
+
 TEST(TemplateMiner, GroupsMessagesOfOneShapeAndSeparatesOthers) {
   TemplateMiner miner;
   uint32_t a = miner.Add("Connection from 10.0.0.1 closed after 35 ms");
@@ -89,19 +109,23 @@ TEST(LoghubAccuracy, DoesNotFallBelowRecordedFigures) {
   auto result = EvaluateLoghub(std::string(DDBG_SHARED_DATA) + "/loghub2k");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_EQ(result->size(), 8u);
-  double ga = 0, ga_c = 0, raw = 0, pa = 0, pa_c = 0;
+  double ga = 0, ga_c = 0, raw = 0, pa = 0, pa_c = 0, raw_pa = 0, raw_pa_c = 0;
   for (const auto& s : *result) {
     ga += s.content.grouping / 8;
     ga_c += s.content_corrected.grouping / 8;
     raw += s.raw.grouping / 8;
     pa += s.content.parsing / 8;
     pa_c += s.content_corrected.parsing / 8;
+    raw_pa += s.raw.parsing / 8;
+    raw_pa_c += s.raw_corrected.parsing / 8;
   }
   EXPECT_GE(ga, 0.935);
   EXPECT_GE(ga_c, 0.935);
   EXPECT_GE(raw, 0.935);
   EXPECT_GE(pa, 0.487);
   EXPECT_GE(pa_c, 0.736);
+  EXPECT_GE(raw_pa, 0.486);
+  EXPECT_GE(raw_pa_c, 0.736);
 }
 
 }  // namespace
