@@ -8,6 +8,7 @@
 // value decide which of the (rarer) detailed checks run.
 #include "logs/mask.h"
 
+#include <algorithm>
 #include <array>
 
 #define XXH_INLINE_ALL
@@ -119,6 +120,25 @@ std::string_view MaskToken(std::string_view token, std::string* scratch) {
   if (!MaskCore(token.substr(b, e - b), scratch)) return token;
   scratch->append(token.substr(e));
   return *scratch;
+}
+
+std::string GeneralizeToken(std::string_view a, std::string_view b) {
+  if (a == b) return std::string(a);
+  constexpr std::string_view kDelimiters = "=:([{<'\"/@,)]}>;";
+  auto is_delimiter = [&](char c) { return kDelimiters.find(c) != std::string_view::npos; };
+  size_t n = std::min(a.size(), b.size());
+  size_t pre = 0;
+  while (pre < n && a[pre] == b[pre]) ++pre;
+  while (pre > 0 && !is_delimiter(a[pre - 1])) --pre;
+  size_t suf = 0;
+  while (suf < n - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  while (suf > 0 && !is_delimiter(a[a.size() - suf])) --suf;
+  std::string out(a.substr(0, pre));
+  if (out.size() < 3 || out.compare(out.size() - 3, 3, kWild) != 0) out.append(kWild);
+  std::string_view tail = a.substr(a.size() - suf);
+  if (tail.substr(0, 3) == kWild) tail.remove_prefix(3);
+  out.append(tail);
+  return out;
 }
 
 uint64_t TokenHash(std::string_view masked_token) {

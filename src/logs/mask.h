@@ -25,4 +25,10 @@ uint64_t TokenHash(std::string_view masked_token);
 // `scratch` holding it with its variable part replaced by "<*>".
 std::string_view MaskToken(std::string_view token, std::string* scratch);
 
+// The template token covering two different masked tokens: their common prefix up to and
+// including its last delimiter ("=:([{<'\"/@,"), "<*>", and their common suffix from a
+// delimiter on: "user=root"/"user=bob" -> "user=<*>", "(a.b)"/"()" -> "(<*>)", and "<*>"
+// when they share nothing. Equal tokens give the token itself.
+std::string GeneralizeToken(std::string_view a, std::string_view b);
+
 }  // namespace ddbg::logs

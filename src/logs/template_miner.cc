@@ -4,7 +4,7 @@
 // In a shard, an exact-sequence cache answers repeated masked messages with one lookup; the
 // others are compared with every template of their leaf (same length and first token), as
 // Drain does, and join the most similar one at or above the threshold, turning the
-// positions that differ into "<*>".
+// positions that differ into variables ("<*>", or "user=<*>" for "user=root"/"user=bob").
 #include <algorithm>
 #include <thread>
 #include <unordered_map>
@@ -97,7 +97,7 @@ struct TemplateMiner::Impl {
     uint32_t index;
     if (best >= 0 && best_sim >= options.similarity) {
       index = static_cast<uint32_t>(best);
-      Generalize(shard.clusters[index], toks);
+      Generalize(shard.clusters[index], toks, message);
     } else {
       index = static_cast<uint32_t>(shard.clusters.size());
       Cluster c;
@@ -112,12 +112,18 @@ struct TemplateMiner::Impl {
     return index;
   }
 
-  void Generalize(Cluster& c, const uint64_t* toks) {
+  // Positions where the message differs become variables, keeping what the two tokens share
+  // around the variable part (see GeneralizeToken). Such positions are free in Similarity
+  // like "<*>"; a later message that does not fit their affixes widens them.
+  void Generalize(Cluster& c, const uint64_t* toks, std::string_view message) {
+    std::vector<std::string> masked;
     for (size_t i = 0; i < c.tokens.size(); ++i) {
-      if (c.tokens[i] != toks[i] && c.tokens[i] != wild) {
-        c.tokens[i] = wild;
-        c.words[i] = "<*>";
-      }
+      bool differs = c.tokens[i] != toks[i] && c.tokens[i] != wild;
+      bool affixed = c.tokens[i] == wild && c.words[i] != "<*>";
+      if (!differs && !affixed) continue;
+      if (masked.empty()) MaskMessage(message, &masked);
+      if (i < masked.size()) c.words[i] = GeneralizeToken(c.words[i], masked[i]);
+      c.tokens[i] = wild;
     }
   }
 

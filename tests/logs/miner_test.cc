@@ -2,6 +2,7 @@
 
 #include "ddbg/logmine.h"
 #include "logs/loghub_accuracy.h"
+#include "logs/mask.h"
 
 namespace ddbg::logs {
 namespace {
@@ -22,6 +23,20 @@ TEST(Mask, MasksVariablesByShapeAndKeepsConstants) {
   EXPECT_EQ(Masked("id 123e4567-e89b-12d3-a456-426614174000 0x1f http://a/b"),
             (std::vector<std::string>{"id", "<*>", "<*>", "<*>"}));
   EXPECT_EQ(Masked("jk2_init() (uid=0)"), (std::vector<std::string>{"jk2_init()", "(uid=<*>)"}));
+}
+
+TEST(Mask, GeneralizingKeepsWhatTwoTokensShareAroundTheVariable) {
+  EXPECT_EQ(GeneralizeToken("user=root", "user=guest"), "user=<*>");
+  EXPECT_EQ(GeneralizeToken("rhost=<*>", "rhost="), "rhost=<*>");
+  EXPECT_EQ(GeneralizeToken("(a.example.com)", "()"), "(<*>)");
+  EXPECT_EQ(GeneralizeToken("(uid=<*>)", "LOGIN(uid=<*>)"), "<*>(uid=<*>)");
+  EXPECT_EQ(GeneralizeToken("password", "none"), "<*>");
+  EXPECT_EQ(GeneralizeToken("user=<*>", "user=<*>"), "user=<*>");
+  // A miner template keeps the key of a key=value that varies.
+  TemplateMiner miner;
+  uint32_t a = miner.Add("session opened for user=root by uid=0 on tty1 at console");
+  EXPECT_EQ(miner.Add("session opened for user=guest by uid=0 on tty1 at console"), a);
+  EXPECT_EQ(miner.Template(a).text, "session opened for user=<*> by uid=<*> on tty1 at console");
 }
 
 TEST(LogHeader, SetsAsideCommonHeadersWithoutAFormat) {
@@ -122,10 +137,10 @@ TEST(LoghubAccuracy, DoesNotFallBelowRecordedFigures) {
   EXPECT_GE(ga, 0.935);
   EXPECT_GE(ga_c, 0.935);
   EXPECT_GE(raw, 0.935);
-  EXPECT_GE(pa, 0.487);
-  EXPECT_GE(pa_c, 0.736);
-  EXPECT_GE(raw_pa, 0.486);
-  EXPECT_GE(raw_pa_c, 0.736);
+  EXPECT_GE(pa, 0.512);
+  EXPECT_GE(pa_c, 0.785);
+  EXPECT_GE(raw_pa, 0.512);
+  EXPECT_GE(raw_pa_c, 0.785);
 }
 
 }  // namespace
