@@ -109,13 +109,120 @@ bool MaskCore(std::string_view core, std::string* out) {
   return true;
 }
 
+constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::array<std::string_view, 7> kWeekdays = {"Mon", "Tue", "Wed", "Thu",
+                                                       "Fri", "Sat", "Sun"};
+// Units of size that read as part of the number ("16.0 MB"); durations keep their unit as a
+// word ("took <*> ms"), as Loghub's templates do.
+constexpr std::array<std::string_view, 10> kUnits = {"B",  "KB",  "MB",  "GB",  "TB",
+                                                     "PB", "KiB", "MiB", "GiB", "TiB"};
+
+template <size_t N>
+bool OneOf(std::string_view t, const std::array<std::string_view, N>& words) {
+  for (std::string_view w : words) {
+    if (t == w) return true;
+  }
+  return false;
+}
+
+// Digits only, `min` to `max` of them.
+bool IsDigits(std::string_view t, size_t min, size_t max) {
+  if (t.size() < min || t.size() > max) return false;
+  for (char c : t) {
+    if (!Is(c, kDigit)) return false;
+  }
+  return true;
+}
+
+// A time of day: 04:02:17, 4:02, 04:02:17.123.
+bool IsClock(std::string_view t) {
+  size_t colon = t.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 2) return false;
+  for (char c : t) {
+    if (!Is(c, kDigit) && c != ':' && c != '.' && c != ',') return false;
+  }
+  return true;
+}
+
+// A number with an optional opening bracket: 16.0, (250, -3.
+bool IsPlainNumber(std::string_view t) {
+  size_t b = 0;
+  while (b < t.size() && Is(t[b], kOpen)) ++b;
+  if (b < t.size() && (t[b] == '-' || t[b] == '+')) ++b;
+  if (b >= t.size() || !Is(t[b], kDigit)) return false;
+  for (size_t i = b; i < t.size(); ++i) {
+    if (!Is(t[i], kDigit) && t[i] != '.') return false;
+  }
+  return true;
+}
+
+std::string_view TrimClose(std::string_view t) {
+  while (!t.empty() && Is(t.back(), kClose)) t.remove_suffix(1);
+  return t;
+}
+
 }  // namespace
+
+std::string_view MessageTokenizer::Word(size_t* pos) const {
+  size_t i = *pos;
+  while (i < s_.size() && Is(s_[i], kSpace)) ++i;
+  size_t start = i;
+  while (i < s_.size() && !Is(s_[i], kSpace)) ++i;
+  *pos = i;
+  return s_.substr(start, i - start);
+}
+
+// The end of "[Weekday] Month Day Time [Year]" starting with `first`, or 0.
+size_t MessageTokenizer::DateRunEnd(std::string_view first, size_t after) const {
+  size_t pos = after;
+  std::string_view month = first;
+  if (OneOf(first, kWeekdays)) month = Word(&pos);
+  if (!OneOf(month, kMonths)) return 0;
+  if (!IsDigits(Word(&pos), 1, 2)) return 0;
+  if (!IsClock(TrimClose(Word(&pos)))) return 0;
+  size_t end = pos;
+  if (IsDigits(TrimClose(Word(&pos)), 4, 4)) end = pos;
+  return end;
+}
+
+// The end of "Number Unit" starting with `first` ("16.0 MB,"), or 0.
+size_t MessageTokenizer::UnitRunEnd(std::string_view first, size_t after) const {
+  if (!IsPlainNumber(first)) return 0;
+  size_t pos = after;
+  return OneOf(TrimClose(Word(&pos)), kUnits) ? pos : 0;
+}
+
+bool MessageTokenizer::Next(std::string_view* token) {
+  std::string_view word = Word(&pos_);
+  if (word.empty()) return false;
+  size_t end = 0;
+  if (word.size() == 3 && Is(word[0], kAlpha)) {
+    end = DateRunEnd(word, pos_);
+  } else if (Is(word.back(), kDigit)) {
+    end = UnitRunEnd(word, pos_);
+  }
+  if (end != 0) {
+    size_t start = static_cast<size_t>(word.data() - s_.data());
+    *token = s_.substr(start, end - start);
+    pos_ = end;
+    return true;
+  }
+  *token = word;
+  return true;
+}
 
 std::string_view MaskToken(std::string_view token, std::string* scratch) {
   size_t b = 0, e = token.size();
   while (b < e && Is(token[b], kOpen)) ++b;
   while (e > b && Is(token[e - 1], kClose)) --e;
   if (b == e) return token;
+  if (token.find(' ') != std::string_view::npos) {  // a date or a number with its unit
+    scratch->assign(token.substr(0, b));
+    scratch->append(kWild);
+    scratch->append(token.substr(e));
+    return *scratch;
+  }
   scratch->assign(token.substr(0, b));
   if (!MaskCore(token.substr(b, e - b), scratch)) return token;
   scratch->append(token.substr(e));
@@ -152,28 +259,17 @@ uint64_t WildcardHash() {
 
 size_t MaskHashes(std::string_view message, std::vector<uint64_t>* hashes, std::string* scratch) {
   size_t before = hashes->size();
-  const char* p = message.data();
-  const char* end = p + message.size();
-  while (p < end) {
-    while (p < end && Is(*p, kSpace)) ++p;
-    if (p >= end) break;
-    const char* start = p;
-    while (p < end && !Is(*p, kSpace)) ++p;
-    hashes->push_back(TokenHash(MaskToken(std::string_view(start, p - start), scratch)));
-  }
+  MessageTokenizer tokens(message);
+  std::string_view token;
+  while (tokens.Next(&token)) hashes->push_back(TokenHash(MaskToken(token, scratch)));
   return hashes->size() - before;
 }
 
 void MaskMessage(std::string_view message, std::vector<std::string>* out) {
   std::string scratch;
-  size_t i = 0, n = message.size();
-  while (i < n) {
-    while (i < n && Is(message[i], kSpace)) ++i;
-    if (i >= n) break;
-    size_t start = i;
-    while (i < n && !Is(message[i], kSpace)) ++i;
-    out->emplace_back(MaskToken(message.substr(start, i - start), &scratch));
-  }
+  MessageTokenizer tokens(message);
+  std::string_view token;
+  while (tokens.Next(&token)) out->emplace_back(MaskToken(token, &scratch));
 }
 
 }  // namespace ddbg::logs

@@ -11,6 +11,24 @@
 
 namespace ddbg::logs {
 
+// Splits a message into tokens: whitespace-separated words, except that a date written over
+// several words ("Sat Jun 25 04:02:17 2005", "Jun 25 04:02:17") and a size with its unit
+// ("16.0 MB", "512 KiB") make one token, which masks to one "<*>". Every consumer of message
+// tokens (masking, parameter extraction) goes through it, so their positions agree.
+class MessageTokenizer {
+ public:
+  explicit MessageTokenizer(std::string_view message) : s_(message) {}
+  // The next token, or false at the end.
+  bool Next(std::string_view* token);
+
+ private:
+  std::string_view Word(size_t* pos) const;
+  size_t DateRunEnd(std::string_view first, size_t after) const;
+  size_t UnitRunEnd(std::string_view first, size_t after) const;
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
 // The hash of the masked token "<*>".
 uint64_t WildcardHash();
 

@@ -25,6 +25,19 @@ TEST(Mask, MasksVariablesByShapeAndKeepsConstants) {
   EXPECT_EQ(Masked("jk2_init() (uid=0)"), (std::vector<std::string>{"jk2_init()", "(uid=<*>)"}));
 }
 
+TEST(Mask, DatesOverSeveralWordsAndSizesWithUnitsAreOneVariable) {
+  EXPECT_EQ(Masked("connection from 1.2.3.4 () at Sat Jun 25 04:02:17 2005"),
+            (std::vector<std::string>{"connection", "from", "<*>", "()", "at", "<*>"}));
+  EXPECT_EQ(Masked("timed out at Jun 5 4:02:17, retrying"),
+            (std::vector<std::string>{"timed", "out", "at", "<*>,", "retrying"}));
+  EXPECT_EQ(Masked("(estimated size 16.0 B, free 1456.6 MB) took 5 ms"),
+            (std::vector<std::string>{"(estimated", "size", "<*>,", "free", "<*>)", "took", "<*>",
+                                      "ms"}));
+  EXPECT_EQ(Masked("Sat night in Jun"), (std::vector<std::string>{"Sat", "night", "in", "Jun"}));
+  EXPECT_EQ(ExtractParams("connection from <*> at <*>", "connection from h1 at Sun Jul 10 04:02:17"),
+            (std::vector<std::string_view>{"h1", "Sun Jul 10 04:02:17"}));
+}
+
 TEST(Mask, GeneralizingKeepsWhatTwoTokensShareAroundTheVariable) {
   EXPECT_EQ(GeneralizeToken("user=root", "user=guest"), "user=<*>");
   EXPECT_EQ(GeneralizeToken("rhost=<*>", "rhost="), "rhost=<*>");
@@ -138,9 +151,9 @@ TEST(LoghubAccuracy, DoesNotFallBelowRecordedFigures) {
   EXPECT_GE(ga_c, 0.935);
   EXPECT_GE(raw, 0.935);
   EXPECT_GE(pa, 0.512);
-  EXPECT_GE(pa_c, 0.785);
+  EXPECT_GE(pa_c, 0.841);
   EXPECT_GE(raw_pa, 0.512);
-  EXPECT_GE(raw_pa_c, 0.785);
+  EXPECT_GE(raw_pa_c, 0.841);
 }
 
 }  // namespace
