@@ -14,6 +14,7 @@
 #include <array>
 
 #include "ddbg/logmine.h"
+#include "logs/calendar_words.h"
 
 namespace ddbg::logs {
 namespace {
@@ -26,10 +27,6 @@ bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 constexpr std::array<std::string_view, 15> kLevels = {
     "TRACE", "DEBUG", "INFO",  "NOTICE", "WARN",  "WARNING", "ERROR", "ERR",
     "FATAL", "CRIT",  "CRITICAL", "SEVERE", "ALERT", "EMERG", "FINE"};
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
-                                                   "Fri", "Sat", "Sun"};
 
 char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 32) : c; }
 
@@ -47,16 +44,6 @@ bool IsLevel(std::string_view t, bool any_case = false) {
   if (t.size() < 3 || t.size() > 8) return false;
   for (std::string_view l : kLevels) {
     if (any_case ? EqualsUpperCase(t, l) : t == l) return true;
-  }
-  return false;
-}
-
-// One of three-letter `words` (month and weekday names).
-template <size_t N>
-bool OneOf(std::string_view t, const std::array<std::string_view, N>& words) {
-  if (t.size() != 3 || !IsUpper(t[0])) return false;
-  for (std::string_view w : words) {
-    if (t == w) return true;
   }
   return false;
 }
@@ -176,7 +163,7 @@ class HeaderScanner {
       timestamp_ = timestamp_ || t.size() >= 6 || t.find(':') != std::string_view::npos;
       return Accept(end);
     }
-    if (OneOf(t, kMonths) || OneOf(t, kDays)) {
+    if (IsMonthName(t) || IsWeekdayName(t)) {
       size_t e2 = 0;
       std::string_view next = TokenAt(SkipSpaces(end), &e2);
       if (!next.empty() && IsDigit(next[0])) return Accept(end);

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "ddbg/logmine.h"
+#include "logs/calendar_words.h"
 
 namespace ddbg::logs {
 namespace {
@@ -109,19 +110,14 @@ bool MaskCore(std::string_view core, std::string* out) {
   return true;
 }
 
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kWeekdays = {"Mon", "Tue", "Wed", "Thu",
-                                                       "Fri", "Sat", "Sun"};
 // Units of size that read as part of the number ("16.0 MB"); durations keep their unit as a
 // word ("took <*> ms"), as Loghub's templates do.
 constexpr std::array<std::string_view, 10> kUnits = {"B",  "KB",  "MB",  "GB",  "TB",
                                                      "PB", "KiB", "MiB", "GiB", "TiB"};
 
-template <size_t N>
-bool OneOf(std::string_view t, const std::array<std::string_view, N>& words) {
-  for (std::string_view w : words) {
-    if (t == w) return true;
+bool IsUnit(std::string_view t) {
+  for (std::string_view u : kUnits) {
+    if (t == u) return true;
   }
   return false;
 }
@@ -177,8 +173,8 @@ std::string_view MessageTokenizer::Word(size_t* pos) const {
 size_t MessageTokenizer::DateRunEnd(std::string_view first, size_t after) const {
   size_t pos = after;
   std::string_view month = first;
-  if (OneOf(first, kWeekdays)) month = Word(&pos);
-  if (!OneOf(month, kMonths)) return 0;
+  if (IsWeekdayName(first)) month = Word(&pos);
+  if (!IsMonthName(month)) return 0;
   if (!IsDigits(Word(&pos), 1, 2)) return 0;
   if (!IsClock(TrimClose(Word(&pos)))) return 0;
   size_t end = pos;
@@ -190,7 +186,7 @@ size_t MessageTokenizer::DateRunEnd(std::string_view first, size_t after) const 
 size_t MessageTokenizer::UnitRunEnd(std::string_view first, size_t after) const {
   if (!IsPlainNumber(first)) return 0;
   size_t pos = after;
-  return OneOf(TrimClose(Word(&pos)), kUnits) ? pos : 0;
+  return IsUnit(TrimClose(Word(&pos))) ? pos : 0;
 }
 
 bool MessageTokenizer::Next(std::string_view* token) {
