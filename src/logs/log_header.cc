@@ -41,7 +41,7 @@ bool EqualsUpperCase(std::string_view t, std::string_view upper) {
 // A level name ("INFO", "WARN:"); in any case when `any_case` ("[error]").
 bool IsLevel(std::string_view t, bool any_case = false) {
   if (!t.empty() && t.back() == ':') t.remove_suffix(1);
-  if (t.size() < 3 || t.size() > 8) return false;
+  if (t.size() < 3 || t.size() > 8 || (!any_case && !IsUpper(t[0]))) return false;
   for (std::string_view l : kLevels) {
     if (any_case ? EqualsUpperCase(t, l) : t == l) return true;
   }

@@ -158,6 +158,24 @@ std::string_view TrimClose(std::string_view t) {
   return t;
 }
 
+// A token of several words (a date, a size with its unit): whitespace inside. Runs start
+// with a letter or digit run, so the first whitespace is found within a few characters.
+bool IsRun(std::string_view token) {
+  for (char c : token) {
+    if (Is(c, kSpace)) return true;
+    if (!Is(c, kAlpha | kDigit | kOpen | kEquals) && c != '.' && c != '-' && c != '+') return false;
+  }
+  return false;
+}
+
+// The run with its brackets kept around one "<*>": "(16.0 MB)," -> "(<*>),".
+std::string_view MaskRun(std::string_view token, size_t b, size_t e, std::string* scratch) {
+  scratch->assign(token.substr(0, b));
+  scratch->append(kWild);
+  scratch->append(token.substr(e));
+  return *scratch;
+}
+
 }  // namespace
 
 std::string_view MessageTokenizer::Word(size_t* pos) const {
@@ -213,12 +231,7 @@ std::string_view MaskToken(std::string_view token, std::string* scratch) {
   while (b < e && Is(token[b], kOpen)) ++b;
   while (e > b && Is(token[e - 1], kClose)) --e;
   if (b == e) return token;
-  if (token.find(' ') != std::string_view::npos) {  // a date or a number with its unit
-    scratch->assign(token.substr(0, b));
-    scratch->append(kWild);
-    scratch->append(token.substr(e));
-    return *scratch;
-  }
+  if (IsRun(token)) return MaskRun(token, b, e, scratch);
   scratch->assign(token.substr(0, b));
   if (!MaskCore(token.substr(b, e - b), scratch)) return token;
   scratch->append(token.substr(e));
