@@ -72,15 +72,21 @@ std::string PatternJson(const logs::PatternStats& p, uint64_t total) {
 }  // namespace
 
 ParsedWriter::ParsedWriter(const logs::TemplateMiner& miner, bool json)
-    : text_(miner.size() + 1), json_(json) {
-  for (const logs::TemplateInfo& t : miner.Templates()) text_[t.id] = t.text;
+    : text_(miner.size() + 1), canonical_(miner.size() + 1), json_(json) {
+  for (uint32_t id = 1; id < text_.size(); ++id) {
+    logs::TemplateInfo t = miner.Template(id);
+    canonical_[id] = t.id;
+    text_[id] = std::move(t.text);
+  }
   if (!json_) out_ = "LineId,Content,EventId,EventTemplate\n";
 }
 
 ParsedWriter::~ParsedWriter() { std::fwrite(out_.data(), 1, out_.size(), stdout); }
 
 void ParsedWriter::Row(uint64_t line_id, std::string_view content, uint32_t id) {
-  const std::string& text = id < text_.size() ? text_[id] : text_[0];
+  if (id >= text_.size()) id = 0;
+  const std::string& text = text_[id];
+  id = canonical_[id];
   if (json_) {
     out_ += fmt::format("{{\"LineId\":{},\"Content\":{},\"EventId\":\"E{}\",\"EventTemplate\":{}}}\n",
                         line_id, Json(content), id, Json(text));

@@ -26,8 +26,8 @@ void ForEachLine(std::string_view data, Fn&& fn) {
 }
 
 // Writes the rows of `logs parse` (LineId, Content, EventId, EventTemplate) to stdout as CSV
-// or JSON lines, buffered; flushed on destruction. Template texts are taken from `miner`
-// when the writer is made.
+// or JSON lines, buffered; flushed on destruction. Template texts and ids (merged templates
+// print as the template that absorbed them) are taken from `miner` when the writer is made.
 class ParsedWriter {
  public:
   ParsedWriter(const logs::TemplateMiner& miner, bool json);
@@ -35,7 +35,8 @@ class ParsedWriter {
   void Row(uint64_t line_id, std::string_view content, uint32_t template_id);
 
  private:
-  std::vector<std::string> text_;
+  std::vector<std::string> text_;      // by id
+  std::vector<uint32_t> canonical_;    // by id: the id printed (merged templates: the absorber)
   bool json_;
   std::string out_;
 };

@@ -5,6 +5,10 @@
 // others are compared with every template of their leaf (same length and first token), as
 // Drain does, and join the most similar one at or above the threshold, turning the
 // positions that differ into variables ("<*>", or "user=<*>" for "user=root"/"user=bob").
+// Except when the one difference is between two plain words ("Failed password …" / "Failed
+// none …"): such a word usually names the event, so the message starts a template of its
+// own, until a third word turns up at that position; then the family merges into its oldest
+// template (the others point to it: CanonicalId) with "<*>" there ("Invalid user <*> …").
 #include <algorithm>
 #include <thread>
 #include <unordered_map>
@@ -22,12 +26,17 @@ namespace {
 constexpr size_t kShards = 64;
 constexpr size_t kBlock = 1 << 16;
 constexpr size_t kMaxExactCache = 1 << 20;
+constexpr uint32_t kNotMerged = UINT32_MAX;
+// Templates that differ only by one plain word stay apart until this many distinct words
+// were seen at that position; then they merge into one template with "<*>" there.
+constexpr size_t kWordsToMerge = 3;
 
 struct Cluster {
   std::vector<uint64_t> tokens;
   std::vector<std::string> words;
   uint32_t id = 0;  // global id, 0 until assigned
   uint64_t count = 0;
+  uint32_t merged_into = kNotMerged;  // index of the template that absorbed this one
 };
 
 struct Shard {
@@ -61,6 +70,29 @@ double Similarity(const Cluster& c, const uint64_t* toks, size_t n, uint64_t wil
   return static_cast<double>(equal) / static_cast<double>(n - free);
 }
 
+// Letters only: a word of the message's own vocabulary ("password", "bytes"), as opposed to
+// a value.
+bool IsPlainWord(std::string_view w) {
+  if (w.empty()) return false;
+  for (char c : w) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+
+uint32_t Resolve(const Shard& shard, uint32_t index) {
+  while (shard.clusters[index].merged_into != kNotMerged) index = shard.clusters[index].merged_into;
+  return index;
+}
+
+// Whether `a` and `b` have the same tokens except at position `p`.
+bool SameExceptAt(const Cluster& a, const Cluster& b, size_t p) {
+  for (size_t i = 0; i < a.tokens.size(); ++i) {
+    if (i != p && a.tokens[i] != b.tokens[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct TemplateMiner::Impl {
@@ -81,8 +113,9 @@ struct TemplateMiner::Impl {
                  std::string_view message) {
     uint64_t seq = SequenceHash(toks, n);
     if (const uint32_t* hit = shard.exact.Find(seq)) {
-      ++shard.clusters[*hit].count;
-      return *hit;
+      uint32_t index = Resolve(shard, *hit);
+      ++shard.clusters[index].count;
+      return index;
     }
     std::vector<uint32_t>& leaf_clusters = shard.leaves[leaf];
     int64_t best = -1;
@@ -95,14 +128,25 @@ struct TemplateMiner::Impl {
       }
     }
     uint32_t index;
-    if (best >= 0 && best_sim >= options.similarity) {
+    std::vector<std::string> masked;
+    int conflict = best >= 0 && best_sim >= options.similarity
+                       ? WordConflict(shard.clusters[best], toks, message, &masked)
+                       : -1;
+    if (best >= 0 && best_sim >= options.similarity && conflict < 0) {
       index = static_cast<uint32_t>(best);
+      Generalize(shard.clusters[index], toks, message);
+    } else if (std::vector<uint32_t> family =
+                   conflict >= 0 ? WordFamily(shard, leaf_clusters, best, conflict)
+                                 : std::vector<uint32_t>{};
+               family.size() + 1 >= kWordsToMerge) {
+      index = MergeFamily(shard, leaf_clusters, family, conflict);
       Generalize(shard.clusters[index], toks, message);
     } else {
       index = static_cast<uint32_t>(shard.clusters.size());
       Cluster c;
       c.tokens.assign(toks, toks + n);
-      MaskMessage(message, &c.words);
+      if (masked.empty()) MaskMessage(message, &masked);
+      c.words = std::move(masked);
       shard.clusters.push_back(std::move(c));
       leaf_clusters.push_back(index);
     }
@@ -110,6 +154,50 @@ struct TemplateMiner::Impl {
     if (shard.exact.size() >= kMaxExactCache) shard.exact.clear();
     shard.exact.Put(seq, index);
     return index;
+  }
+
+  // The one position where the template and the message hold different plain words while
+  // agreeing (or being free) everywhere else ("Failed password …" / "Failed none …"), or
+  // -1. Fills *masked with the message's masked tokens when it needs them.
+  int WordConflict(const Cluster& c, const uint64_t* toks, std::string_view message,
+                   std::vector<std::string>* masked) const {
+    int at = -1;
+    for (size_t i = 0; i < c.tokens.size(); ++i) {
+      if (c.tokens[i] == toks[i] || c.tokens[i] == wild) continue;
+      if (at >= 0 || !IsPlainWord(c.words[i])) return -1;
+      at = static_cast<int>(i);
+    }
+    if (at < 0) return -1;
+    if (masked->empty()) MaskMessage(message, masked);
+    return static_cast<size_t>(at) < masked->size() && IsPlainWord((*masked)[at]) ? at : -1;
+  }
+
+  // `best` and the templates of its leaf that differ from it only by their word at `p`.
+  static std::vector<uint32_t> WordFamily(const Shard& shard, const std::vector<uint32_t>& leaf,
+                                          int64_t best, int p) {
+    std::vector<uint32_t> family;
+    const Cluster& b = shard.clusters[best];
+    for (uint32_t ci : leaf) {
+      const Cluster& c = shard.clusters[ci];
+      if (ci == best || (IsPlainWord(c.words[p]) && SameExceptAt(b, c, p))) family.push_back(ci);
+    }
+    return family;
+  }
+
+  // Merges `family` into its oldest member with "<*>" at `p`; returns that member.
+  uint32_t MergeFamily(Shard& shard, std::vector<uint32_t>& leaf,
+                       const std::vector<uint32_t>& family, int p) {
+    uint32_t keep = *std::min_element(family.begin(), family.end());
+    Cluster& k = shard.clusters[keep];
+    k.tokens[p] = wild;
+    k.words[p] = "<*>";
+    for (uint32_t ci : family) {
+      if (ci == keep) continue;
+      k.count += shard.clusters[ci].count;
+      shard.clusters[ci].merged_into = keep;
+      leaf.erase(std::find(leaf.begin(), leaf.end(), ci));
+    }
+    return keep;
   }
 
   // Positions where the message differs become variables, keeping what the two tokens share
@@ -266,8 +354,9 @@ TemplateInfo TemplateMiner::Template(uint32_t id) const {
   if (id == 0 || id > impl_->by_id.size()) return info;
   auto [s, index] = impl_->by_id[id - 1];
   if (s == UINT32_MAX) return info;
-  const Cluster& c = impl_->shards[s].clusters[index];
-  info.id = id;
+  const Shard& shard = impl_->shards[s];
+  const Cluster& c = shard.clusters[Resolve(shard, index)];
+  info.id = c.id;
   info.count = c.count;
   for (size_t i = 0; i < c.words.size(); ++i) {
     if (i > 0) info.text += ' ';
@@ -276,11 +365,16 @@ TemplateInfo TemplateMiner::Template(uint32_t id) const {
   return info;
 }
 
+uint32_t TemplateMiner::CanonicalId(uint32_t id) const {
+  uint32_t canonical = Template(id).id;
+  return canonical == 0 ? id : canonical;
+}
+
 std::vector<TemplateInfo> TemplateMiner::Templates() const {
   std::vector<TemplateInfo> out;
   for (uint32_t id = 1; id <= impl_->by_id.size(); ++id) {
     TemplateInfo t = Template(id);
-    if (t.id != 0) out.push_back(std::move(t));
+    if (t.id == id) out.push_back(std::move(t));
   }
   return out;
 }
