@@ -23,12 +23,13 @@ demo: build
 	  --fault latency:payment,magnitude=5 --fault error:inventory
 	$(BUILD)/ddbg ingest --data $(DEMO)/data $(DEMO)/input
 	$(BUILD)/ddbg stats --data $(DEMO)/data
-	$(BUILD)/ddbg trace --data $(DEMO)/data --slowest
+	$(BUILD)/ddbg debug "checkout is slow and failing" --data $(DEMO)/data
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 bench: build
+	./scripts/install-deps.sh --bench
 	./bench/run.sh
 
 clean:

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Times the trace analyses on simulated data: simulate N traces, ingest, then run each
 # command with /usr/bin/time (wall seconds and peak RSS). Usage: bench/analyses_bench.sh [N]
+# Per-phase split of the same store: DDBG_BENCH_STORE=$WORK/store build/analyses_phases_bench
 set -eu
 N=${1:-100000}
 DDBG=${DDBG:-build/ddbg}

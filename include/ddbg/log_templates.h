@@ -29,6 +29,11 @@ Result<std::vector<TemplateInfo>> LoadTemplates(Store& store);
 // The text mined for a log record: its body without the line header.
 std::string_view MinedText(const LogBatch& batch, size_t row);
 
+// A miner holding the stored templates under their ids, for readers that meet records
+// stored without a template id: `miner.Add(MinedText(b, i))` then gives the id the stored
+// table would have given.
+Result<TemplateMiner> RestoredMiner(Store& store, const MinerOptions& options = {.threads = 1});
+
 class TemplateSession {
  public:
   // Restores the stored templates into a miner.

@@ -55,6 +55,22 @@ struct LogQueryResult {
 Status CheckLogQL(std::string_view logql);
 Result<LogQueryResult> EvalLogQL(Store& store, std::string_view logql, const LogQueryOptions& options);
 
+// The lines of a log query that belong to one trace (`logs query --by-trace`).
+struct TraceLogGroup {
+  TraceId trace_id;                   // zero: the lines without a trace id
+  std::vector<size_t> lines;          // indexes into LogQueryResult::lines, by time
+  int64_t first_ns = 0, last_ns = 0;  // time of the earliest and latest line
+  std::vector<std::string> services;  // distinct, in order of first appearance
+};
+// Groups a log query's lines by trace id: traces in order of their first line, then one
+// group of the lines without a trace id (if any).
+std::vector<TraceLogGroup> GroupLinesByTrace(const LogQueryResult& r);
+// Per trace: a heading (id, lines, services, time span), then its lines indented.
+std::string LogsByTraceTable(const LogQueryResult& r);
+// {"traces":[{"traceID","lines","services","startTimeUnixNano","endTimeUnixNano",
+// "values":[{"timeUnixNano","labels":{…},"line"}]}], "untraced":{"values":[…]}}.
+std::string LogsByTraceJson(const LogQueryResult& r);
+
 // A LogQL log query (stream selector, line filters, parsers, label filters, line_format)
 // compiled once and tested record by record, for callers that bring their own rows
 // (`ddbg logs tail`). Metric queries are refused with InvalidArgument. Copies share the

@@ -33,14 +33,14 @@ struct RcaOptions {
   bool has_baseline = false;
   TimeRange baseline;
   int64_t baseline_ns = 0;
-  double baseline_factor = 3.0;
+  double baseline_factor = 12.0;
   RcaTrigger trigger = RcaTrigger::kAuto;
   int64_t slo_ns = 0;       // kSlo only
   std::string where;        // TraceQL subset: keep traces with a matching span; empty: all
   int top = 10;             // suspects returned
   // Traces kept per side (window / baseline) before sampling by trace-id hash; bounds time
   // and memory on very large windows. 0: no limit.
-  uint64_t max_traces_per_side = 300000;
+  uint64_t max_traces_per_side = 20000;
 };
 
 // One signal's figures for one suspect.

@@ -19,6 +19,11 @@ namespace ddbg {
 struct SpanTableOptions {
   // A span or resource attribute copied into SpanTable::group (e.g. "service.version").
   std::string group_attribute;
+  // Fill error_type / error_message (needs span attributes and events, the bulk of a
+  // stored span); when false they stay empty and the load reads much less.
+  bool error_details = true;
+  // The column groups a load reads for these options.
+  SpanColumns Columns() const;
 };
 
 // A link from a span to a span of another trace (messaging: consumer -> producer).

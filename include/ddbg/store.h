@@ -32,6 +32,25 @@ struct TimeRange {
   }
 };
 
+// Column groups of a span scan (ScanFilter::span_columns), a bit set. The structure — ids,
+// parent, service, name, kind, status, times, resource and scope tables — is always read.
+// A group left out reads as if no span had any of it: no attributes, events or links,
+// and zero status message, flags and trace state. Backends may return more than asked.
+enum class SpanColumns : uint32_t {
+  kStructure = 0,
+  kAttributes = 1u << 0,  // span attributes
+  kEvents = 1u << 1,      // span events and their attributes
+  kLinks = 1u << 2,       // links and their attributes
+  kDetails = 1u << 3,     // status message, flags, trace state
+  kAll = 0xfu,
+};
+constexpr SpanColumns operator|(SpanColumns a, SpanColumns b) {
+  return static_cast<SpanColumns>(static_cast<uint32_t>(a) | static_cast<uint32_t>(b));
+}
+constexpr bool Has(SpanColumns set, SpanColumns group) {
+  return (static_cast<uint32_t>(set) & static_cast<uint32_t>(group)) != 0;
+}
+
 // What a scan may skip. Backends prune whole segments with it; rows inside a returned batch
 // may still fall outside, so callers filter rows themselves.
 struct ScanFilter {
@@ -39,6 +58,7 @@ struct ScanFilter {
   std::vector<TraceId> trace_ids;  // empty: any
   std::vector<std::string> services;  // empty: any
   std::vector<std::string> streams;   // events only; empty: any
+  SpanColumns span_columns = SpanColumns::kAll;  // spans only: the column groups to read
   // Only segments committed after the one numbered `after_segment` (see
   // StoreStats::last_segment): how a follower reads just what is new. 0: any. Honoured
   // exactly (no row of an older segment is returned) by backends that report last_segment.
@@ -66,6 +86,11 @@ struct StoreStats {
 // Called once per stored batch; returning an error stops the scan and is returned by it.
 template <typename Batch>
 using BatchFn = std::function<Status(const Batch&)>;
+
+// A span scan callback that may run on several threads at once (ScanSpansParallel);
+// `ordinal` is the batch's position in scan order (0, 1, 2, …), so a caller can put
+// per-batch results back in order.
+using ParallelSpanFn = std::function<Status(const SpanBatch& batch, size_t ordinal)>;
 
 // One stored segment (a unit of pruning) offered to a query planner by ForEachSpanSegment /
 // ForEachLogSegment: its size, its inverted indexes (terms built by IndexTerm(), see
@@ -96,9 +121,29 @@ class Store {
   virtual Status AppendLogs(const LogBatch& batch) = 0;
   virtual Status AppendEvents(const EventBatch& batch) = 0;
 
+  // Appends spans and logs in one commit (all or nothing, durable on OK) and records
+  // mark `name` = `value` in the same commit. A writer that keeps its own log (the server's
+  // WAL) stores its position this way, so after a crash it knows exactly what reached the
+  // store. Backends without marks return Unsupported.
+  virtual Status AppendMarked(const SpanBatch& spans, const LogBatch& logs,
+                              const std::string& name, uint64_t value) {
+    return Status::Unsupported("this store does not support marked appends");
+  }
+  // The last committed value of mark `name`, read from the store's current commit (not the
+  // snapshot); 0 when it was never set.
+  virtual Result<uint64_t> ReadMark(const std::string& name) {
+    return Status::Unsupported("this store does not support marks");
+  }
+
   virtual Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) = 0;
   virtual Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) = 0;
   virtual Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) = 0;
+  // ScanSpans with the reading and `fn` spread over up to `workers` threads: each batch is
+  // read and handed to `fn` on one of them, so `fn` must be safe to call concurrently.
+  // The first error (from reading or from `fn`) stops the scan and is returned. The default
+  // runs ScanSpans on the calling thread.
+  virtual Status ScanSpansParallel(const ScanFilter& filter, int workers,
+                                   const ParallelSpanFn& fn);
 
   // Every span of one trace gathered into one batch (empty batch when unknown).
   virtual Result<SpanBatch> GetTrace(TraceId id) = 0;

@@ -15,6 +15,18 @@
 namespace ddbg {
 namespace {
 
+// Parts joined with `sep`, built by appending (one buffer, no temporaries).
+std::string JoinKey(std::initializer_list<std::string_view> parts, std::string_view sep) {
+  std::string key;
+  bool first = true;
+  for (std::string_view p : parts) {
+    if (!first) key.append(sep);
+    key.append(p);
+    first = false;
+  }
+  return key;
+}
+
 ErrorSpan MakeErrorSpan(const SpanTable& t, uint32_t row) {
   ErrorSpan e;
   e.row = row;
@@ -205,7 +217,7 @@ ErrorAnalysis AnalyzeErrors(const SpanTable& t, const ErrorOptions& opt) {
     ++out.traces_with_errors;
     out.failing_traces += te.root_failed;
     TraceId id = t.trace_id[tr];
-    origins[te.origin.service + " / " + te.origin.operation].Add(te.origin.start_ns, true, id, opt.examples);
+    origins[JoinKey({te.origin.service, te.origin.operation}, " / ")].Add(te.origin.start_ns, true, id, opt.examples);
     std::vector<std::string> path;
     for (const ErrorSpan& e : te.Cascade()) {
       if (path.empty() || path.back() != e.service) path.push_back(e.service);
@@ -220,7 +232,7 @@ ErrorAnalysis AnalyzeErrors(const SpanTable& t, const ErrorOptions& opt) {
       std::string svc(t.str(t.service[r]));
       std::string type(t.str(t.error_type[r]));
       std::string tmpl = MessageTemplate(t.str(t.error_message[r]));
-      CountAcc& g = groups[svc + "\x1f" + type + "\x1f" + tmpl];
+      CountAcc& g = groups[JoinKey({svc, type, tmpl}, "\x1f")];
       g.c.service = svc;
       g.c.type = type;
       g.c.template_text = tmpl;
@@ -228,7 +240,7 @@ ErrorAnalysis AnalyzeErrors(const SpanTable& t, const ErrorOptions& opt) {
       int64_t w = t.start_ns[r] - (t.start_ns[r] % opt.window_ns + opt.window_ns) % opt.window_ns;
       windows[FormatRfc3339(w, 0)].Add(t.start_ns[r], origin, id, opt.examples);
       services[svc].Add(t.start_ns[r], origin, id, opt.examples);
-      instances[svc + " / " + std::string(t.str(t.instance[r]))].Add(t.start_ns[r], origin, id, opt.examples);
+      instances[JoinKey({svc, t.str(t.instance[r])}, " / ")].Add(t.start_ns[r], origin, id, opt.examples);
       failing_durations[(static_cast<uint64_t>(t.service[r]) << 32) | t.name[r]].emplace_back(
           t.duration_ns(r), static_cast<uint32_t>(tr));
     }

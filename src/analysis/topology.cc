@@ -223,7 +223,9 @@ Topology ComputeTopology(const SpanTable& t) {
 }
 
 Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope) {
-  Result<SpanTable> table = LoadSpanTable(store, scope);
+  SpanTableOptions options;
+  options.error_details = false;
+  Result<SpanTable> table = LoadSpanTable(store, scope, options);
   if (!table.ok()) return table.status();
   Topology topo = ComputeTopology(*table);
   if (scope.services.empty()) return topo;

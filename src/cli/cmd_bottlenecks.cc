@@ -25,7 +25,9 @@ void AddBottlenecksCommand(CLI::App& app, GlobalOptions& global) {
   cmd->callback([args, &global] {
     auto ctx = OpenAnalysis("bottlenecks", args->common, global);
     if (!ctx) return;
-    Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope);
+    SpanTableOptions table_options;
+    table_options.error_details = false;
+    Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope, table_options);
     if (!table.ok()) return FailCommand("bottlenecks", table.status());
     PrintTables(BottleneckTables(FindBottlenecks(*table, args->options)), args->common.format);
   });

@@ -12,6 +12,7 @@ struct LogsQueryArgs {
   std::string query;
   QueryOptions common;
   std::string step;
+  bool by_trace = false;
 };
 
 void Run(const LogsQueryArgs& args, const GlobalOptions& global) {
@@ -34,8 +35,14 @@ void Run(const LogsQueryArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "ddbg {}: {}\n", command, r.status().ToString());
     return SetExitCode(1);
   }
+  if (args.by_trace && r->is_metric) {
+    fmt::print(stderr, "ddbg {}: --by-trace groups log lines; a metric query has none\n", command);
+    return SetExitCode(1);
+  }
   if (args.common.explain) fmt::print(stderr, "{}", FormatExplain(r->explain));
-  std::string out = args.common.format == "json" ? LokiQueryJson(*r) : LogQueryTable(*r);
+  bool json = args.common.format == "json";
+  std::string out = args.by_trace ? (json ? LogsByTraceJson(*r) : LogsByTraceTable(*r))
+                                  : (json ? LokiQueryJson(*r) : LogQueryTable(*r));
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -51,6 +58,9 @@ void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global) {
   cmd->add_option("LOGQL", args->query, "a LogQL log or metric query")->required();
   AddQueryOptions(cmd, &args->common, global);
   cmd->add_option("--step", args->step, "metric queries: time between samples (default: range/100, at least 1s)");
+  cmd->add_flag("--by-trace", args->by_trace,
+                "group the lines by trace id (traces in order of their first line; lines "
+                "without a trace id last)");
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

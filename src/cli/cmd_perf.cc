@@ -26,6 +26,7 @@ void AddPerfCommand(CLI::App& app, GlobalOptions& global) {
     if (!ctx) return;
     PerfOptions options;
     SpanTableOptions table_options;
+    table_options.error_details = false;
     if (args->by == "service") options.by = PerfGroupBy::kService;
     else if (args->by == "instance") options.by = PerfGroupBy::kInstance;
     else if (args->by != "operation") {

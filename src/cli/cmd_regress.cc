@@ -33,6 +33,7 @@ void AddRegressCommand(CLI::App& app, GlobalOptions& global) {
     auto target = ParseRegressSide(args->target, ctx->data_end_ns);
     if (!target.ok()) return FailCommand("regress", Status::InvalidArgument("--target: " + target.status().message()));
     SpanTableOptions table_options;
+    table_options.error_details = false;
     if (base->is_version || target->is_version) table_options.group_attribute = "service.version";
     Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope, table_options);
     if (!table.ok()) return FailCommand("regress", table.status());

@@ -41,5 +41,7 @@ void AddIntegrityCommand(CLI::App& app, GlobalOptions& global);
 void AddStateCommand(CLI::App& app, GlobalOptions& global);
 void AddProjectionsCommand(CLI::App& app, GlobalOptions& global);
 void AddWorkflowCommand(CLI::App& app, GlobalOptions& global);
+void AddServeCommand(CLI::App& app, GlobalOptions& global);
+void AddDebugCommand(CLI::App& app, GlobalOptions& global);
 
 }  // namespace ddbg::cli

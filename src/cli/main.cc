@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   ddbg::cli::AddStateCommand(app, global);
   ddbg::cli::AddProjectionsCommand(app, global);
   ddbg::cli::AddWorkflowCommand(app, global);
+  ddbg::cli::AddServeCommand(app, global);
+  ddbg::cli::AddDebugCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

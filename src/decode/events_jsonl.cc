@@ -134,31 +134,10 @@ class EventDecoder {
   explicit EventDecoder(DecodeContext& ctx) : ctx_(ctx) {}
 
   Status Run(std::string_view data) {
-    jsonl::LineReader reader(data);
-    jsonl::Line line;
-    uint64_t lines = 0;
-    uint64_t objects = 0;  // lines that were JSON objects, decodable or not
-    while (reader.Next(&line)) {
-      ++lines;
-      element doc;
-      bool fixed = false;
-      simdjson::error_code err = reader.Parse(line.text, &doc, &fixed);
-      if (err) {
-        ctx_.Reject(line.number, line.offset,
-                    fmt::format("not valid JSON: {}", simdjson::error_message(err)));
-      } else if (doc.type() != element_type::OBJECT) {
-        ctx_.Reject(line.number, line.offset, "an event must be a JSON object");
-      } else {
-        ++objects;
-        if (DecodeEvent(doc.get_object().value_unsafe(), line) && fixed) ctx_.Warn();
-      }
-      DDBG_RETURN_IF_ERROR(ctx_.MaybeFlush());
-    }
-    if (lines > 0 && objects == 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}: no line is a JSON object; not event JSON lines", ctx_.source()));
-    }
-    return Status::Ok();
+    return jsonl::DecodeObjectLines(data, ctx_, "an event", "event JSON lines",
+                                    [this](simdjson::dom::object o, const jsonl::Line& line) {
+                                      return DecodeEvent(o, line);
+                                    });
   }
 
  private:

@@ -433,22 +433,9 @@ Status Decoder::Decode(std::string_view data) {
   }
   size_t committed = 0;
   DDBG_RETURN_IF_ERROR(Commit(&committed));
-  if (fatal_ != simdjson::SUCCESS && !truncation_reported_) {
-    // In a truncated input the error comes from the cut.
-    Reject(fatal_at_, doc_.truncated()
-                          ? "the input ends inside this span (truncated)"
-                          : fmt::format("malformed JSON: {}; the rest of the document was not read",
-                                        simdjson::error_message(fatal_)));
-  } else if (doc_.truncated() && !truncation_reported_) {
-    Reject(doc_.begin() + data.size(),
-           "the input ends before the JSON document is closed "
-           "(truncated); spans after this point are missing");
-  }
-  if ((fatal_ != simdjson::SUCCESS || doc_.truncated()) && committed == 0) {
-    return Status::InvalidArgument(
-        fmt::format("{}: not a Jaeger JSON document: {} before any complete span", ctx_.source(),
-                    doc_.truncated() ? "the input ends" : "malformed JSON"));
-  }
+  DDBG_RETURN_IF_ERROR(json::FinishSpanDocument(
+      doc_, data.size(), {fatal_, fatal_at_, truncation_reported_}, committed, ctx_.source(),
+      "Jaeger JSON", [this](const char* at, std::string reason) { Reject(at, std::move(reason)); }));
   for (size_t i = 0; i < doc_.utf8_replacements(); ++i) ctx_.Warn();
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 // share. Thread-safety: a JsonDocument belongs to one decoding thread.
 #pragma once
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "ddbg/status.h"
 
 namespace ddbg::json {
 
@@ -96,5 +99,38 @@ class JsonDocument {
   uint64_t line_offset_ = 0;           // LineOf cache: lines counted up to this offset
   uint64_t line_ = 1;
 };
+
+// How reading a span document (Jaeger, Zipkin) stopped early, if it did.
+struct DocumentStop {
+  simdjson::error_code fatal = simdjson::SUCCESS;  // the error that stopped the walk
+  const char* at = nullptr;                         // where, in the parsed buffer
+  bool truncation_reported = false;                 // a span already reported the cut
+};
+
+// After the complete spans of a document were committed: reports through `reject(at, reason)`
+// where and why the rest was not read (malformed or truncated), and refuses the input
+// ("not a <format> document") when nothing at all could be kept.
+template <typename RejectFn>
+Status FinishSpanDocument(const JsonDocument& doc, size_t input_size, const DocumentStop& stop,
+                          size_t committed, std::string_view source, std::string_view format,
+                          RejectFn&& reject) {
+  if (stop.fatal != simdjson::SUCCESS && !stop.truncation_reported) {
+    // In a truncated input the error comes from the cut.
+    reject(stop.at, doc.truncated()
+                        ? std::string("the input ends inside this span (truncated)")
+                        : fmt::format("malformed JSON: {}; the rest of the document was not read",
+                                      simdjson::error_message(stop.fatal)));
+  } else if (doc.truncated() && !stop.truncation_reported) {
+    reject(doc.begin() + input_size,
+           "the input ends before the JSON document is closed "
+           "(truncated); spans after this point are missing");
+  }
+  if ((stop.fatal != simdjson::SUCCESS || doc.truncated()) && committed == 0) {
+    return Status::InvalidArgument(fmt::format("{}: not a {} document: {} before any complete span",
+                                               source, format,
+                                               doc.truncated() ? "the input ends" : "malformed JSON"));
+  }
+  return Status::Ok();
+}
 
 }  // namespace ddbg::json

@@ -117,31 +117,10 @@ class JsonLogDecoder {
       : ctx_(ctx), default_service_(ServiceFromSource(ctx.source())) {}
 
   Status Run(std::string_view data) {
-    jsonl::LineReader reader(data);
-    jsonl::Line line;
-    uint64_t lines = 0;
-    uint64_t objects = 0;
-    while (reader.Next(&line)) {
-      ++lines;
-      element doc;
-      bool fixed = false;
-      simdjson::error_code err = reader.Parse(line.text, &doc, &fixed);
-      if (err) {
-        ctx_.Reject(line.number, line.offset,
-                    fmt::format("not valid JSON: {}", simdjson::error_message(err)));
-      } else if (doc.type() != element_type::OBJECT) {
-        ctx_.Reject(line.number, line.offset, "a log record must be a JSON object");
-      } else {
-        ++objects;
-        if (DecodeRecord(doc.get_object().value_unsafe(), line) && fixed) ctx_.Warn();
-      }
-      DDBG_RETURN_IF_ERROR(ctx_.MaybeFlush());
-    }
-    if (lines > 0 && objects == 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}: no line is a JSON object; not JSON-lines logs", ctx_.source()));
-    }
-    return Status::Ok();
+    return jsonl::DecodeObjectLines(data, ctx_, "a log record", "JSON-lines logs",
+                                    [this](simdjson::dom::object o, const jsonl::Line& line) {
+                                      return DecodeRecord(o, line);
+                                    });
   }
 
  private:

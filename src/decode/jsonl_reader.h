@@ -5,6 +5,7 @@
 // Thread-safety: a LineReader belongs to one decoding thread; the free functions are pure.
 #pragma once
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ddbg/decode.h"
 
 namespace ddbg::jsonl {
 
@@ -39,6 +42,40 @@ class LineReader {
   std::string buffer_;
   simdjson::dom::parser parser_;
 };
+
+// Runs `decode(object, line)` on every line of `data` that is a JSON object; `decode`
+// returns true when it kept the record. Other lines are rejected ("<record> must be a JSON
+// object"); when not one line is an object, the input is refused as not being `kind`.
+// A kept record whose line needed a UTF-8 repair counts a warning.
+template <typename Decode>
+Status DecodeObjectLines(std::string_view data, DecodeContext& ctx, std::string_view record,
+                         std::string_view kind, Decode&& decode) {
+  LineReader reader(data);
+  Line line;
+  uint64_t lines = 0;
+  uint64_t objects = 0;  // lines that were JSON objects, decodable or not
+  while (reader.Next(&line)) {
+    ++lines;
+    simdjson::dom::element doc;
+    bool fixed = false;
+    simdjson::error_code err = reader.Parse(line.text, &doc, &fixed);
+    if (err) {
+      ctx.Reject(line.number, line.offset,
+                 fmt::format("not valid JSON: {}", simdjson::error_message(err)));
+    } else if (doc.type() != simdjson::dom::element_type::OBJECT) {
+      ctx.Reject(line.number, line.offset, fmt::format("{} must be a JSON object", record));
+    } else {
+      ++objects;
+      if (decode(doc.get_object().value_unsafe(), line) && fixed) ctx.Warn();
+    }
+    DDBG_RETURN_IF_ERROR(ctx.MaybeFlush());
+  }
+  if (lines > 0 && objects == 0) {
+    return Status::InvalidArgument(
+        fmt::format("{}: no line is a JSON object; not {}", ctx.source(), kind));
+  }
+  return Status::Ok();
+}
 
 // Maps a field name, ignoring ASCII case, to its role and the rank of that spelling in the
 // role's list (0 = preferred), built once from one name list per role. Read-only after

@@ -56,6 +56,16 @@ Result<std::vector<TemplateInfo>> LoadTemplates(Store& store) {
   return ParseTemplateTable(*blob);
 }
 
+Result<TemplateMiner> RestoredMiner(Store& store, const MinerOptions& options) {
+  Result<std::vector<TemplateInfo>> table = LoadTemplates(store);
+  if (!table.ok()) return table.status();
+  TemplateMiner miner(options);
+  for (const TemplateInfo& t : *table) {
+    if (t.id != 0) miner.Restore(t.id, t.text, t.count);
+  }
+  return miner;
+}
+
 std::string_view MinedText(const LogBatch& batch, size_t row) {
   return StripLogHeader(batch.dict.Get(batch.body[row]));
 }

@@ -2,7 +2,8 @@
 // quotes, a core, and a closing run of brackets and punctuation; only the core is judged:
 //   - key=value: the key stays, the value is judged on its own ("uid=0" -> "uid=<*>");
 //   - a core with a digit is variable (numbers, hex, IPs, ids, UUIDs, durations, times),
-//     except identifiers whose digits are single and follow letters (ssh2, jk2_init, log4j);
+//     except identifiers whose digits are single and follow letters (ssh2, jk2_init, log4j)
+//     and code locations naming the log statement (a.s.ServiceImpl#65, Foo.java:123);
 //   - paths and URLs are variable (/var/log/x, ./a, ~/b, C:\x, scheme://…).
 // Each character is classified once through a table; the classes seen in the key and in the
 // value decide which of the (rarer) detailed checks run.
@@ -67,6 +68,31 @@ bool IsWordWithDigit(std::string_view s) {
   return true;
 }
 
+// A source-code location, constant for one log statement: `a.s.AssuranceServiceImpl#65`
+// (class#line) or `Foo.java:123`, `server.go:42` (file:line).
+bool IsCodeLocation(std::string_view s) {
+  size_t sep = s.find_last_of("#:");
+  if (sep == std::string_view::npos || sep < 2 || sep + 1 == s.size()) return false;
+  for (size_t i = sep + 1; i < s.size(); ++i) {
+    if (!Is(s[i], kDigit)) return false;
+  }
+  std::string_view name = s.substr(0, sep);
+  bool letter = false;
+  for (char c : name) {
+    if (Is(c, kAlpha)) letter = true;
+    else if (c != '.' && c != '_' && c != '$') return false;
+  }
+  if (!letter) return false;
+  if (s[sep] == '#') return true;
+  static constexpr std::string_view kSourceExt[] = {".java", ".go", ".py", ".cc", ".cpp", ".c",
+                                                    ".h", ".js", ".ts", ".rb", ".scala", ".kt",
+                                                    ".cs", ".rs", ".php"};
+  for (std::string_view ext : kSourceExt) {
+    if (name.size() > ext.size() && name.ends_with(ext)) return true;
+  }
+  return false;
+}
+
 bool IsPathOrUrl(std::string_view s, bool has_colon) {
   if (s.size() > 1 && s[0] == '/') return true;
   if (s.size() > 2 && (s.substr(0, 2) == "./" || s.substr(0, 2) == "~/")) return true;
@@ -79,7 +105,7 @@ bool IsPathOrUrl(std::string_view s, bool has_colon) {
 
 // `classes`: the union of the classes of the characters of `s`.
 bool IsVariableCore(std::string_view s, uint8_t classes) {
-  if (classes & kDigit) return !IsWordWithDigit(s);
+  if (classes & kDigit) return !IsWordWithDigit(s) && !IsCodeLocation(s);
   return IsPathOrUrl(s, (classes & kColon) != 0);
 }
 

@@ -19,12 +19,9 @@ bool ServiceWanted(const ScanFilter& f, std::string_view s) {
 }  // namespace
 
 Result<std::vector<PatternStats>> CollectPatterns(Store& store, const ScanFilter& filter) {
-  Result<std::vector<TemplateInfo>> table = LoadTemplates(store);
-  if (!table.ok()) return table.status();
-  TemplateMiner miner({.threads = 1});
-  for (const TemplateInfo& t : *table) {
-    if (t.id != 0) miner.Restore(t.id, t.text, t.count);
-  }
+  Result<TemplateMiner> restored = RestoredMiner(store);
+  if (!restored.ok()) return restored.status();
+  TemplateMiner& miner = *restored;
   std::unordered_map<uint32_t, PatternStats> by_id;
   std::unordered_map<uint32_t, std::set<std::string>> services;
   Status st = store.ScanLogs(filter, [&](const LogBatch& b) {

@@ -12,7 +12,10 @@ namespace {
 
 std::string Ids(const std::vector<TraceId>& ids) {
   std::string s;
-  for (const TraceId& id : ids) s += (s.empty() ? "" : " ") + TraceIdToHex(id);
+  for (const TraceId& id : ids) {
+    if (!s.empty()) s.push_back(' ');
+    s.append(TraceIdToHex(id));
+  }
   return s;
 }
 

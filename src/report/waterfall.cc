@@ -13,7 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "util/escape.h"
 #include "util/time_format.h"
+#include "util/utf8.h"
 
 namespace ddbg {
 namespace {
@@ -25,29 +27,6 @@ constexpr const char* kRed = "\x1b[31m";
 constexpr const char* kYellow = "\x1b[33m";
 constexpr const char* kPalette[] = {"\x1b[36m", "\x1b[32m", "\x1b[35m", "\x1b[34m",
                                     "\x1b[96m", "\x1b[92m", "\x1b[95m", "\x1b[94m"};
-
-// Decodes the UTF-8 code point at s[i]; returns its length, or 0 for an invalid sequence.
-size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
-  auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (len == 0 || c > 0xf4 || i + len > s.size()) return 0;
-  uint32_t v = c & (0x3f >> (len - 1));
-  for (size_t k = 1; k < len; ++k) {
-    auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xc0) != 0x80) return 0;
-    v = (v << 6) | (d & 0x3f);
-  }
-  if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-      (v >= 0xd800 && v <= 0xdfff)) {
-    return 0;
-  }
-  *cp = v;
-  return len;
-}
 
 int CodePointWidth(uint32_t cp) {
   if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || cp == 0xfeff) return 0;
@@ -61,28 +40,7 @@ int CodePointWidth(uint32_t cp) {
 
 // Span-supplied text made safe for a terminal: control characters (C0, DEL, C1) and invalid
 // UTF-8 become '?', line breaks and tabs become spaces.
-std::string Clean(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    uint32_t cp = 0;
-    size_t len = DecodeUtf8(s, i, &cp);
-    if (len == 0) {
-      out += '?';
-      ++i;
-      continue;
-    }
-    if (cp == '\n' || cp == '\r' || cp == '\t') {
-      out += ' ';
-    } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
-      out += '?';
-    } else {
-      out.append(s.substr(i, len));
-    }
-    i += len;
-  }
-  return out;
-}
+std::string Clean(std::string_view s) { return TerminalSafe(s); }
 
 // A piece of cleaned text with an optional colour.
 struct Seg {

@@ -50,6 +50,12 @@ Status Stopped(Status st) {
 
 }  // namespace
 
+Status Store::ScanSpansParallel(const ScanFilter& filter, int /*workers*/,
+                                const ParallelSpanFn& fn) {
+  size_t ordinal = 0;
+  return ScanSpans(filter, [&](const SpanBatch& b) { return fn(b, ordinal++); });
+}
+
 Status Store::ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) {
   return Stopped(ScanSpans(filter, [&fn](const SpanBatch& b) { return ForEachBatch(fn, b); }));
 }

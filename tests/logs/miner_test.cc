@@ -23,6 +23,9 @@ TEST(Mask, MasksVariablesByShapeAndKeepsConstants) {
   EXPECT_EQ(Masked("id 123e4567-e89b-12d3-a456-426614174000 0x1f http://a/b"),
             (std::vector<std::string>{"id", "<*>", "<*>", "<*>"}));
   EXPECT_EQ(Masked("jk2_init() (uid=0)"), (std::vector<std::string>{"jk2_init()", "(uid=<*>)"}));
+  // Code locations name the log statement: kept.
+  EXPECT_EQ(Masked("a.s.AssuranceServiceImpl#65 Foo.java:123 x:5 host.example:8080"),
+            (std::vector<std::string>{"a.s.AssuranceServiceImpl#65", "Foo.java:123", "<*>", "<*>"}));
 }
 
 TEST(Mask, DatesOverSeveralWordsAndSizesWithUnitsAreOneVariable) {

@@ -1,6 +1,6 @@
 // rca on small simulated systems: the injected service is ranked first with a confident
-// score, a fault-free window gives no confident suspect, and the parts (log masking, the
-// --where filter, JSON rendering) behave as documented.
+// score, a fault-free window gives no confident suspect, and the parts (the
+// TraceQL --where filter, JSON rendering) behave as documented.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -8,8 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "analysis/rca/log_template.h"
-#include "analysis/rca/where_filter.h"
 #include "ddbg/ingest.h"
 #include "ddbg/rca.h"
 #include "ddbg/sim.h"
@@ -146,30 +144,23 @@ TEST(Rca, InvertedWindowAndBadWhereAreErrors) {
   o.where = "{ resource.service.name == }";
   Result<RcaReport> r = RunRca(sim.store(), o);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("column"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("1:28"), std::string::npos) << r.status().message();  // line:column
 }
 
-TEST(RcaLogTemplate, MasksVariablesKeepsClassAndLine) {
-  EXPECT_EQ(rca::MaskLogBody("16:42:54.493 INFO  a.s.AssuranceServiceImpl#65 TraceID: "
-                             "9bd72d837371fe1b33bd1ab5c2e51e85 [create][id: 42]"),
-            "<*> INFO a.s.AssuranceServiceImpl#65 TraceID: <*> [create][id: <*>]");
-  EXPECT_EQ(rca::MaskLogBody("payment declined order=ord-100123 amount=82.97"),
-            "payment declined order=<*> amount=<*>");
-  EXPECT_EQ(rca::SeverityFromBody("16:42:54.493 ERROR c.s.X#37 failed"), 17);
-  EXPECT_EQ(rca::SeverityFromBody("16:42:54.493 INFO  TraceID: x"), 9);
-  EXPECT_EQ(rca::SeverityFromBody("connection reset by peer"), 0);
-}
-
-TEST(RcaWhere, ParsesConjunctionsAndReportsColumn) {
-  Result<rca::WhereFilter> f =
-      rca::ParseWhere(R"({ resource.service.name = "checkout" && span.http.route != "/x" })");
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  ASSERT_EQ(f->conds.size(), 2u);
-  EXPECT_EQ(f->conds[1].key, "http.route");
-  EXPECT_TRUE(f->conds[1].negate);
-  Result<rca::WhereFilter> bad = rca::ParseWhere("{ duration > 5 }");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("column 3"), std::string::npos) << bad.status().message();
+TEST(Rca, WhereKeepsOnlyMatchingTraces) {
+  SimStore sim({"error:payment,start=15m,duration=10m"}, 1);
+  const SimFault& f = sim.summary().faults.at(0);
+  RcaOptions o;
+  o.has_window = true;
+  o.window = {f.start_ns, f.end_ns};
+  Result<RcaReport> all = RunRca(sim.store(), o);
+  o.where = R"({ resource.service.name = "payment" })";
+  Result<RcaReport> some = RunRca(sim.store(), o);
+  ASSERT_TRUE(all.ok() && some.ok()) << some.status().ToString();
+  EXPECT_GT(some->window.window_traces, 0u);
+  EXPECT_LT(some->window.window_traces, all->window.window_traces);
+  ASSERT_FALSE(some->suspects.empty());
+  EXPECT_EQ(some->suspects[0].service, "payment");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "ddbg/store.h"
@@ -496,6 +497,60 @@ TEST(EmbeddedStore, WritableOpenRemovesWhatCrashedWritersLeft) {
   EXPECT_TRUE(store::PathExists(dir.Sub("spans-000000000001.seg")));
   ASSERT_TRUE(s->AppendSpans(store_test::MakeSpans(2, 1, 0)).ok());
   EXPECT_EQ(ScanAll<SpanBatch>(*s).size(), 2u);
+}
+
+// A projected scan reads the structure bit-exact and the skipped groups as "none".
+TEST(EmbeddedStore, ProjectedSpanScanSkipsColumnGroups) {
+  ScratchDir dir;
+  SpanBatch spans = store_test::MakeSpans(40, 0x100, 1000);
+  ASSERT_GT(spans.attrs.size(), 0u);
+  ASSERT_GT(spans.event_time_ns.size(), 0u);
+  ASSERT_GT(spans.link_span_id.size(), 0u);
+  auto s = MustOpen(dir.path());
+  ASSERT_TRUE(s->AppendSpans(spans).ok());
+  ScanFilter filter;
+  filter.span_columns = SpanColumns::kLinks;
+  std::vector<SpanBatch> got;
+  ASSERT_TRUE(s->ScanSpans(filter, [&](const SpanBatch& b) {
+                 got.push_back(b);
+                 return Status::Ok();
+               }).ok());
+  ASSERT_EQ(got.size(), 1u);
+  const SpanBatch& b = got[0];
+  EXPECT_EQ(b.span_id, spans.span_id);
+  EXPECT_EQ(b.start_ns, spans.start_ns);
+  EXPECT_EQ(b.end_ns, spans.end_ns);
+  EXPECT_EQ(b.service, spans.service);
+  EXPECT_EQ(b.link_span_id, spans.link_span_id);
+  EXPECT_TRUE(b.attrs.key.empty());
+  EXPECT_TRUE(b.event_time_ns.empty());
+  EXPECT_EQ(b.attr_off.off, std::vector<uint32_t>(41, 0));
+  EXPECT_EQ(b.event_off.off, std::vector<uint32_t>(41, 0));
+  EXPECT_EQ(b.status_message, std::vector<StrId>(40, kEmptyStr));
+  EXPECT_EQ(b.resources.service, spans.resources.service);
+}
+
+// Every segment reaches the parallel callback exactly once, with its scan-order ordinal.
+TEST(EmbeddedStore, ParallelSpanScanVisitsEachSegmentOnceWithOrdinals) {
+  ScratchDir dir;
+  auto s = MustOpen(dir.path());
+  for (int k = 0; k < 6; ++k) {
+    ASSERT_TRUE(s->AppendSpans(store_test::MakeSpans(3 + k, 0x1000 * (k + 1), 1000 * k)).ok());
+  }
+  std::mutex mu;
+  std::vector<std::pair<size_t, size_t>> seen;  // ordinal, rows
+  ASSERT_TRUE(s->ScanSpansParallel(ScanFilter{}, 2, [&](const SpanBatch& b, size_t n) {
+                 std::lock_guard<std::mutex> lock(mu);
+                 seen.emplace_back(n, b.size());
+                 return Status::Ok();
+               }).ok());
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), 6u);
+  for (size_t k = 0; k < 6; ++k) EXPECT_EQ(seen[k], std::make_pair(k, 3 + k));
+  Status st = s->ScanSpansParallel(ScanFilter{}, 2, [](const SpanBatch&, size_t n) {
+    return n == 3 ? Status::InvalidArgument("stop at 3") : Status::Ok();
+  });
+  EXPECT_EQ(st.message(), "stop at 3");
 }
 
 }  // namespace

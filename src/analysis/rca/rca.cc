@@ -4,12 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "analysis/rca/anomaly_labels.h"
 #include "analysis/rca/combiner.h"
 #include "analysis/rca/trace_set.h"
-#include "analysis/rca/where_filter.h"
 #include "analysis/rca/window_detect.h"
-#include "ddbg/trace_tree.h"
+#include "ddbg/analysis_scope.h"
 
 namespace ddbg {
 namespace {
@@ -46,11 +47,22 @@ TimeRange ChooseBaseline(const RcaOptions& options, const TimeRange& window) {
   return {window.min_ns - back, window.min_ns - 1};
 }
 
+// Every signal on the labelled set, spread over two threads (signals are pure functions).
+std::vector<rca::SignalResult> RunSignals(const rca::TraceSet& set) {
+  const std::vector<rca::Signal>& signals = rca::AllSignals();
+  std::vector<rca::SignalResult> results(signals.size());
+  auto run = [&](size_t parity) {
+    for (size_t i = parity; i < signals.size(); i += 2) results[i] = {&signals[i], signals[i].run(set)};
+  };
+  std::thread helper(run, 1);
+  run(0);
+  helper.join();
+  return results;
+}
+
 }  // namespace
 
 Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
-  Result<rca::WhereFilter> where = rca::ParseWhere(options.where);
-  if (!where.ok()) return where.status();
   if (options.trigger == RcaTrigger::kSlo && options.slo_ns <= 0) {
     return Status::InvalidArgument("rca: --slo needs a positive duration");
   }
@@ -66,8 +78,14 @@ Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
   info.baseline_end_ns = baseline.max_ns;
   info.detected = !options.has_window && chosen->found;
   info.reason = chosen->reason;
-  Result<rca::TraceSet> set =
-      rca::LoadTraceSet(store, window, baseline, options.max_traces_per_side, &*where);
+  AnalysisScope scope;
+  scope.time = {std::min(window.min_ns, baseline.min_ns), std::max(window.max_ns, baseline.max_ns)};
+  scope.where = options.where;
+  Result<std::optional<std::vector<TraceId>>> where = ResolveWhere(store, scope);
+  if (!where.ok()) return where.status();
+  Result<rca::TraceSet> set = rca::LoadTraceSet(store, window, baseline,
+                                                options.max_traces_per_side,
+                                                where->has_value() ? &**where : nullptr);
   if (!set.ok()) return set.status();
   rca::AnomalySummary anomalies = rca::LabelAnomalies(options, &*set);
   info.window_traces = anomalies.window_traces;
@@ -80,8 +98,7 @@ Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
     info.reason += "; no traces or logs in the window";
     return report;
   }
-  std::vector<rca::SignalResult> results;
-  for (const rca::Signal& s : rca::AllSignals()) results.push_back({&s, s.run(*set)});
+  std::vector<rca::SignalResult> results = RunSignals(*set);
   report.suspects = rca::CombineFindings(*set, results, options.top);
   return report;
 }

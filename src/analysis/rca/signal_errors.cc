@@ -1,12 +1,15 @@
-// Error-origin signal: in each trace, the error spans with no error below them originate
-// the failure; the errors above them only propagate it. An error that is a timeout — a child
-// still running when the span gave up — is blamed on that child. Services are blamed by
-// their share of the window's origins beyond what their baseline rate explains.
+// Error-origin signal: in each failing trace the originating error is the one errors.h finds
+// (AnalyzeTraceErrors: down from the outermost failing span through the earliest failing
+// child, or through a child that used its parent's whole budget); the errors above it only
+// propagate it. rca adds one rule of its own: an origin that gave up while a child was still
+// running (a client timeout whose callee kept going) is blamed on that child. Services are
+// blamed by their share of the window's origins beyond what their baseline rate explains.
 #include <fmt/format.h>
 #include <unordered_map>
 
 #include "analysis/rca/signal.h"
 #include "analysis/rca/stats.h"
+#include "ddbg/errors.h"
 
 namespace ddbg::rca {
 namespace {
@@ -31,6 +34,36 @@ uint32_t Culprit(const TraceSet& set, const RcaTrace& tr, uint32_t origin) {
   return origin;
 }
 
+// One trace of the set as a SpanTable (the input of errors.h): structure, times and error
+// status only; table row i is set span tr.span_begin + i.
+void FillTable(const TraceSet& set, const RcaTrace& tr, SpanTable* t) {
+  uint32_t n = tr.span_count();
+  t->trace_id.assign(1, tr.id);
+  t->trace_begin = {0, n};
+  t->span_id.resize(n);
+  t->parent_span_id.assign(n, 0);
+  t->parent.resize(n);
+  t->service.assign(n, kEmptyStr);
+  t->name.assign(n, kEmptyStr);
+  t->instance.assign(n, kEmptyStr);
+  t->group.assign(n, kEmptyStr);
+  t->error_type.assign(n, kEmptyStr);
+  t->error_message.assign(n, kEmptyStr);
+  t->kind.assign(n, SpanKind::kUnspecified);
+  t->async.assign(n, 0);
+  t->status.resize(n);
+  t->start_ns.resize(n);
+  t->end_ns.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const RcaSpan& sp = set.spans[tr.span_begin + i];
+    t->span_id[i] = i + 1;
+    t->parent[i] = sp.parent;
+    t->status[i] = sp.error ? SpanStatus::kError : SpanStatus::kUnset;
+    t->start_ns[i] = sp.start_ns;
+    t->end_ns[i] = sp.start_ns + sp.duration_ns;
+  }
+}
+
 struct Origins {
   double window = 0, baseline = 0;          // origins
   double window_spans = 0, baseline_spans = 0;
@@ -41,21 +74,21 @@ struct Origins {
 
 std::vector<Finding> ErrorOriginSignal(const TraceSet& set) {
   std::unordered_map<StrId, Origins> by_service;
+  SpanTable table;
   for (const RcaTrace& tr : set.traces) {
     for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
-      const RcaSpan& sp = set.spans[s];
-      Origins& o = by_service[sp.service];
+      Origins& o = by_service[set.spans[s].service];
       (tr.in_window ? o.window_spans : o.baseline_spans) += 1;
     }
     if (!tr.error) continue;
-    for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
-      const RcaSpan& sp = set.spans[s];
-      if (!sp.error || sp.error_below) continue;
-      const RcaSpan& culprit = set.spans[Culprit(set, tr, s)];
-      Origins& o = by_service[culprit.service];
-      (tr.in_window ? o.window : o.baseline) += 1;
-      if (tr.in_window) o.ops[culprit.operation] += 1;
-    }
+    FillTable(set, tr, &table);
+    bool has_errors = false;
+    TraceErrors te = AnalyzeTraceErrors(table, 0, &has_errors);
+    if (!has_errors) continue;
+    const RcaSpan& culprit = set.spans[Culprit(set, tr, tr.span_begin + te.origin.row)];
+    Origins& o = by_service[culprit.service];
+    (tr.in_window ? o.window : o.baseline) += 1;
+    if (tr.in_window) o.ops[culprit.operation] += 1;
   }
   double total_excess = 0;
   std::unordered_map<StrId, std::pair<double, double>> excess;  // service -> (excess, z)

@@ -102,6 +102,7 @@ std::vector<Finding> SpectrumSignal(const TraceSet& set) {
                  {"anomalous_traces", failing}};
   }
   for (auto& [service, f] : best) {
+    if (f.strength <= 0) continue;
     uint64_t key = (static_cast<uint64_t>(f.service) << 32) | f.operation;
     f.traces = ExampleTraces(set, 3, [&](uint32_t s) { return OpKey(set.spans[s]) == key; });
     out.push_back(std::move(f));

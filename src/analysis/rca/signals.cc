@@ -25,7 +25,7 @@ const std::vector<Signal>& AllSignals() {
   static const std::vector<Signal> kSignals = {
       {"errors", 1.0, &ErrorOriginSignal},  {"selftime", 1.0, &SelfTimeSignal},
       {"spectrum", 0.6, &SpectrumSignal},   {"logs", 0.8, &LogPatternSignal},
-      {"attrs", 0.3, &AttributeSignal},
+      {"transitions", 1.0, &TransitionSignal}, {"attrs", 0.3, &AttributeSignal},
   };
   return kSignals;
 }

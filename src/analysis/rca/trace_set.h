@@ -1,8 +1,8 @@
 // TraceSet: the plain, per-trace input every rca signal reads — spans of the window and of
 // the baseline flattened per trace (parent index, self time, error flag, resource and a few
 // attribute pairs) plus the log records linked to them, with every name interned once.
-// Built from Store scans by LoadTraceSet; the signals never see the store. Swapping in a
-// shared analysis later means filling these structs from it.
+// Built from Store scans by LoadTraceSet, which samples traces by id hash while it scans;
+// the signals never see the store.
 // Thread-safety: immutable once built; share read-only.
 #pragma once
 
@@ -56,7 +56,7 @@ struct RcaTrace {
 
 struct RcaLog {
   StrId service = kEmptyStr;
-  StrId tmpl = kEmptyStr;  // masked body (numbers, ids, hex and quoted values as <*>)
+  StrId tmpl = kEmptyStr;  // the text of the record's template (the store's log miner)
   int64_t time_ns = 0;
   int32_t trace = -1;  // index into TraceSet::traces, -1 when not linked
   int32_t span = -1;   // index into TraceSet::spans, -1 when not linked
@@ -74,16 +74,18 @@ struct TraceSet {
   TimeRange window;
   TimeRange baseline;
   bool sampled = false;
+  double sample_rate[2] = {1, 1};  // share of the traces kept: [0] baseline, [1] window
   double anomaly_z = 0;  // set by LabelAnomalies: how far the window's anomalous share departs
   std::string_view Name(StrId id) const { return names.Get(id); }
 };
 
-struct WhereFilter;
-
-// Reads every trace that starts in `window` or `baseline` (and, given a filter, has a span
-// that matches it) and the logs of both ranges. Traces are kept whole (spans a little past
-// the range's end are included).
+// Reads the traces that start in `window` or `baseline` (given `where`, only those ids) and
+// the logs of both ranges. A side holding more than `max_traces_per_side` traces (0: no
+// limit) is sampled by trace-id hash down to between half and all of it; records without a
+// trace follow their side's rate. Traces are kept whole (spans a little past the range's end
+// are included).
 Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeRange& baseline,
-                              uint64_t max_traces_per_side, const WhereFilter* where = nullptr);
+                              uint64_t max_traces_per_side,
+                              const std::vector<TraceId>* where = nullptr);
 
 }  // namespace ddbg::rca

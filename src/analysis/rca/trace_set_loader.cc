@@ -1,13 +1,18 @@
-// LoadTraceSet: Store scans -> TraceSet. Spans are gathered per trace (hash map on the trace
-// id, then one counting sort), parents resolved inside each trace, self time computed as
-// trace_tree.h defines it, and log records linked to their trace and span.
+// LoadTraceSet: Store scans -> TraceSet. Rows are sampled by trace-id hash as they are
+// scanned (before anything is copied or interned), so the work after the scan depends on the
+// sample size, not on the data's; spans are then gathered per trace (one counting sort),
+// parents resolved inside each trace, self time computed as trace_tree.h defines it, and log
+// records (read meanwhile on a second thread by LogCollector) linked to their trace and span.
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
-#include "analysis/rca/log_template.h"
+#include "analysis/rca/log_collector.h"
 #include "analysis/rca/trace_set.h"
-#include "analysis/rca/where_filter.h"
 
 namespace ddbg::rca {
 namespace {
@@ -32,7 +37,6 @@ struct RawSpan {
   SpanId span_id;
   SpanId parent_id;
   uint32_t resource;
-  StrId service;
   StrId operation;
   int64_t start_ns;
   int64_t end_ns;
@@ -41,11 +45,42 @@ struct RawSpan {
   uint32_t attr_end;
 };
 
+// Bottom-k sampling per side by trace-id hash: a row is kept while its hash is at most the
+// side's threshold; when a side holds more than `cap` traces its threshold halves and the
+// traces above it are dropped. The side of a row is the side its start falls in.
+class Sampler {
+ public:
+  explicit Sampler(uint64_t cap) : cap_(cap) {}
+  bool Keep(int side, uint64_t hash) const { return hash <= threshold_[side]; }
+  // The highest threshold of the two sides, for readers on other threads.
+  const std::atomic<uint64_t>* max_threshold() const { return &max_threshold_; }
+  // Counts a new trace; true when the side went over its cap (call Halve()).
+  bool Add(int side) { return cap_ > 0 && ++count_[side] > cap_; }
+  void Halve(int side) {
+    threshold_[side] >>= 1, sampled_ = true;
+    max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
+  }
+  void Recount(int side, uint64_t n) { count_[side] = n; }
+  double Rate(int side) const {
+    return static_cast<double>(threshold_[side]) / static_cast<double>(UINT64_MAX);
+  }
+  bool sampled() const { return sampled_; }
+
+ private:
+  uint64_t cap_;
+  uint64_t threshold_[2] = {UINT64_MAX, UINT64_MAX};
+  std::atomic<uint64_t> max_threshold_{UINT64_MAX};
+  uint64_t count_[2] = {0, 0};
+  bool sampled_ = false;
+};
+
 class Loader {
  public:
-  Loader(const TimeRange& window, const TimeRange& baseline, const WhereFilter* where,
-         TraceSet* out)
-      : window_(window), baseline_(baseline), where_(where), set_(*out) {}
+  Loader(const TimeRange& window, const TimeRange& baseline, uint64_t cap,
+         const std::vector<TraceId>* where, TraceSet* out)
+      : window_(window), baseline_(baseline), sampler_(cap), set_(*out) {
+    if (where != nullptr) where_.emplace(where->begin(), where->end());
+  }
 
   Status ScanSpans(Store& store) {
     ScanFilter filter;
@@ -58,27 +93,33 @@ class Loader {
     });
   }
 
-  void BuildTraces(uint64_t max_per_side);
-  Status ScanLogs(Store& store);
+  void BuildTraces();
+  const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
+  void AddLogs(LogCollector& logs);
   void FinishErrors();
 
  private:
-  StrId Intern(const StringDict& dict, StrId id, std::vector<int64_t>* cache) {
-    if ((*cache)[id] < 0) (*cache)[id] = set_.names.Intern(dict.Get(id));
-    return static_cast<StrId>((*cache)[id]);
+  int SideOf(int64_t t) const { return window_.Contains(t) ? 1 : 0; }
+  // The set's id of a batch string; `cache` maps the batch's ids (only sampled rows ask,
+  // so a map beats an array the size of the batch's dictionary).
+  StrId Intern(const StringDict& dict, StrId id, std::unordered_map<StrId, StrId>* cache) {
+    auto [it, inserted] = cache->try_emplace(id, kEmptyStr);
+    if (inserted) it->second = set_.names.Intern(dict.Get(id));
+    return it->second;
   }
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
-  void AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* cache);
+  void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
   void AddBatch(const SpanBatch& b);
-  void LinkLog(const LogBatch& b, size_t i, RcaLog* log);
-
-  bool KeepTrace(uint32_t begin) const;
+  void DropAboveThreshold(int side);
+  void LinkLog(const RawLog& raw, RcaLog* log);
 
   TimeRange window_, baseline_;
-  const WhereFilter* where_;
+  Sampler sampler_;
+  std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
   TraceSet& set_;
   std::unordered_map<TraceId, uint32_t, TraceIdHash> slot_of_;
   std::vector<TraceId> slot_ids_;
+  std::vector<int8_t> slot_side_;
   std::vector<RawSpan> raw_;
   std::vector<StrId> raw_attrs_;
   std::unordered_map<std::string, uint32_t> resource_index_;
@@ -117,7 +158,7 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
 
 // Entry spans (server, consumer, or unspecified kind) keep their short string and bool
 // attributes as "key=value" for the attribute signal.
-void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* cache) {
+void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache) {
   SpanKind kind = b.kind[i];
   if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kInternal) {
     return;
@@ -140,11 +181,18 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::vector<int64_t>* ca
 }
 
 void Loader::AddBatch(const SpanBatch& b) {
-  std::vector<int64_t> cache(b.dict.size(), -1);
+  std::unordered_map<StrId, StrId> cache;
   std::vector<int64_t> resource_cache(b.resources.size(), -1);
   for (size_t i = 0; i < b.size(); ++i) {
-    auto [it, inserted] = slot_of_.try_emplace(b.trace_id[i], slot_ids_.size());
-    if (inserted) slot_ids_.push_back(b.trace_id[i]);
+    const TraceId& id = b.trace_id[i];
+    int side = SideOf(b.start_ns[i]);
+    if (!sampler_.Keep(side, TraceSampleHash(id))) continue;
+    if (where_ && !where_->count(id)) continue;
+    auto [it, inserted] = slot_of_.try_emplace(id, slot_ids_.size());
+    if (inserted) {
+      slot_ids_.push_back(id);
+      slot_side_.push_back(static_cast<int8_t>(side));
+    }
     uint32_t r = b.resource[i];
     if (resource_cache[r] < 0) resource_cache[r] = AddResource(b, r);
     RawSpan s;
@@ -152,7 +200,6 @@ void Loader::AddBatch(const SpanBatch& b) {
     s.span_id = b.span_id[i];
     s.parent_id = b.parent_span_id[i];
     s.resource = static_cast<uint32_t>(resource_cache[r]);
-    s.service = set_.resources[s.resource].service;
     s.operation = Intern(b.dict, b.name[i], &cache);
     s.start_ns = b.start_ns[i];
     s.end_ns = std::max(b.end_ns[i], b.start_ns[i]);
@@ -161,7 +208,43 @@ void Loader::AddBatch(const SpanBatch& b) {
     AddSpanAttrs(b, i, &cache);
     s.attr_end = static_cast<uint32_t>(raw_attrs_.size());
     raw_.push_back(s);
+    if (inserted && sampler_.Add(side)) DropAboveThreshold(side);
   }
+}
+
+// Halves a side's sampling threshold and compacts away the traces of that side above it.
+void Loader::DropAboveThreshold(int side) {
+  sampler_.Halve(side);
+  std::vector<uint32_t> new_slot(slot_ids_.size(), UINT32_MAX);
+  std::vector<TraceId> ids;
+  std::vector<int8_t> sides;
+  uint64_t kept = 0;
+  for (uint32_t s = 0; s < slot_ids_.size(); ++s) {
+    if (slot_side_[s] == side && !sampler_.Keep(side, TraceSampleHash(slot_ids_[s]))) continue;
+    new_slot[s] = static_cast<uint32_t>(ids.size());
+    ids.push_back(slot_ids_[s]);
+    sides.push_back(slot_side_[s]);
+    kept += slot_side_[s] == side;
+  }
+  size_t out = 0, attrs_out = 0;
+  for (RawSpan r : raw_) {
+    if (new_slot[r.slot] == UINT32_MAX) continue;
+    r.slot = new_slot[r.slot];
+    uint32_t n = r.attr_end - r.attr_begin;
+    std::copy(raw_attrs_.begin() + r.attr_begin, raw_attrs_.begin() + r.attr_end,
+              raw_attrs_.begin() + attrs_out);
+    r.attr_begin = static_cast<uint32_t>(attrs_out);
+    r.attr_end = static_cast<uint32_t>(attrs_out + n);
+    attrs_out += n;
+    raw_[out++] = r;
+  }
+  raw_.resize(out);
+  raw_attrs_.resize(attrs_out);
+  slot_ids_ = std::move(ids);
+  slot_side_ = std::move(sides);
+  slot_of_.clear();
+  for (uint32_t s = 0; s < slot_ids_.size(); ++s) slot_of_.emplace(slot_ids_[s], s);
+  sampler_.Recount(side, kept);
 }
 
 // Self time: duration minus the union of the children clipped to the span.
@@ -193,9 +276,7 @@ void ComputeSelfTimes(const std::vector<std::vector<uint32_t>>& children, RcaSpa
   }
 }
 
-uint64_t IdHash(TraceId id) { return (id.lo ^ (id.hi * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL; }
-
-void Loader::BuildTraces(uint64_t max_per_side) {
+void Loader::BuildTraces() {
   size_t slots = slot_ids_.size();
   std::vector<uint32_t> first(slots + 1, 0);
   for (const RawSpan& s : raw_) ++first[s.slot + 1];
@@ -203,43 +284,29 @@ void Loader::BuildTraces(uint64_t max_per_side) {
   std::vector<uint32_t> order(raw_.size());
   std::vector<uint32_t> fill(first.begin(), first.end() - 1);
   for (uint32_t i = 0; i < raw_.size(); ++i) order[fill[raw_[i].slot]++] = i;
-
-  // Sides are sampled by trace-id hash when a side holds more than max_per_side traces.
-  uint64_t counts[2] = {0, 0};
-  std::vector<int8_t> side(slots, -1);
-  for (size_t t = 0; t < slots; ++t) {
-    int64_t start = INT64_MAX;
-    for (uint32_t k = first[t]; k < first[t + 1]; ++k) start = std::min(start, raw_[order[k]].start_ns);
-    if (window_.Contains(start)) side[t] = 1;
-    else if (baseline_.Contains(start)) side[t] = 0;
-    if (side[t] >= 0) ++counts[side[t]];
-  }
-  uint64_t keep_below[2];
-  for (int k = 0; k < 2; ++k) {
-    keep_below[k] = UINT64_MAX;
-    if (max_per_side > 0 && counts[k] > max_per_side) {
-      keep_below[k] = static_cast<uint64_t>(static_cast<double>(UINT64_MAX) *
-                                            (static_cast<double>(max_per_side) / counts[k]));
-      set_.sampled = true;
-    }
-  }
+  set_.sampled = sampler_.sampled();
+  set_.sample_rate[0] = sampler_.Rate(0);
+  set_.sample_rate[1] = sampler_.Rate(1);
 
   std::unordered_map<SpanId, uint32_t> local;
   std::vector<std::vector<uint32_t>> children;
   for (size_t t = 0; t < slots; ++t) {
-    if (side[t] < 0 || IdHash(slot_ids_[t]) > keep_below[side[t]]) continue;
+    int64_t start = INT64_MAX;
+    for (uint32_t k = first[t]; k < first[t + 1]; ++k) start = std::min(start, raw_[order[k]].start_ns);
+    bool in_window = window_.Contains(start);
+    if (!in_window && !baseline_.Contains(start)) continue;
     RcaTrace tr;
     tr.id = slot_ids_[t];
-    tr.in_window = side[t] == 1;
+    tr.in_window = in_window;
     tr.span_begin = static_cast<uint32_t>(set_.spans.size());
     uint32_t n = first[t + 1] - first[t];
     local.clear();
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    int64_t hi = INT64_MIN;
     for (uint32_t k = first[t]; k < first[t + 1]; ++k) {
       const RawSpan& r = raw_[order[k]];
       RcaSpan s;
       s.resource = r.resource;
-      s.service = r.service;
+      s.service = set_.resources[r.resource].service;
       s.operation = r.operation;
       s.start_ns = r.start_ns;
       s.duration_ns = r.end_ns - r.start_ns;
@@ -251,7 +318,6 @@ void Loader::BuildTraces(uint64_t max_per_side) {
       local.emplace(r.span_id, k - first[t]);
       span_ids_.push_back(r.span_id);
       set_.spans.push_back(s);
-      lo = std::min(lo, r.start_ns);
       hi = std::max(hi, r.end_ns);
     }
     children.assign(n, {});
@@ -270,16 +336,10 @@ void Loader::BuildTraces(uint64_t max_per_side) {
         tr.root_op = set_.names.Intern(root);
       }
     }
-    if (!KeepTrace(tr.span_begin)) {
-      set_.span_attrs.resize(set_.spans[tr.span_begin].attr_begin);
-      set_.spans.resize(tr.span_begin);
-      span_ids_.resize(tr.span_begin);
-      continue;
-    }
     ComputeSelfTimes(children, spans, n);
     tr.span_end = static_cast<uint32_t>(set_.spans.size());
-    tr.start_ns = lo;
-    tr.duration_ns = hi - lo;
+    tr.start_ns = start;
+    tr.duration_ns = hi - start;
     trace_of_.emplace(tr.id, static_cast<uint32_t>(set_.traces.size()));
     set_.traces.push_back(tr);
   }
@@ -289,60 +349,45 @@ void Loader::BuildTraces(uint64_t max_per_side) {
   raw_attrs_.shrink_to_fit();
 }
 
-bool Loader::KeepTrace(uint32_t begin) const {
-  if (where_ == nullptr || where_->empty()) return true;
-  for (size_t s = begin; s < set_.spans.size(); ++s) {
-    if (where_->MatchesSpan(set_, set_.spans[s])) return true;
-  }
-  return false;
-}
-
-void Loader::LinkLog(const LogBatch& b, size_t i, RcaLog* log) {
-  if (b.trace_id[i].empty()) return;
-  auto it = trace_of_.find(b.trace_id[i]);
+void Loader::LinkLog(const RawLog& raw, RcaLog* log) {
+  auto it = trace_of_.find(raw.trace);
   if (it == trace_of_.end()) return;
   log->trace = static_cast<int32_t>(it->second);
   const RcaTrace& tr = set_.traces[it->second];
-  if (b.span_id[i] == 0) return;
+  if (raw.span == 0) return;
   for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
-    if (span_ids_[s] == b.span_id[i]) {
+    if (span_ids_[s] == raw.span) {
       log->span = static_cast<int32_t>(s);
       return;
     }
   }
 }
 
-Status Loader::ScanLogs(Store& store) {
-  ScanFilter filter;
-  filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
-  filter.time.max_ns = std::max(window_.max_ns, baseline_.max_ns);
-  std::unordered_map<std::string, StrId> template_ids;
-  return store.ScanLogs(filter, [&](const LogBatch& b) {
-    std::vector<int64_t> tmpl_cache(b.dict.size(), -1);
-    std::vector<int8_t> sev_cache(b.dict.size(), -1);
-    std::vector<int64_t> svc_cache(b.dict.size(), -1);
-    for (size_t i = 0; i < b.size(); ++i) {
-      int64_t t = b.time_ns[i];
-      bool in_window = window_.Contains(t);
-      if (!in_window && !baseline_.Contains(t)) continue;
-      RcaLog log;
-      log.time_ns = t;
-      log.in_window = in_window;
-      log.service = Intern(b.dict, b.service[i], &svc_cache);
-      StrId body = b.body[i];
-      if (tmpl_cache[body] < 0) {
-        std::string_view text = b.dict.Get(body);
-        tmpl_cache[body] = set_.names.Intern(MaskLogBody(text));
-        sev_cache[body] = static_cast<int8_t>(SeverityFromBody(text));
-      }
-      log.tmpl = static_cast<StrId>(tmpl_cache[body]);
-      uint8_t sev = b.severity_number[i] != 0 ? b.severity_number[i] : sev_cache[body];
-      log.error = sev >= 17;
-      LinkLog(b, i, &log);
-      set_.logs.push_back(log);
+// Links the collected records to the sampled traces; records of traces not kept are
+// dropped, records without a trace follow their side's sampling rate.
+void Loader::AddLogs(LogCollector& logs) {
+  std::vector<int64_t> names(logs.names().size(), -1);
+  auto name = [&](StrId id) {
+    if (names[id] < 0) names[id] = set_.names.Intern(logs.names().Get(id));
+    return static_cast<StrId>(names[id]);
+  };
+  for (const RawLog& raw : logs.logs()) {
+    RcaLog log;
+    if (!raw.trace.empty()) {
+      LinkLog(raw, &log);
+      if (log.trace < 0) continue;  // its trace was sampled out or filtered by --where
+    } else if (where_ || !sampler_.Keep(raw.in_window, raw.hash)) {
+      continue;
     }
-    return Status::Ok();
-  });
+    log.time_ns = raw.time_ns;
+    log.in_window = raw.in_window;
+    log.service = name(raw.service);
+    log.tmpl = name(raw.tmpl);
+    log.error = raw.error;
+    set_.logs.push_back(log);
+  }
+  logs.logs().clear();
+  logs.logs().shrink_to_fit();
 }
 
 // An ERROR log on a span makes it an error span (sources without span status); then error
@@ -371,14 +416,20 @@ void Loader::FinishErrors() {
 }  // namespace
 
 Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeRange& baseline,
-                              uint64_t max_traces_per_side, const WhereFilter* where) {
+                              uint64_t max_traces_per_side, const std::vector<TraceId>* where) {
   TraceSet set;
   set.window = window;
   set.baseline = baseline;
-  Loader loader(window, baseline, where, &set);
-  DDBG_RETURN_IF_ERROR(loader.ScanSpans(store));
-  loader.BuildTraces(max_traces_per_side);
-  DDBG_RETURN_IF_ERROR(loader.ScanLogs(store));
+  Loader loader(window, baseline, max_traces_per_side, where, &set);
+  LogCollector logs(window, baseline, loader.max_threshold());
+  Status log_status;
+  std::thread log_thread([&] { log_status = logs.Collect(store); });
+  Status span_status = loader.ScanSpans(store);
+  if (span_status.ok()) loader.BuildTraces();
+  log_thread.join();
+  DDBG_RETURN_IF_ERROR(span_status);
+  DDBG_RETURN_IF_ERROR(log_status);
+  loader.AddLogs(logs);
   loader.FinishErrors();
   return set;
 }

@@ -5,7 +5,7 @@
 
 #include "ddbg/index_terms.h"
 #include "ddbg/logql.h"
-#include "query/index_expr.h"
+#include "query/candidate_rows.h"
 #include "query/logql/line_eval.h"
 #include "query/logql/metrics.h"
 #include "query/logql/parser.h"
@@ -61,32 +61,12 @@ Status ScanLines(Store& store, const LogExpr& e, const TimeRange& time, QuerySte
   LogBatch batch;
   LogLine line;
   return store.ForEachLogSegment(LogScanFilter(e, time), [&](SegmentCursor& seg) -> Result<bool> {
-    ++step->segments;
-    auto narrowed = query::EvalIndex(index, seg);
-    if (!narrowed.ok()) return narrowed.status();
-    if (narrowed->has_value() && (*narrowed)->isEmpty()) {
-      ++step->segments_skipped;
-      return true;
-    }
-    DDBG_RETURN_IF_ERROR(seg.ReadLogs(&batch));
-    ++step->segments_read;
-    step->rows_read += batch.size();
     logql::LineEvaluator ev(e, batch);
-    bool more = true;
-    auto check = [&](uint32_t r) {
-      ++step->rows_checked;
-      if (!time.Contains(batch.time_ns[r]) || !ev.Run(r, &line)) return;
+    return query::VisitCandidateRows(seg, index, &batch, step, [&](uint32_t r) {
+      if (!time.Contains(batch.time_ns[r]) || !ev.Run(r, &line)) return true;
       ++step->rows_matched;
-      more = fn(line);
-    };
-    if (narrowed->has_value()) {
-      for (auto it = (*narrowed)->begin(); more && it != (*narrowed)->end(); ++it) {
-        if (*it < batch.size()) check(*it);
-      }
-    } else {
-      for (uint32_t r = 0; more && r < batch.size(); ++r) check(r);
-    }
-    return more;
+      return fn(line);
+    });
   });
 }
 

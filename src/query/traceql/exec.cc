@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ddbg/traceql.h"
+#include "query/candidate_rows.h"
 #include "query/traceql/parser.h"
 #include "query/traceql/plan.h"
 #include "query/traceql/result_builder.h"
@@ -32,35 +33,19 @@ Status CandidateScan(Store& store, const TracePlan& plan, const ScanFilter& scop
   step->detail = plan.Describe();
   SpanBatch batch;
   return store.ForEachSpanSegment(scope, [&](SegmentCursor& seg) -> Result<bool> {
-    ++step->segments;
-    auto narrowed = query::EvalIndex(plan.index, seg);
-    if (!narrowed.ok()) return narrowed.status();
-    if (narrowed->has_value() && (*narrowed)->isEmpty()) {
-      ++step->segments_skipped;
-      return true;
-    }
-    DDBG_RETURN_IF_ERROR(seg.ReadSpans(&batch));
-    ++step->segments_read;
-    step->rows_read += batch.size();
     traceql::SpanMatcher m(batch);
-    auto check = [&](uint32_t r) {
-      ++step->rows_checked;
-      if (!scope.time.Contains(batch.start_ns[r])) return;
+    Result<bool> visited = query::VisitCandidateRows(seg, plan.index, &batch, step, [&](uint32_t r) {
+      if (!scope.time.Contains(batch.start_ns[r])) return true;
       for (const traceql::Cond* c : plan.leaves) {
         if (m.EvalTri(*c, r) != traceql::Tri::kFalse) {
           ++step->rows_matched;
           out->Add(batch.trace_id[r]);
-          return;
+          return true;
         }
       }
-    };
-    if (narrowed->has_value()) {
-      for (uint32_t r : **narrowed) {
-        if (r < batch.size()) check(r);
-      }
-    } else {
-      for (uint32_t r = 0; r < batch.size(); ++r) check(r);
-    }
+      return true;
+    });
+    if (!visited.ok()) return visited.status();
     return stop_at == 0 || out->ids.size() < stop_at;
   });
 }
@@ -112,6 +97,7 @@ struct Run {
     // Whole traces are gathered in chunks so that a --limit stops early.
     size_t chunk = options.limit == 0 ? cands.ids.size() : std::max<size_t>(options.limit * 4, 256);
     QueryStep gather, eval;
+    gather.name = "gather traces";
     eval.name = "evaluate";
     eval.detail = std::to_string(q.stages.size()) + " pipeline stages";
     for (size_t begin = 0; begin < cands.ids.size(); begin += chunk) {

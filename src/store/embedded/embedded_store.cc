@@ -154,20 +154,16 @@ Status EmbeddedStore::Refresh() {
 
 Result<StoreStats> EmbeddedStore::Stats() { return Current()->Stats(); }
 
+EmbeddedStore::PendingParts::~PendingParts() {
+  for (const std::string& t : temps) ::unlink(t.c_str());
+}
+
 template <typename Batch>
-Status EmbeddedStore::Append(const Batch& batch) {
-  if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
-  if (batch.empty()) return Status::Ok();
-  std::lock_guard<std::mutex> l(append_mu_);
+Status EmbeddedStore::WriteParts(const Batch& batch, PendingParts* parts) {
   SegmentWriteOptions wopts;
   wopts.zstd_level = options_.zstd_level;
   size_t max_rows =
       options_.max_rows_per_segment == 0 ? batch.size() : options_.max_rows_per_segment;
-  std::vector<std::string> temps;
-  std::vector<WrittenSegment> written;
-  auto remove_temps = [&temps] {
-    for (const std::string& t : temps) ::unlink(t.c_str());
-  };
   Batch part;
   for (size_t begin = 0; begin < batch.size(); begin += max_rows) {
     size_t end = std::min(batch.size(), begin + max_rows);
@@ -179,18 +175,45 @@ Status EmbeddedStore::Append(const Batch& batch) {
     std::string temp = JoinPath(dir_, std::string("segment.tmp-") + std::to_string(::getpid()) +
                                           "-" + std::to_string(g_segment_temp_counter++));
     Result<WrittenSegment> w = WriteSegment(temp, *source, wopts);
-    if (!w.ok()) {
-      remove_temps();
-      return w.status();
-    }
-    temps.push_back(temp);
-    written.push_back(std::move(w).value());
+    if (!w.ok()) return w.status();
+    parts->temps.push_back(temp);
+    parts->written.push_back(std::move(w).value());
   }
-  return Commit(temps, written);
+  return Status::Ok();
 }
 
-Status EmbeddedStore::Commit(std::vector<std::string>& temps,
-                             std::vector<WrittenSegment>& written) {
+template <typename Batch>
+Status EmbeddedStore::Append(const Batch& batch) {
+  if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
+  if (batch.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> l(append_mu_);
+  PendingParts parts;
+  DDBG_RETURN_IF_ERROR(WriteParts(batch, &parts));
+  return Commit(parts, nullptr);
+}
+
+Status EmbeddedStore::AppendMarked(const SpanBatch& spans, const LogBatch& logs,
+                                   const std::string& name, uint64_t value) {
+  if (options_.read_only) return Status::InvalidArgument(dir_ + ": store opened read-only");
+  std::lock_guard<std::mutex> l(append_mu_);
+  PendingParts parts;
+  if (!spans.empty()) DDBG_RETURN_IF_ERROR(WriteParts(spans, &parts));
+  if (!logs.empty()) DDBG_RETURN_IF_ERROR(WriteParts(logs, &parts));
+  std::pair<std::string, uint64_t> mark(name, value);
+  return Commit(parts, &mark);
+}
+
+Result<uint64_t> EmbeddedStore::ReadMark(const std::string& name) {
+  Manifest manifest;
+  uint64_t manifest_bytes = 0;
+  DDBG_RETURN_IF_ERROR(LoadManifest(dir_, &manifest, &manifest_bytes));
+  auto it = manifest.marks.find(name);
+  return it == manifest.marks.end() ? 0 : it->second;
+}
+
+Status EmbeddedStore::Commit(PendingParts& parts, const std::pair<std::string, uint64_t>* mark) {
+  std::vector<std::string>& temps = parts.temps;
+  std::vector<WrittenSegment>& written = parts.written;
   FileLock lock;
   Status st = lock.Lock(JoinPath(dir_, kLockName));
   Manifest manifest;
@@ -205,12 +228,14 @@ Status EmbeddedStore::Commit(std::vector<std::string>& temps,
   if (st.ok()) st = SyncDirectory(dir_);
   if (!st.ok()) {
     // Nothing was published: the files are not part of the store.
-    for (size_t i = 0; i < temps.size(); ++i) {
-      ::unlink((i < renamed ? JoinPath(dir_, written[i].entry.FileName()) : temps[i]).c_str());
+    for (size_t i = 0; i < renamed; ++i) {
+      ::unlink(JoinPath(dir_, written[i].entry.FileName()).c_str());
     }
     return st;
   }
+  temps.clear();  // renamed: no longer temp files
   for (const WrittenSegment& w : written) manifest.segments.push_back(w.entry);
+  if (mark != nullptr) manifest.marks[mark->first] = mark->second;
   ++manifest.generation;
   // From here on the manifest may have been replaced even if an error comes back (e.g. the
   // directory fsync failed), so the segment files stay.

@@ -35,11 +35,18 @@ class EmbeddedStore final : public Store {
   Status AppendSpans(const SpanBatch& batch) override;
   Status AppendLogs(const LogBatch& batch) override;
   Status AppendEvents(const EventBatch& batch) override;
+  Status AppendMarked(const SpanBatch& spans, const LogBatch& logs, const std::string& name,
+                      uint64_t value) override;
+  Result<uint64_t> ReadMark(const std::string& name) override;
   Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
   Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  Status ScanSpansParallel(const ScanFilter& filter, int workers,
+                           const ParallelSpanFn& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
+  Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
+  Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<StoreStats> Stats() override;
   Status Refresh() override;
   Result<std::string> ReadBlob(const std::string& name) override;
@@ -52,12 +59,23 @@ class EmbeddedStore final : public Store {
 
   std::shared_ptr<const Snapshot> Current() const;
   void Install(std::shared_ptr<const Snapshot> snapshot);
+  // Temp segment files written but not yet committed; removed unless committed.
+  struct PendingParts {
+    std::vector<std::string> temps;
+    std::vector<WrittenSegment> written;
+    ~PendingParts();
+  };
   template <typename Batch>
   Status Append(const Batch& batch);
-  // Renames the written temp files into place and publishes them in the manifest.
-  Status Commit(std::vector<std::string>& temps, std::vector<WrittenSegment>& written);
+  // Writes `batch` (cut into parts of at most max_rows_per_segment) as temp segments.
+  template <typename Batch>
+  Status WriteParts(const Batch& batch, PendingParts* parts);
+  // Renames the written temp files into place and publishes them in the manifest, with
+  // `mark` (when not null) set in the same manifest.
+  Status Commit(PendingParts& parts, const std::pair<std::string, uint64_t>* mark);
   template <typename Batch>
   Status Scan(Signal signal, const ScanFilter& filter, const BatchFn<Batch>& fn);
+  Status ForEachSegment(Signal signal, const ScanFilter& filter, const SegmentFn& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
 

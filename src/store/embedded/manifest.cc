@@ -78,6 +78,11 @@ std::string EncodeManifest(const Manifest& m) {
     PutVarint64(e.services.size(), &out);
     for (const std::string& s : e.services) PutString(s, &out);
   }
+  PutVarint64(m.marks.size(), &out);
+  for (const auto& [name, value] : m.marks) {
+    PutString(name, &out);
+    PutVarint64(value, &out);
+  }
   PutU64(XXH64(out.data(), out.size(), 0), &out);
   return out;
 }
@@ -91,7 +96,7 @@ Status DecodeManifest(std::string_view bytes, const std::string& name, Manifest*
     return bad("manifest checksum mismatch");
   }
   uint32_t version = GetFixed32(bytes.data() + kManifestMagic.size());
-  if (version != kManifestFormatVersion) {
+  if (version != 1 && version != kManifestFormatVersion) {
     return Status::Unsupported(name + ": manifest format version " + std::to_string(version) +
                                " (this build reads " + std::to_string(kManifestFormatVersion) +
                                ")");
@@ -118,6 +123,12 @@ Status DecodeManifest(std::string_view bytes, const std::string& name, Manifest*
     e.services.reserve(services);
     for (uint64_t s = 0; s < services && c.ok(); ++s) e.services.push_back(c.String());
     out.segments.push_back(std::move(e));
+  }
+  uint64_t marks = version >= 2 ? c.Varint() : 0;
+  if (!c.ok() || marks > body.size()) return bad("bad mark count");
+  for (uint64_t i = 0; i < marks && c.ok(); ++i) {
+    std::string name = c.String();
+    out.marks[name] = c.Varint();
   }
   if (!c.ok() || !c.AtEnd()) return bad("malformed manifest body");
   *m = std::move(out);

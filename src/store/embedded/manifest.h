@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,8 @@ namespace ddbg::store {
 
 inline constexpr std::string_view kManifestName = "MANIFEST";
 inline constexpr std::string_view kManifestMagic = "DDBGMAN1";
-inline constexpr uint32_t kManifestFormatVersion = 1;
+// Version 2 added the marks after the segment list; version 1 manifests (no marks) are read.
+inline constexpr uint32_t kManifestFormatVersion = 2;
 
 // What the manifest records about one segment: enough for Stats() and for pruning by time
 // and service without opening the file.
@@ -36,6 +38,8 @@ struct Manifest {
   uint64_t generation = 0;  // incremented by every publication
   uint64_t next_seq = 1;    // the next segment sequence number to hand out
   std::vector<SegmentEntry> segments;
+  // Named counters a writer commits together with its segments (Store::AppendMarked).
+  std::map<std::string, uint64_t> marks;
 };
 
 std::string EncodeManifest(const Manifest& m);

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "ddbg/model.h"
+#include "ddbg/store.h"
 
 namespace ddbg::store {
 
@@ -68,6 +69,16 @@ void VisitColumns(V& v, B& b) {
   v.Varint(133, "link_trace_state", b.link_trace_state);
   v.Offsets(134, "link_attr_off", b.link_attr_off.off);
   VisitAttrs(v, 135, "link_attrs.key", "link_attrs.type", "link_attrs.value", b.link_attrs);
+}
+
+// The optional group (SpanColumns in store.h) a span column id belongs to; kStructure for
+// the columns every span read decodes.
+inline SpanColumns SpanColumnGroup(uint32_t id) {
+  if (id >= 111 && id <= 113) return SpanColumns::kDetails;
+  if (id >= 114 && id <= 119) return SpanColumns::kAttributes;
+  if (id >= 120 && id <= 129) return SpanColumns::kEvents;
+  if (id >= 130 && id <= 139) return SpanColumns::kLinks;
+  return SpanColumns::kStructure;
 }
 
 template <typename V, typename B>

@@ -171,9 +171,10 @@ std::string EncodeTrailer(uint64_t directory_offset, std::string_view directory)
   return out;
 }
 
-bool DecodeDirectory(std::string_view file, std::vector<DirectoryEntry>* dir, std::string* why) {
+bool DecodeDirectory(std::string_view file, std::vector<DirectoryEntry>* dir, std::string* why,
+                     uint64_t base) {
   dir->clear();
-  if (file.size() < kSegmentHeaderBytes + kTrailerBytes) {
+  if (base + file.size() < kSegmentHeaderBytes + kTrailerBytes || file.size() < kTrailerBytes) {
     *why = "truncated: " + std::to_string(file.size()) + " bytes is too short for a segment";
     return false;
   }
@@ -184,13 +185,13 @@ bool DecodeDirectory(std::string_view file, std::vector<DirectoryEntry>* dir, st
   }
   uint64_t dir_offset = GetFixed64(t);
   uint64_t columns = GetFixed32(t + 8);
-  uint64_t dir_end = file.size() - kTrailerBytes;
-  if (dir_offset < kSegmentHeaderBytes || dir_offset > dir_end ||
+  uint64_t dir_end = base + file.size() - kTrailerBytes;
+  if (dir_offset < kSegmentHeaderBytes || dir_offset < base || dir_offset > dir_end ||
       (dir_end - dir_offset) != columns * kDirectoryEntryBytes) {
     *why = "directory bounds are inconsistent with the file size";
     return false;
   }
-  std::string_view directory(file.data() + dir_offset, dir_end - dir_offset);
+  std::string_view directory(file.data() + (dir_offset - base), dir_end - dir_offset);
   if (TrailerChecksum(directory, t) != GetFixed64(t + 16)) {
     *why = "directory checksum mismatch";
     return false;

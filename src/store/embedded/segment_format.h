@@ -78,9 +78,11 @@ struct DirectoryEntry {
 void AppendDirectoryEntry(DirectoryEntry e, std::string* out);
 // The trailer closing a file whose directory starts at `directory_offset`.
 std::string EncodeTrailer(uint64_t directory_offset, std::string_view directory);
-// Parses the trailer and directory of a whole segment file; false (with *why) when the
-// file is truncated or the directory does not check out.
-bool DecodeDirectory(std::string_view file, std::vector<DirectoryEntry>* dir, std::string* why);
+// Parses the trailer and directory of a segment file; false (with *why) when the file is
+// truncated or the directory does not check out. `file` holds the bytes from offset `base`
+// to the end of the file (the whole file when base is 0; at least the directory otherwise).
+bool DecodeDirectory(std::string_view file, std::vector<DirectoryEntry>* dir, std::string* why,
+                     uint64_t base = 0);
 
 inline void PutFixed32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
 inline void PutFixed64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 #include "store/embedded/batch_check.h"
 #include "store/embedded/file_io.h"
@@ -50,6 +51,8 @@ class DecodeJobs {
  public:
   std::vector<DecodeJob> jobs;
   std::vector<DecodeJob> dependent;
+  bool (*skip)(uint32_t column, SpanColumns wanted) = nullptr;
+  SpanColumns wanted = SpanColumns::kAll;
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
     Add(id, name, [&d](const ChunkHeader& h, std::string_view raw) {
@@ -74,6 +77,7 @@ class DecodeJobs {
   void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) { Varint(id, name, v); }
   void Diff(uint32_t id, const char* name, std::vector<int64_t>& v,
             const std::vector<int64_t>& base) {
+    if (skip && skip(id, wanted)) return;
     DecodeFn fn = [&v, &base](const ChunkHeader& h, std::string_view raw) {
       if (h.encoding == Encoding::kDiffVarint) {
         return h.values == base.size() && GetDiffs(raw, base, &v);
@@ -85,6 +89,7 @@ class DecodeJobs {
 
  private:
   void Add(uint32_t id, const char* name, DecodeFn fn) {
+    if (skip && skip(id, wanted)) return;
     jobs.push_back(DecodeJob{id, name, std::move(fn), {}});
   }
 };
@@ -139,6 +144,50 @@ Status ColumnError(const std::string& path, const DecodeJob& job) {
                             "): " + job.error);
 }
 
+bool SkippedSpanColumn(uint32_t column, SpanColumns wanted) {
+  SpanColumns group = SpanColumnGroup(column);
+  return group != SpanColumns::kStructure && !Has(wanted, group);
+}
+
+// Gives the column groups a projected read skipped their "nothing here" values.
+void EmptySkippedGroups(SpanColumns wanted, SpanBatch* b) {
+  const size_t rows = b->size();
+  if (!Has(wanted, SpanColumns::kDetails)) {
+    b->status_message.assign(rows, kEmptyStr);
+    b->flags.assign(rows, 0);
+    b->trace_state.assign(rows, kEmptyStr);
+  }
+  if (!Has(wanted, SpanColumns::kAttributes)) {
+    b->attr_off.off.assign(rows + 1, 0);
+    b->attrs = AttrColumns();
+  }
+  if (!Has(wanted, SpanColumns::kEvents)) {
+    b->event_off.off.assign(rows + 1, 0);
+    b->event_time_ns.clear();
+    b->event_name.clear();
+    b->event_attr_off = Offsets();
+    b->event_attrs = AttrColumns();
+  }
+  if (!Has(wanted, SpanColumns::kLinks)) {
+    b->link_off.off.assign(rows + 1, 0);
+    b->link_trace_id.clear();
+    b->link_span_id.clear();
+    b->link_trace_state.clear();
+    b->link_attr_off = Offsets();
+    b->link_attrs = AttrColumns();
+  }
+}
+
+template <typename Batch>
+void ProjectColumns(const SegmentReadOptions& options, DecodeJobs* jobs) {
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (options.span_columns != SpanColumns::kAll) {
+      jobs->skip = SkippedSpanColumn;
+      jobs->wanted = options.span_columns;
+    }
+  }
+}
+
 template <typename Batch>
 Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal, Batch* batch,
                const SegmentReadOptions& options) {
@@ -164,8 +213,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   std::vector<DirectoryEntry> dir;
   if (!DecodeDirectory(file, &dir, &why)) return corrupt(why);
 
-  *batch = Batch();
+  // Decoding resizes every column in place, so a reused batch keeps its capacity.
   DecodeJobs jobs;
+  ProjectColumns<Batch>(options, &jobs);
   VisitColumns(jobs, *batch);
   int threads = options.threads > 0             ? options.threads
                 : file.size() >= kParallelBytes ? DefaultWorkerCount()
@@ -177,6 +227,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   RunDecodeJobs(file, dir, jobs.dependent, threads);
   for (const DecodeJob& j : jobs.dependent) {
     if (!j.error.empty()) return ColumnError(path, j);
+  }
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (jobs.skip) EmptySkippedGroups(options.span_columns, batch);
   }
   // The index chunks are not part of the batch, but a damaged one is damage all the same.
   for (const DirectoryEntry& e : dir) {

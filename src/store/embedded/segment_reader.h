@@ -9,6 +9,7 @@
 
 #include "ddbg/model.h"
 #include "ddbg/status.h"
+#include "ddbg/store.h"
 #include "store/embedded/manifest.h"
 #include "store/embedded/trace_index.h"
 
@@ -16,6 +17,9 @@ namespace ddbg::store {
 
 struct SegmentReadOptions {
   int threads = 0;  // 0: DefaultWorkerCount() for large segments, 1 for small ones
+  // Span segments: the column groups to decode (see SpanColumns in store.h); the others
+  // read as empty. Their chunks are neither decompressed nor checked.
+  SpanColumns span_columns = SpanColumns::kAll;
 };
 
 // Reads the segment described by `entry` from `path` into *batch (replacing its content).

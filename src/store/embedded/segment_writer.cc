@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <functional>
+#include <future>
 #include <limits>
 #include <memory>
 
 #include "store/embedded/batch_check.h"
 #include "store/embedded/file_io.h"
 #include "store/embedded/job_runner.h"
+#include "store/embedded/posting_lists.h"
 #include "store/embedded/segment_columns.h"
 #include "store/embedded/segment_format.h"
 
@@ -180,6 +182,30 @@ std::vector<EncodeJob> IndexJobs(const SegmentIndex& index, Signal signal) {
   return std::move(v.jobs);
 }
 
+// The posting lists of a segment: terms (spans, logs) and body tokens (logs).
+struct SegmentPostings {
+  PostingLists terms, tokens;
+  bool has_terms = false, has_tokens = false;
+};
+SegmentPostings BuildPostings(const SpanBatch& b) { return {BuildTermPostings(b), {}, true, false}; }
+SegmentPostings BuildPostings(const LogBatch& b) {
+  return {BuildTermPostings(b), BuildTokenPostings(b), true, true};
+}
+SegmentPostings BuildPostings(const EventBatch&) { return {}; }
+
+void AddPostingJobs(const PostingLists& p, uint32_t terms_id, uint32_t bitmaps_id, EncodeJobs* v) {
+  v->Add(terms_id, 0, [&p](std::string* raw, uint64_t* n) {
+    PutPostingTerms(p, raw);
+    *n = p.terms.size();
+    return Encoding::kStringList;
+  });
+  v->Add(bitmaps_id, 0, [&p](std::string* raw, uint64_t* n) {
+    PutPostingBitmaps(p, raw);
+    *n = p.rows.size();
+    return Encoding::kStringList;
+  });
+}
+
 Status WriteFile(const std::string& path, Signal signal, uint64_t rows,
                  const WrittenSegment& summary, const std::vector<EncodeJob>& index_jobs,
                  const std::vector<EncodeJob>& data_jobs, uint64_t* file_bytes) {
@@ -237,8 +263,26 @@ Result<WrittenSegment> WriteAny(const std::string& path, const Batch& batch,
   int threads = options.threads > 0                     ? options.threads
                 : batch.MemoryBytes() >= kParallelBytes ? DefaultWorkerCount()
                                                         : 1;
+  // The posting lists are built beside the column encoding when there are threads to spare.
+  SegmentPostings postings;
+  auto build = [&postings, &batch] { postings = BuildPostings(batch); };
+  if (threads > 1) {
+    std::future<void> built = std::async(std::launch::async, build);
+    RunEncodeJobs(data.jobs, options.zstd_level, threads);
+    built.get();
+  } else {
+    RunEncodeJobs(data.jobs, options.zstd_level, threads);
+    build();
+  }
+  EncodeJobs posting_jobs;
+  if (postings.has_terms) AddPostingJobs(postings.terms, kColTerms, kColTermPostings, &posting_jobs);
+  if (postings.has_tokens) {
+    AddPostingJobs(postings.tokens, kColTokens, kColTokenPostings, &posting_jobs);
+  }
+  RunEncodeJobs(posting_jobs.jobs, options.zstd_level, threads);
+  // Posting list chunks follow the columns: they are read one by one, when a query asks.
+  for (EncodeJob& j : posting_jobs.jobs) data.jobs.push_back(std::move(j));
   // The index chunks are small: encode them on this thread once the columns are done.
-  RunEncodeJobs(data.jobs, options.zstd_level, threads);
   RunEncodeJobs(index_jobs, options.zstd_level, 1);
 
   DDBG_RETURN_IF_ERROR(WriteFile(path, out.entry.signal, batch.size(), out, index_jobs, data.jobs,

@@ -1,0 +1,111 @@
+// Where the time of a trace analysis goes, on an existing store (DDBG_BENCH_STORE, e.g. the
+// store bench/analyses_bench.sh builds): the bare span scan (read, decompress, decode and
+// check every segment), the SpanTable load (scan + table build), and each analysis on an
+// already loaded table. Each runs once (a 1M-trace store takes seconds per pass).
+//   DDBG_BENCH_STORE=/tmp/ddbg-analyses-bench/store build/analyses_phases_bench
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "ddbg/critical_path.h"
+#include "ddbg/perf.h"
+#include "ddbg/regress.h"
+#include "ddbg/span_table.h"
+#include "ddbg/store.h"
+#include "ddbg/timing.h"
+#include "ddbg/topology.h"
+
+namespace {
+
+using namespace ddbg;
+
+Store& BenchStore() {
+  static std::unique_ptr<Store> store = [] {
+    const char* dir = std::getenv("DDBG_BENCH_STORE");
+    EmbeddedStoreOptions options;
+    options.create_if_missing = false;
+    options.read_only = true;
+    auto s = OpenEmbeddedStore(dir != nullptr ? dir : "/tmp/ddbg-analyses-bench/store", options);
+    if (!s.ok()) std::abort();
+    return std::move(*s);
+  }();
+  return *store;
+}
+
+SpanTableOptions Lean() {
+  SpanTableOptions options;
+  options.error_details = false;
+  return options;
+}
+
+const SpanTable& Table() {
+  static SpanTable table = *LoadSpanTable(BenchStore(), AnalysisScope{}, Lean());
+  return table;
+}
+
+void BM_ScanSpans(benchmark::State& state, SpanColumns columns) {
+  for (auto _ : state) {
+    uint64_t rows = 0;
+    ScanFilter filter;
+    filter.span_columns = columns;
+    Status st = BenchStore().ScanSpans(filter, [&](const SpanBatch& b) {
+      rows += b.size();
+      return Status::Ok();
+    });
+    if (!st.ok()) state.SkipWithError(st.message().c_str());
+    state.counters["spans"] = static_cast<double>(rows);
+  }
+}
+BENCHMARK_CAPTURE(BM_ScanSpans, all_columns, SpanColumns::kAll)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ScanSpans, structure_only, SpanColumns::kStructure)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_LoadSpanTable(benchmark::State& state, bool error_details) {
+  SpanTableOptions options;
+  options.error_details = error_details;
+  for (auto _ : state) {
+    auto t = LoadSpanTable(BenchStore(), AnalysisScope{}, options);
+    state.counters["spans"] = static_cast<double>(t->spans());
+  }
+}
+BENCHMARK_CAPTURE(BM_LoadSpanTable, lean, false)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_LoadSpanTable, with_error_details, true)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Topology(benchmark::State& state) {
+  const SpanTable& t = Table();
+  for (auto _ : state) benchmark::DoNotOptimize(ComputeTopology(t));
+}
+BENCHMARK(BM_Topology)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_CriticalPathAggregate(benchmark::State& state) {
+  const SpanTable& t = Table();
+  for (auto _ : state) benchmark::DoNotOptimize(AggregateCriticalPaths(t));
+}
+BENCHMARK(BM_CriticalPathAggregate)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Perf(benchmark::State& state) {
+  const SpanTable& t = Table();
+  for (auto _ : state) benchmark::DoNotOptimize(ComputePerf(t));
+}
+BENCHMARK(BM_Perf)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Regress(benchmark::State& state) {
+  const SpanTable& t = Table();
+  int64_t mid = t.spans() ? t.start_ns[0] : 0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int64_t s : t.start_ns) lo = std::min(lo, s), hi = std::max(hi, s);
+  mid = lo + (hi - lo) / 2;
+  RegressSide base, target;
+  base.window = {lo, mid - 1};
+  target.window = {mid, hi};
+  for (auto _ : state) benchmark::DoNotOptimize(CompareSides(t, base, target));
+}
+BENCHMARK(BM_Regress)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,153 @@
+// Query latency on a ddbg store (driven by bench/query_bench.sh):
+//   query_bench run STORE      trace by id (p50/p99 over 300 random traces), a two-attribute
+//                              TraceQL filter, the LogQL line filter and count_over_time by
+//                              service (each repeated, warm): one line per question.
+//   query_bench export STORE DIR   spans.tsv and logs.tsv of every stored span and log record,
+//                              in ClickHouse's TabSeparated format, to load the same data.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ddbg/logql.h"
+#include "ddbg/store.h"
+#include "ddbg/traceql.h"
+
+namespace ddbg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char kTraceQL[] = "{ span.http.request.method = \"POST\" && span.http.response.status_code = 500 }";
+const char kLineFilter[] = "{service=\"checkout\"} |= \"timeout\"";
+const char kCountByService[] = "sum by (service) (count_over_time({service=~\".+\"} [1m]))";
+
+template <typename Fn>
+std::vector<double> TimeRuns(int n, Fn&& fn) {
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    auto t0 = Clock::now();
+    fn(i);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+void Report(const char* name, const std::vector<double>& ms, uint64_t results) {
+  auto at = [&ms](double q) { return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))]; };
+  std::printf("%-16s runs=%zu p50_ms=%.3f p99_ms=%.3f min_ms=%.3f results=%llu\n", name, ms.size(),
+              at(0.5), at(0.99), ms.front(), static_cast<unsigned long long>(results));
+}
+
+int Run(Store& store) {
+  std::vector<TraceId> ids;
+  Status st = store.ScanSpans({}, [&](const SpanBatch& b) {
+    for (size_t i = 0; i < b.size(); i += 97) ids.push_back(b.trace_id[i]);
+    return Status::Ok();
+  });
+  if (!st.ok() || ids.empty()) return std::fprintf(stderr, "no spans: %s\n", st.message().c_str()), 1;
+  std::mt19937 rng(7);
+  std::shuffle(ids.begin(), ids.end(), rng);
+  ids.resize(std::min<size_t>(ids.size(), 300));
+  uint64_t spans = 0;
+  (void)store.GetTrace(ids[0]);  // warm
+  std::vector<double> ms = TimeRuns(static_cast<int>(ids.size()), [&](int i) {
+    spans += store.GetTrace(ids[static_cast<size_t>(i)])->size();
+  });
+  Report("trace_by_id", ms, spans / ids.size());
+
+  TraceSearchOptions to;
+  to.limit = 0;
+  uint64_t traces = 0;
+  ms = TimeRuns(10, [&](int) { traces = SearchTraceQL(store, kTraceQL, to)->traces.size(); });
+  Report("traceql_2attr", ms, traces);
+  LogQueryOptions lo;
+  lo.limit = 0;
+  uint64_t lines = 0;
+  ms = TimeRuns(10, [&](int) { lines = EvalLogQL(store, kLineFilter, lo)->lines.size(); });
+  Report("logql_filter", ms, lines);
+  lo.step_ns = 60'000'000'000;
+  uint64_t series = 0;
+  ms = TimeRuns(5, [&](int) { series = EvalLogQL(store, kCountByService, lo)->series.size(); });
+  Report("count_by_service", ms, series);
+  return 0;
+}
+
+// TabSeparated escaping (backslash, tab, newline) and array literals ['a','b'].
+void Escaped(std::string_view s, bool quoted, std::string* out) {
+  for (char c : s) {
+    if (c == '\\') out->append("\\\\");
+    else if (c == '\t') out->append("\\t");
+    else if (c == '\n') out->append("\\n");
+    else if (c == '\r') out->append("\\r");
+    else if (quoted && c == '\'') out->append("\\'");
+    else out->push_back(c);
+  }
+}
+
+void AttrArrays(const StringDict& d, const AttrColumns& a, uint32_t begin, uint32_t end, std::string* row) {
+  for (int part = 0; part < 2; ++part) {
+    row->append("\t[");
+    for (uint32_t i = begin; i < end; ++i) {
+      row->append(i == begin ? "'" : ",'");
+      Escaped(part == 0 ? std::string(d.Get(a.key[i])) : a.ValueText(d, i), true, row);
+      row->push_back('\'');
+    }
+    row->push_back(']');
+  }
+}
+
+int Export(Store& store, const std::string& dir) {
+  std::ofstream spans(dir + "/spans.tsv"), logs(dir + "/logs.tsv");
+  std::string row;
+  Status st = store.ScanSpans({}, [&](const SpanBatch& b) {
+    for (size_t i = 0; i < b.size(); ++i) {
+      row = TraceIdToHex(b.trace_id[i]) + "\t" + SpanIdToHex(b.span_id[i]) + "\t";
+      Escaped(b.dict.Get(b.service[i]), false, &row);
+      row.push_back('\t');
+      Escaped(b.dict.Get(b.name[i]), false, &row);
+      row += "\t" + std::to_string(b.start_ns[i]) + "\t" + std::to_string(b.end_ns[i] - b.start_ns[i]) +
+             "\t" + std::to_string(static_cast<int>(b.status[i]));
+      AttrArrays(b.dict, b.attrs, b.attr_off.begin(i), b.attr_off.end(i), &row);
+      row.push_back('\n');
+      spans << row;
+    }
+    return Status::Ok();
+  });
+  if (st.ok()) {
+    st = store.ScanLogs({}, [&](const LogBatch& b) {
+      for (size_t i = 0; i < b.size(); ++i) {
+        row = std::to_string(b.time_ns[i]) + "\t";
+        Escaped(b.dict.Get(b.service[i]), false, &row);
+        row += "\t" + std::string(SeverityShortName(b.severity_number[i])) + "\t" +
+               (b.trace_id[i].empty() ? std::string() : TraceIdToHex(b.trace_id[i])) + "\t";
+        Escaped(b.dict.Get(b.body[i]), false, &row);
+        row.push_back('\n');
+        logs << row;
+      }
+      return Status::Ok();
+    });
+  }
+  if (!st.ok()) return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
+  return 0;
+}
+
+}  // namespace
+}  // namespace ddbg
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: query_bench run STORE | query_bench export STORE DIR\n");
+    return 2;
+  }
+  std::string mode = argv[1];
+  auto store = ddbg::OpenEmbeddedStore(argv[2], {.read_only = true});
+  if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().message().c_str()), 1;
+  if (mode == "run") return ddbg::Run(**store);
+  if (mode == "export" && argc > 3) return ddbg::Export(**store, argv[3]);
+  return 2;
+}

@@ -1,0 +1,116 @@
+// DebugContext: everything the section builders share — the request, the resolved window and
+// focus, and the digests of one columnar pass over each signal (spans, logs, events) in the
+// window. A builder reads the context and writes its section of the DebugReport; builders
+// needing more than the digests read the Store themselves (one pass, batch by batch).
+// Thread-safety: built once by PrepareDebugContext, then read-only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ddbg/debug_report.h"
+#include "ddbg/store.h"
+#include "report/debug/latency_histogram.h"
+#include "report/debug/trace_table.h"
+
+namespace ddbg::report {
+
+// Number of time buckets of the window for the timelines (requests and errors per bucket).
+inline constexpr int kTimeBuckets = 60;
+
+struct ServiceDigest {
+  std::string name;
+  bool in_scope = true;
+  int64_t spans = 0;
+  int64_t requests = 0;  // server/consumer spans, and roots of any kind
+  int64_t errors = 0;    // requests with error status
+  int64_t error_spans = 0;
+  LatencyHistogram latency;  // of requests
+  std::vector<int64_t> bucket_requests = std::vector<int64_t>(kTimeBuckets);
+  std::vector<int64_t> bucket_errors = std::vector<int64_t>(kTimeBuckets);
+  std::string first_error_message;  // of the first error request seen
+  std::string first_error_trace;    // hex
+};
+
+struct EdgeDigest {
+  uint32_t from = 0, to = 0;  // indices into SpanDigest::services
+  int64_t calls = 0;
+  int64_t errors = 0;
+  LatencyHistogram latency;  // of the callee span
+};
+
+struct SpanDigest {
+  int64_t spans = 0;
+  int64_t error_spans = 0;
+  int64_t min_ns = 0, max_ns = 0;  // span starts seen; 0 when none
+  std::vector<ServiceDigest> services;  // in first-seen order
+  std::vector<EdgeDigest> edges;
+  TraceTable traces;
+};
+
+struct LogDigestService {
+  std::string name;
+  int64_t logs = 0;
+  int64_t warn_logs = 0;
+  int64_t error_logs = 0;
+  std::vector<LogExample> error_examples;  // the first few ERROR+ records
+};
+
+struct LogDigest {
+  int64_t logs = 0;
+  int64_t error_logs = 0;
+  std::vector<LogDigestService> services;
+};
+
+struct EventDigest {
+  int64_t events = 0;
+  int64_t streams_touched = 0;  // distinct streams with an event in the window
+  std::vector<std::pair<std::string, int64_t>> per_service;  // sorted by name
+  // Events sharing a correlation id with a representative trace, in time order.
+  std::vector<EventRef> correlated;
+};
+
+// A trace the report shows in full, and why it was chosen.
+// Its spans and logs are fetched once (Store::GetTrace / GetTraceLogs) for every builder.
+struct RepresentativeTrace {
+  TraceId id;
+  std::string why;  // "slowest request", "failing: 12 error spans", "asked for"
+  bool failing = false;
+  SpanBatch spans;
+  LogBatch logs;
+  std::vector<std::string> correlation_ids;  // values of the well-known correlation keys
+};
+
+struct DebugContext {
+  DebugRequest request;
+  FocusSet focus;
+  TimeRange window;  // both ends bounded
+  SpanDigest spans;
+  LogDigest logs;
+  EventDigest events;
+  std::vector<RepresentativeTrace> representatives;
+
+  bool InScope(std::string_view service) const;
+  // Bucket index of a time inside the window, clamped to [0, kTimeBuckets).
+  int Bucket(int64_t t) const;
+  int64_t BucketStart(int b) const;
+};
+
+// Resolves the window and focus, digests spans, picks and fetches the representative traces,
+// then digests logs and events. Errors: a bad window, an unknown --trace-id, store failures.
+Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx);
+
+// The single passes (debug_digest_*.cc).
+Status DigestSpans(Store& store, DebugContext* ctx);
+Status DigestLogs(Store& store, DebugContext* ctx);
+Status DigestEvents(Store& store, DebugContext* ctx);
+// Chooses the traces to show (the one asked for, or failing and slow ones in focus order).
+void PickRepresentativeTraces(DebugContext* ctx);
+// Fetches the spans and logs of each representative and reads its correlation ids.
+Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
+
+// Row i of a log batch as a quoted example (strings copied).
+LogExample MakeLogExample(const LogBatch& b, size_t i);
+
+}  // namespace ddbg::report

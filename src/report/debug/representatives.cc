@@ -1,0 +1,135 @@
+// Choosing the traces the report shows in full: the one asked for, or the worst failing and
+// the slowest requests of the window (from the per-trace facts of the span pass), ordered by
+// the focus; then fetching their spans, logs and correlation ids once.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "report/debug/debug_context.h"
+#include "util/time_format.h"
+
+namespace ddbg::report {
+namespace {
+
+// Attribute keys that carry a correlation id (PRODUCT.md, "Correlation").
+constexpr std::string_view kCorrelationKeys[] = {"correlation_id", "correlation.id",
+                                                 "x-correlation-id", "request_id",
+                                                 "workflow_id", "business.workflow_id"};
+constexpr size_t kMaxCorrelationIds = 8;
+
+// The indices of the k best facts by `better`, best first, among those `eligible` accepts.
+template <typename Eligible, typename Better>
+std::vector<uint32_t> TopK(const std::vector<TraceFacts>& facts, size_t k, Eligible eligible,
+                           Better better) {
+  std::vector<uint32_t> top;
+  for (uint32_t i = 0; i < facts.size(); ++i) {
+    if (!eligible(facts[i])) continue;
+    if (top.size() == k && !better(facts[i], facts[top.back()])) continue;
+    auto at = std::find_if(top.begin(), top.end(),
+                           [&](uint32_t t) { return better(facts[i], facts[t]); });
+    top.insert(at, i);
+    if (top.size() > k) top.pop_back();
+  }
+  return top;
+}
+
+bool SlowerThan(const TraceFacts& a, const TraceFacts& b) {
+  if (a.root_duration_ns != b.root_duration_ns) return a.root_duration_ns > b.root_duration_ns;
+  return a.id < b.id;
+}
+
+bool WorseFailure(const TraceFacts& a, const TraceFacts& b) {
+  if (a.error_spans != b.error_spans) return a.error_spans > b.error_spans;
+  return SlowerThan(a, b);
+}
+
+void AddCorrelationIds(RepresentativeTrace& rep) {
+  const SpanBatch& b = rep.spans;
+  for (size_t a = 0; a < b.attrs.size() && rep.correlation_ids.size() < kMaxCorrelationIds; ++a) {
+    if (b.attrs.type[a] != AttrType::kString) continue;
+    std::string_view key = b.dict.Get(b.attrs.key[a]);
+    if (std::find(std::begin(kCorrelationKeys), std::end(kCorrelationKeys), key) ==
+        std::end(kCorrelationKeys)) {
+      continue;
+    }
+    std::string value(b.dict.Get(static_cast<StrId>(b.attrs.value[a])));
+    if (value.empty()) continue;
+    if (std::find(rep.correlation_ids.begin(), rep.correlation_ids.end(), value) ==
+        rep.correlation_ids.end()) {
+      rep.correlation_ids.push_back(std::move(value));
+    }
+  }
+}
+
+RepresentativeTrace Representative(TraceId id, std::string why, bool failing) {
+  RepresentativeTrace rep;
+  rep.id = id;
+  rep.why = std::move(why);
+  rep.failing = failing;
+  return rep;
+}
+
+}  // namespace
+
+void PickRepresentativeTraces(DebugContext* ctx) {
+  if (!ctx->request.trace_id.empty()) {
+    ctx->representatives.push_back(Representative(ctx->request.trace_id, "asked for", false));
+    return;
+  }
+  const std::vector<TraceFacts>& facts = ctx->spans.traces.facts();
+  size_t k = ctx->request.representative_traces;
+  std::vector<uint32_t> failing = TopK(
+      facts, k, [](const TraceFacts& f) { return f.in_scope && f.error_spans > 0; }, WorseFailure);
+  std::vector<uint32_t> slow = TopK(
+      facts, k, [](const TraceFacts& f) { return f.in_scope && f.root_duration_ns >= 0; },
+      SlowerThan);
+  auto add = [&](RepresentativeTrace rep) {
+    for (const RepresentativeTrace& r : ctx->representatives) {
+      if (r.id == rep.id) return;
+    }
+    ctx->representatives.push_back(std::move(rep));
+  };
+  auto add_failing = [&] {
+    for (uint32_t i : failing) {
+      const TraceFacts& f = facts[i];
+      add(Representative(f.id,
+                         fmt::format("failing: {} error span{} of {}", f.error_spans,
+                                     f.error_spans == 1 ? "" : "s", f.spans),
+                         true));
+    }
+  };
+  auto add_slow = [&] {
+    for (size_t n = 0; n < slow.size(); ++n) {
+      const TraceFacts& f = facts[slow[n]];
+      add(Representative(
+          f.id, fmt::format("slowest request #{}: {}", n + 1, FormatDuration(f.root_duration_ns)),
+          f.error_spans > 0));
+    }
+  };
+  bool slow_first = ctx->focus.has(Focus::kTiming) && !ctx->focus.has(Focus::kCausation);
+  if (slow_first) {
+    add_slow();
+    add_failing();
+  } else {
+    add_failing();
+    add_slow();
+  }
+}
+
+Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
+  for (RepresentativeTrace& rep : ctx->representatives) {
+    Result<SpanBatch> spans = store.GetTrace(rep.id);
+    if (!spans.ok()) return spans.status();
+    if (spans->empty()) {
+      return Status::NotFound(fmt::format("trace {} is not in the store", TraceIdToHex(rep.id)));
+    }
+    rep.spans = std::move(*spans);
+    Result<LogBatch> logs = store.GetTraceLogs(rep.id);
+    if (!logs.ok()) return logs.status();
+    rep.logs = std::move(*logs);
+    AddCorrelationIds(rep);
+  }
+  return Status::Ok();
+}
+
+}  // namespace ddbg::report

@@ -1,0 +1,52 @@
+// The one table of section builders, and the one list of analyses the report cannot run yet.
+// When an analysis lands (topology.h, critical_path.h, errors.h, rca.h, logmine.h, flow.h…),
+// add its builder to kSectionBuilders and delete its line from kPendingAnalyses.
+#include "report/debug/sections.h"
+
+namespace ddbg::report {
+namespace {
+
+struct PendingAnalysis {
+  SectionId section;
+  const char* analysis;
+};
+
+constexpr PendingAnalysis kPendingAnalyses[] = {
+    {SectionId::kTopology, "dependency cycles and per-edge latency percentiles from topology.h"},
+    {SectionId::kCorrelation, "correlation flow with gaps and breaks (flow.h)"},
+    {SectionId::kTiming, "critical-path ownership across traces (critical_path.h)"},
+    {SectionId::kTiming, "bottlenecks: sequential calls, fan-out, gaps (critical_path.h)"},
+    {SectionId::kTiming, "per-operation performance and regressions (perf.h, regress.h)"},
+    {SectionId::kErrors, "origin vs propagated errors and the cascade timeline (errors.h)"},
+    {SectionId::kErrors, "retry storms and timeout clusters (errors.h)"},
+    {SectionId::kState, "cross-service state consistency (events.h)"},
+    {SectionId::kState, "stream integrity and projection lag (events.h)"},
+    {SectionId::kLogs, "log templates, rule hits and new or spiking templates (logmine.h, log_rules.h)"},
+    {SectionId::kHypotheses, "ranked root-cause suspects (rca.h)"},
+};
+
+constexpr const char* kNotInThisBuild = "analysis not available in this build";
+
+}  // namespace
+
+const std::vector<SectionBuilder>& SectionBuilders() {
+  static const std::vector<SectionBuilder> kSectionBuilders = {
+      {SectionId::kTopology, "service map", BuildServiceMap},
+      {SectionId::kCorrelation, "trace correlation", BuildTraceCorrelation},
+      {SectionId::kTiming, "latency summary", BuildLatencySummary},
+      {SectionId::kErrors, "error summary", BuildErrorSummary},
+      {SectionId::kState, "event summary", BuildEventSummary},
+      {SectionId::kLogs, "log summary", BuildLogSummary},
+      // The summary reads what the other sections found, so it runs last.
+      {SectionId::kSummary, "summary", BuildSummary},
+  };
+  return kSectionBuilders;
+}
+
+void AddPendingAnalyses(DebugReport* report) {
+  for (const PendingAnalysis& p : kPendingAnalyses) {
+    report->section(p.section).unavailable.push_back({p.analysis, kNotInThisBuild});
+  }
+}
+
+}  // namespace ddbg::report

@@ -1,0 +1,207 @@
+#include "server/live_store.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ddbg::server {
+namespace {
+
+size_t ChunkBytes(const SpanBatch* spans, const LogBatch* logs) {
+  return (spans ? spans->MemoryBytes() : 0) + (logs ? logs->MemoryBytes() : 0);
+}
+
+template <typename Batch>
+void AddServices(const Batch& b, std::set<std::string>* out) {
+  for (StrId s : b.resources.service) {
+    if (!b.dict.Get(s).empty()) out->emplace(b.dict.Get(s));
+  }
+}
+
+void TimeBounds(const std::vector<int64_t>& times, StoreStats* s, bool* any) {
+  for (int64_t t : times) {
+    if (t == 0) continue;
+    if (!*any) {
+      s->min_time_ns = s->max_time_ns = t;
+      *any = true;
+    }
+    s->min_time_ns = std::min(s->min_time_ns, t);
+    s->max_time_ns = std::max(s->max_time_ns, t);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir) {
+  auto writer = OpenEmbeddedStore(dir);
+  if (!writer.ok()) return writer.status();
+  auto reader = OpenEmbeddedStore(dir, {.read_only = true});
+  if (!reader.ok()) return reader.status();
+  Result<uint64_t> mark = (*writer)->ReadMark(kWalMark);
+  if (!mark.ok()) return mark.status();
+  return std::unique_ptr<LiveStore>(
+      new LiveStore(std::move(writer).value(), std::move(reader).value(), *mark));
+}
+
+uint64_t LiveStore::sealed_lsn() const {
+  std::lock_guard<std::mutex> l(head_mu_);
+  return sealed_lsn_;
+}
+
+void LiveStore::AddToHead(uint64_t lsn, std::shared_ptr<const SpanBatch> spans,
+                          std::shared_ptr<const LogBatch> logs) {
+  HeadChunk c;
+  c.lsn = lsn;
+  c.bytes = ChunkBytes(spans.get(), logs.get());
+  c.spans = std::move(spans);
+  c.logs = std::move(logs);
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_stats_.chunks++;
+  head_stats_.spans += c.spans ? c.spans->size() : 0;
+  head_stats_.logs += c.logs ? c.logs->size() : 0;
+  head_stats_.bytes += c.bytes;
+  head_.emplace(lsn, std::move(c));
+  while (head_.count(contiguous_lsn_ + 1) > 0) ++contiguous_lsn_;
+}
+
+std::vector<HeadChunk> LiveStore::HeadSnapshot() const {
+  std::lock_guard<std::mutex> l(head_mu_);
+  std::vector<HeadChunk> out;
+  out.reserve(head_.size());
+  for (const auto& [lsn, c] : head_) out.push_back(c);
+  return out;
+}
+
+HeadStats LiveStore::Head() const {
+  std::lock_guard<std::mutex> l(head_mu_);
+  HeadStats s = head_stats_;
+  s.sealed_lsn = sealed_lsn_;
+  return s;
+}
+
+Result<uint64_t> LiveStore::Seal() {
+  std::lock_guard<std::mutex> seal_lock(seal_mu_);
+  std::vector<HeadChunk> run;
+  uint64_t upto;
+  {
+    std::lock_guard<std::mutex> l(head_mu_);
+    upto = contiguous_lsn_;
+    for (auto it = head_.begin(); it != head_.end() && it->first <= upto; ++it) {
+      run.push_back(it->second);
+    }
+    if (upto == sealed_lsn_) return sealed_lsn_;
+  }
+  SpanBatch spans;
+  LogBatch logs;
+  for (const HeadChunk& c : run) {
+    if (c.spans && !c.spans->empty()) {
+      SpanRowCopier copier(*c.spans, &spans);
+      for (size_t i = 0; i < c.spans->size(); ++i) copier.Copy(i);
+    }
+    if (c.logs && !c.logs->empty()) {
+      LogRowCopier copier(*c.logs, &logs);
+      for (size_t i = 0; i < c.logs->size(); ++i) copier.Copy(i);
+    }
+  }
+  DDBG_RETURN_IF_ERROR(writer_->AppendMarked(spans, logs, kWalMark, upto));
+  // Switch readers from "head holds these" to "the store holds these" in one step.
+  std::unique_lock<std::shared_mutex> view(view_mu_);
+  Status refreshed = reader_->Refresh();
+  std::lock_guard<std::mutex> l(head_mu_);
+  for (const HeadChunk& c : run) {
+    head_stats_.chunks--;
+    head_stats_.spans -= c.spans ? c.spans->size() : 0;
+    head_stats_.logs -= c.logs ? c.logs->size() : 0;
+    head_stats_.bytes -= c.bytes;
+    head_.erase(c.lsn);
+  }
+  sealed_lsn_ = upto;
+  if (!refreshed.ok()) return refreshed;
+  return upto;
+}
+
+Status LiveStore::ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) {
+  std::shared_lock<std::shared_mutex> view(view_mu_);
+  DDBG_RETURN_IF_ERROR(reader_->ScanSpans(filter, fn));
+  for (const HeadChunk& c : HeadSnapshot()) {
+    if (c.spans && !c.spans->empty()) DDBG_RETURN_IF_ERROR(fn(*c.spans));
+  }
+  return Status::Ok();
+}
+
+Status LiveStore::ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) {
+  std::shared_lock<std::shared_mutex> view(view_mu_);
+  DDBG_RETURN_IF_ERROR(reader_->ScanLogs(filter, fn));
+  for (const HeadChunk& c : HeadSnapshot()) {
+    if (c.logs && !c.logs->empty()) DDBG_RETURN_IF_ERROR(fn(*c.logs));
+  }
+  return Status::Ok();
+}
+
+Status LiveStore::ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) {
+  return writer_->ScanEvents(filter, fn);
+}
+
+// Copies the rows of trace `id` held by `chunk` into `out`.
+template <typename Copier, typename Batch>
+void CopyTraceRows(const Batch* chunk, TraceId id, Batch* out) {
+  if (chunk == nullptr) return;
+  std::unique_ptr<Copier> copier;
+  for (size_t i = 0; i < chunk->size(); ++i) {
+    if (chunk->trace_id[i] != id) continue;
+    if (!copier) copier = std::make_unique<Copier>(*chunk, out);
+    copier->Copy(i);
+  }
+}
+
+Result<SpanBatch> LiveStore::GetTrace(TraceId id) {
+  std::shared_lock<std::shared_mutex> view(view_mu_);
+  Result<SpanBatch> stored = reader_->GetTrace(id);
+  if (!stored.ok() || id.empty()) return stored;
+  SpanBatch out = std::move(stored).value();
+  for (const HeadChunk& c : HeadSnapshot()) CopyTraceRows<SpanRowCopier>(c.spans.get(), id, &out);
+  return out;
+}
+
+Result<LogBatch> LiveStore::GetTraceLogs(TraceId id) {
+  std::shared_lock<std::shared_mutex> view(view_mu_);
+  Result<LogBatch> stored = reader_->GetTraceLogs(id);
+  if (!stored.ok() || id.empty()) return stored;
+  LogBatch out = std::move(stored).value();
+  for (const HeadChunk& c : HeadSnapshot()) CopyTraceRows<LogRowCopier>(c.logs.get(), id, &out);
+  return out;
+}
+
+Result<StoreStats> LiveStore::Stats() {
+  std::shared_lock<std::shared_mutex> view(view_mu_);
+  Result<StoreStats> stored = reader_->Stats();
+  if (!stored.ok()) return stored;
+  StoreStats s = std::move(stored).value();
+  std::set<std::string> services(s.services.begin(), s.services.end());
+  bool any = s.spans + s.logs + s.events > 0;
+  std::vector<HeadChunk> head = HeadSnapshot();
+  for (const HeadChunk& c : head) {
+    if (c.spans) {
+      s.spans += c.spans->size();
+      AddServices(*c.spans, &services);
+      TimeBounds(c.spans->start_ns, &s, &any);
+    }
+    if (c.logs) {
+      s.logs += c.logs->size();
+      AddServices(*c.logs, &services);
+      TimeBounds(c.logs->time_ns, &s, &any);
+    }
+  }
+  s.services.assign(services.begin(), services.end());
+  // Head records are in no numbered segment: scans return them whatever after_segment says,
+  // so segment numbers are not reported while the head holds any (see StoreStats).
+  if (!head.empty()) s.last_segment = 0;
+  return s;
+}
+
+Status LiveStore::Refresh() {
+  std::lock_guard<std::mutex> seal_lock(seal_mu_);
+  std::unique_lock<std::shared_mutex> view(view_mu_);
+  return reader_->Refresh();
+}
+
+}  // namespace ddbg::server

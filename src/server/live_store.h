@@ -1,0 +1,83 @@
+// The store the server reads and writes: the embedded store on disk plus the "head", the
+// records acknowledged (durable in the WAL) but not yet sealed into a segment. Queries see
+// head and store together, so data is visible as soon as it is acknowledged; Seal() moves
+// the oldest contiguous run of head chunks into one store commit that also records, as
+// the mark "serve.wal", the WAL position it covers. Two store objects are used: a writer,
+// and a reader whose snapshot changes only together with the head (under an exclusive
+// lock), so a reader never sees a record twice or misses one during a seal.
+// Thread-safety: everything may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "ddbg/store.h"
+
+namespace ddbg::server {
+
+inline constexpr char kWalMark[] = "serve.wal";
+
+struct HeadChunk {
+  uint64_t lsn = 0;
+  std::shared_ptr<const SpanBatch> spans;
+  std::shared_ptr<const LogBatch> logs;
+  size_t bytes = 0;
+};
+
+struct HeadStats {
+  uint64_t chunks = 0;
+  uint64_t spans = 0;
+  uint64_t logs = 0;
+  uint64_t bytes = 0;
+  uint64_t sealed_lsn = 0;  // everything up to here is in the store
+};
+
+class LiveStore final : public Store {
+ public:
+  static Result<std::unique_ptr<LiveStore>> Open(const std::string& dir);
+
+  // The WAL position the store already holds (the "serve.wal" mark at open).
+  uint64_t sealed_lsn() const;
+  // Adds the records of WAL record `lsn` (durable) to the head. Every LSN after
+  // sealed_lsn() must be added exactly once (empty batches included), in any order.
+  void AddToHead(uint64_t lsn, std::shared_ptr<const SpanBatch> spans,
+                 std::shared_ptr<const LogBatch> logs);
+  // Seals the head chunks whose LSNs form a contiguous run after sealed_lsn(). Returns the
+  // new sealed LSN (unchanged when there was nothing to seal).
+  Result<uint64_t> Seal();
+  HeadStats Head() const;
+
+  Status AppendSpans(const SpanBatch& batch) override { return writer_->AppendSpans(batch); }
+  Status AppendLogs(const LogBatch& batch) override { return writer_->AppendLogs(batch); }
+  Status AppendEvents(const EventBatch& batch) override { return writer_->AppendEvents(batch); }
+  Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
+  Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
+  Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  Result<SpanBatch> GetTrace(TraceId id) override;
+  Result<LogBatch> GetTraceLogs(TraceId id) override;
+  Result<StoreStats> Stats() override;
+  Status Refresh() override;
+
+ private:
+  LiveStore(std::unique_ptr<Store> writer, std::unique_ptr<Store> reader, uint64_t sealed)
+      : writer_(std::move(writer)), reader_(std::move(reader)), sealed_lsn_(sealed),
+        contiguous_lsn_(sealed) {}
+  std::vector<HeadChunk> HeadSnapshot() const;
+
+  std::unique_ptr<Store> writer_;
+  std::unique_ptr<Store> reader_;
+  std::mutex seal_mu_;              // one Seal at a time
+  mutable std::shared_mutex view_mu_;  // readers shared; a seal's switch-over exclusive
+  mutable std::mutex head_mu_;
+  std::map<uint64_t, HeadChunk> head_;  // by LSN; guarded by head_mu_
+  uint64_t sealed_lsn_;                 // guarded by head_mu_
+  uint64_t contiguous_lsn_;             // every LSN up to here is in head_ or sealed
+  HeadStats head_stats_;                // guarded by head_mu_
+};
+
+}  // namespace ddbg::server

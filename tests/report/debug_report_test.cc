@@ -1,0 +1,250 @@
+// BuildDebugReport on a hand-built store with known answers: counts, the caller → callee
+// edges, which traces are representative (by focus), their correlated logs and events,
+// scoping by service, windows, --trace-id, bad requests and the pending analyses.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "ddbg/debug_report.h"
+#include "ddbg/store.h"
+
+namespace ddbg {
+namespace {
+
+constexpr int64_t kT0 = 1736935200000000000;  // 2025-01-15T10:00:00Z
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kMin = 60000 * kMs;
+
+const TraceId kOk{0, 0xa};
+const TraceId kFail{0, 0xb};
+const TraceId kSlow{0, 0xc};
+
+class ScratchStore {
+ public:
+  ScratchStore() {
+    char tmpl[] = "/tmp/ddbg-debug-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    auto opened = OpenEmbeddedStore(dir_);
+    store_ = std::move(opened.value());
+  }
+  ~ScratchStore() {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Store& store() { return *store_; }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+void AddSpan(SpanBatch& b, TraceId t, SpanId id, SpanId parent, const char* service,
+             const char* name, SpanKind kind, int64_t start, int64_t end, bool error = false) {
+  SpanRow row;
+  row.trace_id = t;
+  row.span_id = id;
+  row.parent_span_id = parent;
+  row.resource = b.CommitResource(b.dict.Intern(service));
+  row.name = b.dict.Intern(name);
+  row.kind = kind;
+  row.start_ns = start;
+  row.end_ns = end;
+  row.status = error ? SpanStatus::kError : SpanStatus::kUnset;
+  row.status_message = b.dict.Intern(error ? "card declined" : "");
+  b.CommitSpan(row);
+}
+
+// frontend GET /pay → frontend client → checkout server → checkout client → payment server.
+void AddTrace(SpanBatch& b, TraceId t, int64_t start, int64_t scale, bool fail) {
+  SpanId base = t.lo << 4;
+  if (fail) b.attrs.AddString(b.dict.Intern("correlation_id"), b.dict.Intern("corr-fail"));
+  AddSpan(b, t, base + 1, 0, "frontend", "GET /pay", SpanKind::kServer, start, start + 100 * scale, fail);
+  AddSpan(b, t, base + 2, base + 1, "frontend", "call checkout", SpanKind::kClient,
+          start + 5 * scale, start + 95 * scale, fail);
+  AddSpan(b, t, base + 3, base + 2, "checkout", "POST /checkout", SpanKind::kServer,
+          start + 10 * scale, start + 90 * scale, fail);
+  AddSpan(b, t, base + 4, base + 3, "checkout", "call payment", SpanKind::kClient,
+          start + 20 * scale, start + 80 * scale, fail);
+  AddSpan(b, t, base + 5, base + 4, "payment", "charge", SpanKind::kServer, start + 25 * scale,
+          start + 75 * scale, fail);
+}
+
+void AddLog(LogBatch& b, int64_t t, const char* service, uint8_t severity, const char* body,
+            TraceId trace) {
+  LogRow row;
+  row.time_ns = t;
+  row.severity_number = severity;
+  row.resource = b.CommitResource(b.dict.Intern(service));
+  row.body = b.dict.Intern(body);
+  row.trace_id = trace;
+  b.CommitLog(row);
+}
+
+DebugRequest Req(const char* description) {
+  DebugRequest r;
+  r.description = description;
+  return r;
+}
+
+class DebugReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SpanBatch spans;
+    AddTrace(spans, kOk, kT0, kMs, false);
+    AddTrace(spans, kFail, kT0 + 10 * kMin, kMs, true);
+    AddTrace(spans, kSlow, kT0 + 20 * kMin, 10 * kMs, false);
+    ASSERT_TRUE(s_.store().AppendSpans(spans).ok());
+    LogBatch logs;
+    AddLog(logs, kT0 + 10 * kMin + 50 * kMs, "payment", 17, "charge failed: card declined", kFail);
+    AddLog(logs, kT0 + 5 * kMin, "checkout", 13, "pool is busy", TraceId{});
+    ASSERT_TRUE(s_.store().AppendLogs(logs).ok());
+    EventBatch events;
+    EventRow e;
+    e.stream = events.dict.Intern("payment-ord-1");
+    e.version = 1;
+    e.event_type = events.dict.Intern("PaymentDeclined");
+    e.time_ns = kT0 + 10 * kMin + 60 * kMs;
+    e.correlation_id = events.dict.Intern("corr-fail");
+    e.service = events.dict.Intern("payment");
+    events.CommitEvent(e);
+    ASSERT_TRUE(s_.store().AppendEvents(events).ok());
+  }
+
+  DebugReport Build(DebugRequest req) {
+    Result<DebugReport> r = BuildDebugReport(s_.store(), req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(*r) : DebugReport{};
+  }
+
+  static std::vector<std::string> RepresentativeIds(const DebugReport& r) {
+    std::vector<std::string> ids;
+    for (const Finding& f : r.section(SectionId::kCorrelation).findings) ids.push_back(f.trace_ids.at(0));
+    return ids;
+  }
+
+  ScratchStore s_;
+};
+
+TEST_F(DebugReportTest, CountsWhatItLookedAt) {
+  DebugReport r = Build(Req("payments failing"));
+  EXPECT_EQ(r.counts.traces, 3);
+  EXPECT_EQ(r.counts.spans, 15);
+  EXPECT_EQ(r.counts.error_spans, 5);
+  EXPECT_EQ(r.counts.error_traces, 1);
+  EXPECT_EQ(r.counts.logs, 2);
+  EXPECT_EQ(r.counts.error_logs, 1);
+  EXPECT_EQ(r.counts.events, 1);
+  EXPECT_EQ(r.counts.services, 3);
+  EXPECT_EQ(r.window.min_ns, kT0);
+  EXPECT_EQ(r.window.max_ns, kT0 + 20 * kMin + 250 * kMs);  // the newest span start
+}
+
+TEST_F(DebugReportTest, EdgesCarryCallsErrorsAndHealth) {
+  DebugReport r = Build(Req("x"));
+  const ServiceGraph& g = r.section(SectionId::kTopology).graph;
+  ASSERT_EQ(g.edges.size(), 2u);
+  EXPECT_EQ(g.edges[0].from, "checkout");
+  EXPECT_EQ(g.edges[0].to, "payment");
+  EXPECT_EQ(g.edges[0].calls, 3);
+  EXPECT_EQ(g.edges[0].errors, 1);
+  EXPECT_NEAR(g.edges[0].error_rate, 1.0 / 3, 1e-9);
+  EXPECT_FALSE(g.edges[0].unhealthy);  // one error is below the 3-error floor
+  EXPECT_EQ(g.edges[1].from, "frontend");
+  EXPECT_EQ(g.edges[1].to, "checkout");
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[0].name, "checkout");
+  EXPECT_EQ(g.nodes[0].requests, 3);
+  EXPECT_EQ(g.nodes[0].errors, 1);
+}
+
+TEST_F(DebugReportTest, CausationFocusShowsTheFailingTraceFirstWithItsLogsAndEvents) {
+  DebugReport r = Build(Req("payments failing"));
+  EXPECT_TRUE(r.focus.has(Focus::kCausation));
+  EXPECT_TRUE(r.section(SectionId::kErrors).focused);
+  std::vector<std::string> ids = RepresentativeIds(r);
+  ASSERT_GE(ids.size(), 2u);
+  EXPECT_EQ(ids[0], TraceIdToHex(kFail));
+  EXPECT_EQ(ids[1], TraceIdToHex(kSlow));
+  const Finding& f = r.section(SectionId::kCorrelation).findings[0];
+  ASSERT_EQ(f.logs.size(), 1u);
+  EXPECT_EQ(f.logs[0].body, "charge failed: card declined");
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].type, "PaymentDeclined");
+  const CriticalPathBars& bars = r.section(SectionId::kCorrelation).bars.at(0);
+  ASSERT_EQ(bars.segments.size(), 5u);
+  for (const BarSegment& s : bars.segments) EXPECT_TRUE(s.critical) << s.operation;
+}
+
+TEST_F(DebugReportTest, CorrelationFlagOverridesTheWords) {
+  DebugRequest req = Req("payments failing");
+  req.has_focus = true;
+  req.focus = Focus::kTiming;
+  DebugReport r = Build(req);
+  EXPECT_TRUE(r.focus_from_flag);
+  EXPECT_FALSE(r.focus.has(Focus::kCausation));
+  EXPECT_EQ(RepresentativeIds(r).at(0), TraceIdToHex(kSlow));
+}
+
+TEST_F(DebugReportTest, ScopeCountsOnlyTheServicesAskedFor) {
+  DebugRequest req = Req("x");
+  req.services = {"payment"};
+  DebugReport r = Build(req);
+  EXPECT_EQ(r.counts.spans, 3);
+  EXPECT_EQ(r.counts.traces, 3);
+  EXPECT_EQ(r.counts.logs, 1);
+  const ServiceGraph& g = r.section(SectionId::kTopology).graph;
+  ASSERT_EQ(g.edges.size(), 1u);  // payment and its caller
+  EXPECT_EQ(g.nodes.size(), 2u);
+}
+
+TEST_F(DebugReportTest, TimeWindowEndsAtTheNewestData) {
+  DebugRequest req = Req("x");
+  req.window_ns = 5 * kMin;
+  DebugReport r = Build(req);
+  EXPECT_EQ(r.counts.traces, 1);
+  EXPECT_EQ(RepresentativeIds(r).at(0), TraceIdToHex(kSlow));
+  req.window_ns = 15 * kMin;
+  req.has_since = true;
+  req.since_ns = kT0 + kMin;
+  DebugReport since = Build(req);
+  EXPECT_EQ(since.counts.traces, 1);
+  EXPECT_EQ(since.window.max_ns, kT0 + 16 * kMin);
+}
+
+TEST_F(DebugReportTest, TraceIdFocusesOnThatTrace) {
+  DebugRequest req = Req("x");
+  req.trace_id = kOk;
+  DebugReport r = Build(req);
+  EXPECT_EQ(RepresentativeIds(r), std::vector<std::string>{TraceIdToHex(kOk)});
+  EXPECT_EQ(r.trace_id, TraceIdToHex(kOk));
+  EXPECT_EQ(r.counts.traces, 2);  // 15 minutes around it: the failing trace, not the slow one
+  EXPECT_EQ(r.window.min_ns, kT0 - 15 * kMin);
+}
+
+TEST_F(DebugReportTest, BadRequestsAreErrors) {
+  DebugRequest req = Req("x");
+  req.trace_id = TraceId{0, 0xdead};
+  Result<DebugReport> missing = BuildDebugReport(s_.store(), req);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  DebugRequest backwards_req = Req("x");
+  backwards_req.has_since = backwards_req.has_until = true;
+  backwards_req.since_ns = kT0 + kMin;
+  backwards_req.until_ns = kT0;
+  Result<DebugReport> backwards = BuildDebugReport(s_.store(), backwards_req);
+  ASSERT_FALSE(backwards.ok());
+  EXPECT_EQ(backwards.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(DebugReportTest, PendingAnalysesAreMarkedNotAvailable) {
+  DebugReport r = Build(Req("x"));
+  const Section& h = r.section(SectionId::kHypotheses);
+  ASSERT_FALSE(h.unavailable.empty());
+  EXPECT_EQ(h.unavailable[0].reason, "analysis not available in this build");
+  EXPECT_TRUE(r.hypotheses.empty());
+  for (const Section& s : r.sections) EXPECT_EQ(&s - r.sections.data(), static_cast<int>(s.id));
+}
+
+}  // namespace
+}  // namespace ddbg
