@@ -31,9 +31,7 @@ TEST(LogsParseCli, NumbersLinesAcrossFilesAndGivesEachItsFinalTemplate) {
 
 TEST(LogsTailCli, LogQLSelectsTheBacklogAndBadQueriesFailWithAPosition) {
   std::string dir = TempDir("tail");
-  ASSERT_EQ(Ddbg("simulate --out " + dir + "/in --traces 60 --seed 5 --fault error:payment")
-                .exit_code, 0);
-  ASSERT_EQ(Ddbg("ingest -q --data " + dir + "/data " + dir + "/in").exit_code, 0);
+  ASSERT_TRUE(SimulateAndIngest(dir, "--traces 60 --seed 5 --fault error:payment"));
   CmdResult r = Ddbg("logs tail --data " + dir + "/data --polls 1 -n 3 '{level=\"error\"}'");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   std::istringstream lines(r.out);
