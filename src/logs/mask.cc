@@ -31,6 +31,7 @@ enum CharClass : uint8_t {
   kAlpha = 16,
   kColon = 32,
   kEquals = 64,
+  kHash = 128,
 };
 
 constexpr std::array<uint8_t, 256> MakeClasses() {
@@ -43,6 +44,7 @@ constexpr std::array<uint8_t, 256> MakeClasses() {
   for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kAlpha;
   t[static_cast<unsigned char>(':')] |= kColon;
   t[static_cast<unsigned char>('=')] |= kEquals;
+  t[static_cast<unsigned char>('#')] |= kHash;
   return t;
 }
 
@@ -105,7 +107,9 @@ bool IsPathOrUrl(std::string_view s, bool has_colon) {
 
 // `classes`: the union of the classes of the characters of `s`.
 bool IsVariableCore(std::string_view s, uint8_t classes) {
-  if (classes & kDigit) return !IsWordWithDigit(s) && !IsCodeLocation(s);
+  if (classes & kDigit) {
+    return !IsWordWithDigit(s) && !((classes & (kColon | kHash)) && IsCodeLocation(s));
+  }
   return IsPathOrUrl(s, (classes & kColon) != 0);
 }
 
