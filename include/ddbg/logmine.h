@@ -2,7 +2,8 @@
 // whitespace, variable tokens (numbers, hex, ids, IPs, paths, URLs, UUIDs, durations, the
 // value of key=value…) are masked by shape with no per-source settings, and the masked
 // sequence joins the most similar template among those of its length and first token, or
-// starts a new one. One pass, online; MineMessages() spreads the work over threads and
+// starts a new one (templates differing by one plain word merge only once three words were
+// seen there). One pass, online; MineMessages() spreads the work over threads and
 // gives the same ids as one thread. A TemplateMiner is not synchronised: one writer.
 #pragma once
 
@@ -55,9 +56,14 @@ class TemplateMiner {
   // that shape get the same id. Ids must be added in increasing order before any Add().
   void Restore(uint32_t id, std::string_view text, uint64_t count);
 
-  size_t size() const;
+  // Templates can merge later (a position that held a few plain words turns out to hold
+  // many): an id then stands for the template that absorbed it. CanonicalId gives that
+  // template's id (the id itself when not merged); Template(id) describes it.
+  uint32_t CanonicalId(uint32_t id) const;
+
+  size_t size() const;  // ids handed out, merged ones included
   TemplateInfo Template(uint32_t id) const;
-  std::vector<TemplateInfo> Templates() const;
+  std::vector<TemplateInfo> Templates() const;  // one per template, merged ids left out
 
  private:
   struct Impl;

@@ -1,11 +1,12 @@
 // LogQL (the Grafana Loki subset documented in docs/query.md) evaluated on a Store: log
 // queries return matching lines, metric queries return series sampled every step over a
-// time range. Used by `ddbg logs query`, and callable by `logs tail` or an HTTP server.
+// time range. Used by `ddbg logs query`; LogRowMatcher tests single records (`logs tail`).
 // Errors are values: a query that does not parse gives InvalidArgument "L:C: expected …".
 // Thread-safety: the functions keep no state.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +70,23 @@ std::string LogsByTraceTable(const LogQueryResult& r);
 // {"traces":[{"traceID","lines","services","startTimeUnixNano","endTimeUnixNano",
 // "values":[{"timeUnixNano","labels":{…},"line"}]}], "untraced":{"values":[…]}}.
 std::string LogsByTraceJson(const LogQueryResult& r);
+
+// A LogQL log query (stream selector, line filters, parsers, label filters, line_format)
+// compiled once and tested record by record, for callers that bring their own rows
+// (`ddbg logs tail`). Metric queries are refused with InvalidArgument. Copies share the
+// compiled query; Matches() is const and may run on several threads.
+class LogRowMatcher {
+ public:
+  static Result<LogRowMatcher> Compile(std::string_view logql);
+  // Whether record `row` of `batch` passes the selector and the pipeline. When it does and
+  // `out` is given, *out holds the resulting line (after line_format) and labels.
+  bool Matches(const LogBatch& batch, size_t row, LogLine* out = nullptr) const;
+
+ private:
+  struct Compiled;
+  explicit LogRowMatcher(std::shared_ptr<const Compiled> c) : compiled_(std::move(c)) {}
+  std::shared_ptr<const Compiled> compiled_;
+};
 
 // `{label="value", …}`.
 std::string FormatLabels(const LabelSet& labels);

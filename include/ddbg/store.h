@@ -59,6 +59,10 @@ struct ScanFilter {
   std::vector<std::string> services;  // empty: any
   std::vector<std::string> streams;   // events only; empty: any
   SpanColumns span_columns = SpanColumns::kAll;  // spans only: the column groups to read
+  // Only segments committed after the one numbered `after_segment` (see
+  // StoreStats::last_segment): how a follower reads just what is new. 0: any. Honoured
+  // exactly (no row of an older segment is returned) by backends that report last_segment.
+  uint64_t after_segment = 0;
 };
 
 struct StoreStats {
@@ -73,6 +77,10 @@ struct StoreStats {
   std::vector<std::string> services;  // sorted, distinct, from spans and logs
   std::vector<std::string> streams_sample;  // up to 20 event stream ids
   uint64_t streams = 0;
+  // The number of the last committed segment; segment numbers grow in commit order. 0 when
+  // the store is empty or the backend does not number segments (it then ignores
+  // ScanFilter::after_segment).
+  uint64_t last_segment = 0;
 };
 
 // Called once per stored batch; returning an error stops the scan and is returned by it.

@@ -75,24 +75,64 @@ struct ParseArgs {
   bool whole_line = false;
 };
 
-void RunParse(const ParseArgs& a) {
-  std::vector<std::string> lines;
-  for (const std::string& f : a.files) {
-    Result<std::string> data = ReadFileDecompressed(f);
-    if (!data.ok()) {
-      Fail("parse", data.status());
+constexpr size_t kParseChunk = 1 << 20;  // lines mined per call
+
+std::string_view MinedPart(std::string_view line, bool whole_line) {
+  return whole_line ? line : logs::StripLogHeader(line);
+}
+
+// First pass: mines the lines of `path` in chunks, appending their template ids.
+Status MineFile(const std::string& path, bool whole_line, logs::TemplateMiner* miner,
+                std::vector<uint32_t>* ids) {
+  Result<InputFile> file = InputFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::vector<std::string_view> messages;
+  auto mine = [&] {
+    std::vector<uint32_t> chunk = miner->MineMessages(messages);
+    ids->insert(ids->end(), chunk.begin(), chunk.end());
+    messages.clear();
+  };
+  ForEachLine(file->bytes(), [&](std::string_view line) {
+    messages.push_back(MinedPart(line, whole_line));
+    if (messages.size() == kParseChunk) mine();
+  });
+  mine();
+  return Status::Ok();
+}
+
+// Second pass: prints the lines of `path` with their final templates.
+Status PrintFile(const std::string& path, bool whole_line, const std::vector<uint32_t>& ids,
+                 size_t* next, ParsedWriter* out) {
+  Result<InputFile> file = InputFile::Open(path);
+  if (!file.ok()) return file.status();
+  bool changed = false;
+  ForEachLine(file->bytes(), [&](std::string_view line) {
+    if (*next >= ids.size()) {
+      changed = true;
       return;
     }
-    SplitLines(*data, &lines);
-  }
-  std::vector<std::string_view> messages;
-  messages.reserve(lines.size());
-  for (const std::string& l : lines) {
-    messages.push_back(a.whole_line ? std::string_view(l) : logs::StripLogHeader(l));
-  }
+    out->Row(*next + 1, MinedPart(line, whole_line), ids[*next]);
+    ++*next;
+  });
+  if (changed) return Status::InvalidArgument(path + ": file grew while it was parsed");
+  return Status::Ok();
+}
+
+// Two passes over the files so that only the template ids are held in memory: the
+// template of a line is known only once every line was mined.
+void RunParse(const ParseArgs& a) {
   logs::TemplateMiner miner;
-  std::vector<uint32_t> ids = miner.MineMessages(messages);
-  PrintParsed(messages, ids, miner, a.format == "json");
+  std::vector<uint32_t> ids;
+  for (const std::string& f : a.files) {
+    Status st = MineFile(f, a.whole_line, &miner, &ids);
+    if (!st.ok()) return (void)Fail("parse", st);
+  }
+  ParsedWriter out(miner, a.format == "json");
+  size_t next = 0;
+  for (const std::string& f : a.files) {
+    Status st = PrintFile(f, a.whole_line, ids, &next, &out);
+    if (!st.ok()) return (void)Fail("parse", st);
+  }
 }
 
 void RunPatterns(const WindowArgs& a, size_t limit, const GlobalOptions& g) {

@@ -50,7 +50,9 @@ void AddLogsTailCommand(CLI::App& logs_group, GlobalOptions& global) {
   auto a = std::make_shared<TailArgs>();
   CLI::App* cmd = logs_group.add_subcommand(
       "tail", "Follow log records as they are ingested (polls the store).");
-  cmd->add_option("QUERY", a->query, "text the body must contain (LogQL: not connected yet)");
+  cmd->add_option("QUERY", a->query,
+                 "LogQL log query ({service=\"api\"} |= \"error\" | json …) or text the body "
+                 "must contain");
   cmd->add_option("--data", global.data_dir, "store directory")->capture_default_str();
   cmd->add_option("--service", a->services, "only these services (repeatable)");
   cmd->add_option("--contains", a->contains, "the body must contain this text (repeatable)");

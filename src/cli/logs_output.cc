@@ -71,36 +71,32 @@ std::string PatternJson(const logs::PatternStats& p, uint64_t total) {
 
 }  // namespace
 
-void SplitLines(std::string_view data, std::vector<std::string>* lines) {
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t nl = data.find('\n', pos);
-    size_t end = nl == std::string_view::npos ? data.size() : nl;
-    std::string_view line = data.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines->emplace_back(line);
-    pos = end + 1;
+ParsedWriter::ParsedWriter(const logs::TemplateMiner& miner, bool json)
+    : text_(miner.size() + 1), canonical_(miner.size() + 1), json_(json) {
+  for (uint32_t id = 1; id < text_.size(); ++id) {
+    logs::TemplateInfo t = miner.Template(id);
+    canonical_[id] = t.id;
+    text_[id] = std::move(t.text);
   }
+  if (!json_) out_ = "LineId,Content,EventId,EventTemplate\n";
 }
 
-void PrintParsed(const std::vector<std::string_view>& messages, const std::vector<uint32_t>& ids,
-                 const logs::TemplateMiner& miner, bool json) {
-  std::vector<std::string> text(miner.size() + 1);
-  for (const logs::TemplateInfo& t : miner.Templates()) text[t.id] = t.text;
-  std::string out = json ? "" : "LineId,Content,EventId,EventTemplate\n";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (json) {
-      out += fmt::format("{{\"LineId\":{},\"Content\":{},\"EventId\":\"E{}\",\"EventTemplate\":{}}}\n",
-                         i + 1, Json(messages[i]), ids[i], Json(text[ids[i]]));
-    } else {
-      out += fmt::format("{},{},E{},{}\n", i + 1, Csv(messages[i]), ids[i], Csv(text[ids[i]]));
-    }
-    if (out.size() > (1 << 20)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+ParsedWriter::~ParsedWriter() { std::fwrite(out_.data(), 1, out_.size(), stdout); }
+
+void ParsedWriter::Row(uint64_t line_id, std::string_view content, uint32_t id) {
+  if (id >= text_.size()) id = 0;
+  const std::string& text = text_[id];
+  id = canonical_[id];
+  if (json_) {
+    out_ += fmt::format("{{\"LineId\":{},\"Content\":{},\"EventId\":\"E{}\",\"EventTemplate\":{}}}\n",
+                        line_id, Json(content), id, Json(text));
+  } else {
+    out_ += fmt::format("{},{},E{},{}\n", line_id, Csv(content), id, Csv(text));
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (out_.size() > (1 << 20)) {
+    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+  }
 }
 
 void PrintPatterns(const std::vector<logs::PatternStats>& patterns, bool json) {

@@ -3,13 +3,18 @@
 // [notice]), date, time and number tokens (2015-10-18, 18:01:47,978, 081109, pids), month and
 // weekday names before a day number, upper-case levels, ids made of upper-case letters,
 // digits and punctuation once a timestamp was seen (BGL node names), "-" and "|"
-// separators, and upper-case words just before a level (RAS KERNEL INFO). After them comes
-// an optional component ending in ':' (dfs.FSNamesystem:, sshd[24200]:), preceded by a host
-// name when the header gave no level (syslog). A header ending in an explicit separator
-// ("… INFO [x] - message") takes no component.
+// separators, upper-case tags before a number (APPREAD 1117869872 …), and
+// upper-case words just before a level (RAS KERNEL INFO, which then name the component).
+// After the level only bracket groups, separators and a pid followed by a separator
+// (INFO 4242 --- [main]) belong to the header: a number there starts the message. Then
+// comes an optional component ending in ':' (dfs.FSNamesystem:, sshd[24200]:, or a program
+// and its version: syslogd 1.4.1:), preceded by a host name (and maybe "--") when the header
+// gave no level (syslog). A header ending in an explicit
+// separator ("… INFO [x] - message") or whose component came before the level takes none.
 #include <array>
 
 #include "ddbg/logmine.h"
+#include "logs/calendar_words.h"
 
 namespace ddbg::logs {
 namespace {
@@ -22,23 +27,23 @@ bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 constexpr std::array<std::string_view, 15> kLevels = {
     "TRACE", "DEBUG", "INFO",  "NOTICE", "WARN",  "WARNING", "ERROR", "ERR",
     "FATAL", "CRIT",  "CRITICAL", "SEVERE", "ALERT", "EMERG", "FINE"};
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
-                                                   "Fri", "Sat", "Sun"};
 
-bool IsLevel(std::string_view t) {
-  if (!t.empty() && t.back() == ':') t.remove_suffix(1);
-  for (std::string_view l : kLevels) {
-    if (t == l) return true;
+char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 32) : c; }
+
+bool EqualsUpperCase(std::string_view t, std::string_view upper) {
+  if (t.size() != upper.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (ToUpper(t[i]) != upper[i]) return false;
   }
-  return false;
+  return true;
 }
 
-template <size_t N>
-bool OneOf(std::string_view t, const std::array<std::string_view, N>& words) {
-  for (std::string_view w : words) {
-    if (t == w) return true;
+// A level name ("INFO", "WARN:"); in any case when `any_case` ("[error]").
+bool IsLevel(std::string_view t, bool any_case = false) {
+  if (!t.empty() && t.back() == ':') t.remove_suffix(1);
+  if (t.size() < 3 || t.size() > 8 || (!any_case && !IsUpper(t[0]))) return false;
+  for (std::string_view l : kLevels) {
+    if (any_case ? EqualsUpperCase(t, l) : t == l) return true;
   }
   return false;
 }
@@ -104,7 +109,7 @@ class HeaderScanner {
       pos = next;
     }
     if (!timestamp_ && !level_) return line_;
-    if (!separator_) pos = SkipComponent(pos);
+    if (!separator_ && !component_) pos = SkipComponent(pos);
     pos = SkipSpaces(pos);
     return pos >= line_.size() ? line_.substr(line_.size()) : line_.substr(pos);
   }
@@ -129,19 +134,13 @@ class HeaderScanner {
       if (line_[i] == '[') ++depth;
       if (line_[i] == ']' && --depth == 0) {
         std::string_view inner = line_.substr(p + 1, i - p - 1);
-        if (IsLevel(Upper(inner))) level_ = bracket_level_ = true;
+        if (IsLevel(inner, /*any_case=*/true)) level_ = bracket_level_ = true;
         for (char c : inner) timestamp_ = timestamp_ || (c == ':' && inner.size() >= 8);
         separator_ = false;
         return i + 1;
       }
     }
     return p;
-  }
-
-  static std::string Upper(std::string_view s) {
-    std::string u(s);
-    for (char& c : u) c = IsLower(c) ? static_cast<char>(c - 32) : c;
-    return u;
   }
 
   size_t SkipOne(size_t pos) {
@@ -153,15 +152,18 @@ class HeaderScanner {
     }
     size_t end = 0;
     std::string_view t = TokenAt(p, &end);
-    if (t == "-" || t == "|") {
+    if (IsSeparator(t)) {
       separator_ = timestamp_ || level_;
       return end;
     }
     if (IsDateTimeOrNumber(t)) {
+      // After the level a number is the message's ("INFO 63543 exceptions"), unless a
+      // separator follows it (a pid: "INFO 4242 --- [main]").
+      if (level_ && !SeparatorAt(end)) return pos;
       timestamp_ = timestamp_ || t.size() >= 6 || t.find(':') != std::string_view::npos;
       return Accept(end);
     }
-    if (OneOf(t, kMonths) || OneOf(t, kDays)) {
+    if (IsMonthName(t) || IsWeekdayName(t)) {
       size_t e2 = 0;
       std::string_view next = TokenAt(SkipSpaces(end), &e2);
       if (!next.empty() && IsDigit(next[0])) return Accept(end);
@@ -172,13 +174,28 @@ class HeaderScanner {
       return Accept(end);
     }
     if (timestamp_ && !level_ && IsUpperId(t)) return Accept(end);
-    if (timestamp_ && !level_ && IsUpperWord(t) && LevelWithin(end, 2)) return Accept(end);
+    // A tag before a timestamp or number: "APPREAD 1117869872 2005.06.04 …".
+    if ((p == 0 || timestamp_) && !level_ && IsUpperWord(t) && NumberAt(end)) return Accept(end);
+    if (timestamp_ && !level_ && IsUpperWord(t) && LevelWithin(end, 3)) {
+      component_ = true;  // "RAS KERNEL INFO": the component came before the level
+      return Accept(end);
+    }
     return pos;
   }
 
   size_t Accept(size_t end) {
     separator_ = false;
     return end;
+  }
+
+  static bool IsSeparator(std::string_view t) { return t == "-" || t == "|" || t == "---"; }
+  bool SeparatorAt(size_t p) const {
+    size_t e = 0;
+    return IsSeparator(TokenAt(SkipSpaces(p), &e));
+  }
+  bool NumberAt(size_t p) const {
+    size_t e = 0;
+    return IsDateTimeOrNumber(TokenAt(SkipSpaces(p), &e));
   }
 
   bool LevelWithin(size_t p, int tokens) const {
@@ -199,7 +216,13 @@ class HeaderScanner {
     if (IsComponent(t0)) return e0;
     if (level_ || !IsHost(t0)) return pos;
     std::string_view t1 = TokenAt(SkipSpaces(e0), &e1);
-    return IsComponent(t1) ? e1 : pos;
+    if (t1 == "--") t1 = TokenAt(SkipSpaces(e1), &e1);  // "host -- root[2421]: …"
+    if (IsComponent(t1)) return e1;
+    // A program and its version: "host syslogd 1.4.1: restart."
+    size_t e2 = 0;
+    std::string_view t2 = TokenAt(SkipSpaces(e1), &e2);
+    bool version = IsComponent(t2) && IsDateTimeOrNumber(t2.substr(0, t2.size() - 1));
+    return IsHost(t1) && version ? e2 : pos;
   }
 
   std::string_view line_;
@@ -207,6 +230,7 @@ class HeaderScanner {
   bool level_ = false;
   bool separator_ = false;
   bool bracket_level_ = false;
+  bool component_ = false;
 };
 
 }  // namespace

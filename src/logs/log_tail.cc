@@ -21,58 +21,78 @@ bool TailQuery::Matches(const LogBatch& b, size_t i) const {
   for (const std::string& c : contains) {
     if (body.find(c) == std::string_view::npos) return false;
   }
-  return true;
+  return !logql || logql->Matches(b, i);
 }
 
 Result<TailQuery> CompileTailQuery(const std::string& query, std::vector<std::string> services,
                                    std::vector<std::string> contains) {
-  TailQuery q{std::move(services), std::move(contains)};
+  TailQuery q{std::move(services), std::move(contains), std::nullopt};
   if (!query.empty() && query[0] == '{') {
-    return Status::Unsupported(
-        "LogQL queries are not connected to tail yet; use --service and --contains");
+    Result<LogRowMatcher> m = LogRowMatcher::Compile(query);
+    if (!m.ok()) return Status::InvalidArgument("QUERY: " + m.status().message());
+    q.logql = std::move(m).value();
+  } else if (!query.empty()) {
+    q.contains.push_back(query);
   }
-  if (!query.empty()) q.contains.push_back(query);
   return q;
 }
 
-Status FollowLogs(Store& store, const TailQuery& query, size_t backlog, int interval_ms,
-                  uint64_t max_polls, const std::function<bool(const LogBatch&, size_t)>& emit) {
-  uint64_t seen = 0;  // rows scanned so far, in commit order
-  bool first = true;
-  for (uint64_t poll = 0; max_polls == 0 || poll < max_polls; ++poll) {
-    if (!first) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
-      DDBG_RETURN_IF_ERROR(store.Refresh());
-    }
-    uint64_t row = 0;
-    bool stop = false;
-    std::deque<std::pair<LogBatch, size_t>> tail;  // backlog on the first poll
-    Status st = store.ScanLogs({}, [&](const LogBatch& b) {
-      if (row + b.size() <= seen) {
-        row += b.size();
-        return Status::Ok();
-      }
-      for (size_t i = 0; i < b.size() && !stop; ++i, ++row) {
-        if (row < seen || !query.Matches(b, i)) continue;
-        if (first) {
-          if (backlog == 0) continue;
-          LogBatch one;
-          LogRowCopier(b, &one).Copy(i);
-          tail.emplace_back(std::move(one), 0);
-          if (tail.size() > backlog) tail.pop_front();
-        } else if (!emit(b, i)) {
-          stop = true;
-        }
+Result<bool> LogFollower::ShowBacklog(const ScanFilter& filter, bool count_rows,
+                                      const TailFn& emit) {
+  std::deque<LogBatch> tail;  // one record each
+  if (backlog_ > 0 || count_rows) {
+    DDBG_RETURN_IF_ERROR(store_->ScanLogs(filter, [&](const LogBatch& b) {
+      rows_seen_ += b.size();
+      for (size_t i = 0; i < b.size() && backlog_ > 0; ++i) {
+        if (!query_.Matches(b, i)) continue;
+        tail.emplace_back();
+        LogRowCopier(b, &tail.back()).Copy(i);
+        if (tail.size() > backlog_) tail.pop_front();
       }
       return Status::Ok();
-    });
-    DDBG_RETURN_IF_ERROR(st);
-    for (auto& [b, i] : tail) {
-      if (!emit(b, i)) return Status::Ok();
+    }));
+  }
+  for (const LogBatch& one : tail) {
+    if (!emit(one, 0)) return false;
+  }
+  return true;
+}
+
+// The snapshot read by Stats() is the one ScanLogs() reads next: a store opened by the
+// follower changes its snapshot only on Refresh(), which happens before both.
+Result<bool> LogFollower::Poll(const TailFn& emit) {
+  if (!first_) DDBG_RETURN_IF_ERROR(store_->Refresh());
+  Result<StoreStats> stats = store_->Stats();
+  if (!stats.ok()) return stats.status();
+  ScanFilter filter;
+  filter.services = query_.services;
+  filter.after_segment = after_segment_;
+  bool numbered = stats->last_segment != 0;
+  if (numbered) after_segment_ = stats->last_segment;
+  if (first_) {
+    first_ = false;
+    return ShowBacklog(filter, /*count_rows=*/!numbered, emit);
+  }
+  uint64_t row = 0;
+  bool more = true;
+  DDBG_RETURN_IF_ERROR(store_->ScanLogs(filter, [&](const LogBatch& b) {
+    for (size_t i = 0; i < b.size() && more; ++i, ++row) {
+      if (row >= rows_seen_ && query_.Matches(b, i)) more = emit(b, i);
     }
-    if (stop) return Status::Ok();
-    seen = row;
-    first = false;
+    return Status::Ok();
+  }));
+  rows_seen_ = numbered ? 0 : std::max(rows_seen_, row);
+  return more;
+}
+
+Status FollowLogs(Store& store, const TailQuery& query, size_t backlog, int interval_ms,
+                  uint64_t max_polls, const TailFn& emit) {
+  LogFollower follower(store, query, backlog);
+  for (uint64_t poll = 0; max_polls == 0 || poll < max_polls; ++poll) {
+    if (poll > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+    Result<bool> more = follower.Poll(emit);
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::Ok();
   }
   return Status::Ok();
 }

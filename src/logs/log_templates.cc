@@ -87,7 +87,10 @@ Status TemplateSession::MineBatch(LogBatch* batch) {
   std::vector<std::string_view> texts(batch->size());
   for (size_t i = 0; i < batch->size(); ++i) texts[i] = MinedText(*batch, i);
   std::vector<uint32_t> ids = miner_.MineMessages(texts);
-  for (uint32_t id : ids) ++unpublished_count_[id];
+  for (uint32_t& id : ids) {
+    id = miner_.CanonicalId(id);
+    ++unpublished_count_[id];
+  }
   DDBG_RETURN_IF_ERROR(Publish());
   // Parameters against the template as it stands now.
   std::vector<std::string> template_text(miner_.size() + 1);

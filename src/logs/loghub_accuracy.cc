@@ -43,7 +43,10 @@ Accuracy MineAndScore(const std::vector<std::string>& messages, const LabelledLi
   std::vector<std::string> texts(ids.size());
   std::vector<std::string> by_id(miner.size() + 1);
   for (const TemplateInfo& t : miner.Templates()) by_id[t.id] = t.text;
-  for (size_t i = 0; i < ids.size(); ++i) texts[i] = by_id[ids[i]];
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ids[i] = miner.CanonicalId(ids[i]);
+    texts[i] = by_id[ids[i]];
+  }
   *corrected_out = ScoreLoghub(corrected, ids, texts);
   return ScoreLoghub(truth, ids, texts);
 }

@@ -2,13 +2,15 @@
 // template token "<*>" takes the whole message token; a token with "<*>" inside
 // ("uid=<*>", "[<*>]") takes what lies between its constant prefix and suffix.
 #include "ddbg/logmine.h"
+#include "logs/mask.h"
 
 namespace ddbg::logs {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::vector<std::string_view> Tokens(std::string_view s) {
+// Template text: split on whitespace (its tokens never hold spaces).
+std::vector<std::string_view> TemplateTokens(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < s.size()) {
@@ -20,11 +22,20 @@ std::vector<std::string_view> Tokens(std::string_view s) {
   return out;
 }
 
+std::vector<std::string_view> MessageTokens(std::string_view s) {
+  std::vector<std::string_view> out;
+  MessageTokenizer tokens(s);
+  std::string_view t;
+  while (tokens.Next(&t)) out.push_back(t);
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string_view> ExtractParams(std::string_view template_text,
                                             std::string_view message) {
-  std::vector<std::string_view> tpl = Tokens(template_text), msg = Tokens(message), out;
+  std::vector<std::string_view> tpl = TemplateTokens(template_text), msg = MessageTokens(message),
+                                out;
   if (tpl.size() != msg.size()) return out;
   for (size_t i = 0; i < tpl.size(); ++i) {
     size_t w = tpl[i].find("<*>");

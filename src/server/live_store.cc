@@ -178,7 +178,8 @@ Result<StoreStats> LiveStore::Stats() {
   StoreStats s = std::move(stored).value();
   std::set<std::string> services(s.services.begin(), s.services.end());
   bool any = s.spans + s.logs + s.events > 0;
-  for (const HeadChunk& c : HeadSnapshot()) {
+  std::vector<HeadChunk> head = HeadSnapshot();
+  for (const HeadChunk& c : head) {
     if (c.spans) {
       s.spans += c.spans->size();
       AddServices(*c.spans, &services);
@@ -191,6 +192,9 @@ Result<StoreStats> LiveStore::Stats() {
     }
   }
   s.services.assign(services.begin(), services.end());
+  // Head records are in no numbered segment: scans return them whatever after_segment says,
+  // so segment numbers are not reported while the head holds any (see StoreStats).
+  if (!head.empty()) s.last_segment = 0;
   return s;
 }
 

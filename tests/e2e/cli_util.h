@@ -45,4 +45,11 @@ inline int64_t JsonInt(const std::string& json, const std::string& key) {
   return std::stoll(json.substr(at + key.size() + 3));
 }
 
+// `ddbg simulate --out DIR/in SIM_ARGS`, then `ddbg ingest -q --data DIR/data DIR/in`; true
+// when both succeed.
+inline bool SimulateAndIngest(const std::string& dir, const std::string& sim_args) {
+  return Ddbg("simulate --out " + dir + "/in " + sim_args).exit_code == 0 &&
+         Ddbg("ingest -q --data " + dir + "/data " + dir + "/in").exit_code == 0;
+}
+
 }  // namespace ddbg_e2e

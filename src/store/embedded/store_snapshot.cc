@@ -20,6 +20,7 @@ const StoreStats& Snapshot::Stats() const {
     for (const auto& h : segments_) {
       const SegmentEntry& e = h->entry;
       ++s.segments;
+      s.last_segment = std::max(s.last_segment, e.seq);
       s.bytes_on_disk += e.file_bytes;
       if (e.rows > 0 && (e.min_time_ns != 0 || e.max_time_ns != 0)) {
         s.min_time_ns = any ? std::min(s.min_time_ns, e.min_time_ns) : e.min_time_ns;
@@ -80,6 +81,7 @@ std::vector<std::shared_ptr<const SegmentHandle>> BuildHandles(const std::string
 
 bool MayMatch(const SegmentHandle& h, const ScanFilter& filter) {
   const SegmentEntry& e = h.entry;
+  if (e.seq <= filter.after_segment) return false;
   if (!filter.time.unbounded() && !filter.time.Contains(0) &&
       !filter.time.Overlaps(e.min_time_ns, e.max_time_ns)) {
     return false;
