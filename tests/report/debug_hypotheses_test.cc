@@ -132,6 +132,69 @@ TEST(DebugHypotheses, ErrorBurstElsewhere) {
   ExpectTopHypothesis("error:inventory,start=20m,duration=10m,magnitude=0.5", "error", "inventory", 11);
 }
 
+// Sections 5 and 6 show the shared analyses: the origin of an error burst with its traces
+// and a cascade timeline; a version gap by kind with the stream and its writer.
+const Finding* FindingStartingWith(const Section& s, const std::string& prefix) {
+  for (const Finding& f : s.findings) {
+    if (f.title.rfind(prefix, 0) == 0) return &f;
+  }
+  return nullptr;
+}
+
+TEST(DebugSections, ErrorsSectionNamesTheOriginAndACascade) {
+  SimulatedStore sim("error:inventory,start=15m,duration=10m", 1);
+  const SimFault& fault = sim.summary().faults.front();
+  DebugReport report = sim.Debug("errors", fault.start_ns, fault.end_ns);
+  const Section& s = report.section(SectionId::kErrors);
+  EXPECT_TRUE(s.unavailable.empty());
+  const Finding* origin = FindingStartingWith(s, "errors originate in ");
+  ASSERT_NE(origin, nullptr);
+  EXPECT_EQ(origin->title.rfind("errors originate in inventory / ", 0), 0u) << origin->title;
+  EXPECT_FALSE(origin->trace_ids.empty());
+  bool has_propagated = false;
+  for (const Finding& f : s.findings) {
+    for (const Metric& m : f.metrics) has_propagated |= m.key == "propagated" && m.int_value > 0;
+  }
+  EXPECT_TRUE(has_propagated);
+  EXPECT_NE(FindingStartingWith(s, "error group inventory"), nullptr);
+  bool cascade = false;
+  for (const Timeline& t : s.timelines) {
+    if (t.title.rfind("error cascade of trace ", 0) != 0) continue;
+    cascade = true;
+    ASSERT_FALSE(t.entries.empty());
+    size_t origins = 0;
+    for (const TimelineEntry& e : t.entries) {
+      if (e.label.rfind("origin ", 0) != 0) continue;
+      ++origins;
+      EXPECT_EQ(e.lane, "inventory");
+    }
+    EXPECT_EQ(origins, 1u);
+  }
+  EXPECT_TRUE(cascade);
+}
+
+TEST(DebugSections, StateSectionCountsVersionGapsWithTheirStream) {
+  SimulatedStore sim("version-gap:orders,start=15m,duration=10m,count=3", 9);
+  const SimFault& fault = sim.summary().faults.front();
+  DebugReport report = sim.Debug("state", fault.start_ns, fault.end_ns);
+  const Section& s = report.section(SectionId::kState);
+  const Finding* gaps = nullptr;
+  for (const Finding& f : s.findings) {
+    if (f.title.find("of kind version-gap") != std::string::npos) gaps = &f;
+  }
+  ASSERT_NE(gaps, nullptr);
+  ASSERT_FALSE(gaps->metrics.empty());
+  EXPECT_EQ(gaps->metrics.front().key, "version-gap");
+  EXPECT_GE(gaps->metrics.front().int_value, 1);
+  ASSERT_FALSE(gaps->events.empty());
+  EXPECT_EQ(gaps->events.front().service, "orders");
+  EXPECT_FALSE(gaps->events.front().stream.empty());
+  bool consistency = false;
+  for (const Finding& f : s.findings) consistency |= f.title.find("entities whose services disagree") != std::string::npos;
+  EXPECT_TRUE(consistency);
+  EXPECT_EQ(FindingStartingWith(s, "no integrity issues"), nullptr);
+}
+
 TEST(DebugHypotheses, FaultFreeWindowHasNoConfidentHypothesis) {
   SimulatedStore sim("", 4);
   int64_t start = sim.summary().start_ns;

@@ -17,10 +17,7 @@ constexpr PendingAnalysis kPendingAnalyses[] = {
     {SectionId::kTiming, "critical-path ownership across traces (critical_path.h)"},
     {SectionId::kTiming, "bottlenecks: sequential calls, fan-out, gaps (critical_path.h)"},
     {SectionId::kTiming, "per-operation performance and regressions (perf.h, regress.h)"},
-    {SectionId::kErrors, "origin vs propagated errors and the cascade timeline (errors.h)"},
-    {SectionId::kErrors, "retry storms and timeout clusters (errors.h)"},
-    {SectionId::kState, "cross-service state consistency (events.h)"},
-    {SectionId::kState, "stream integrity and projection lag (events.h)"},
+    {SectionId::kState, "projection lag (events.h)"},
     {SectionId::kLogs, "log templates, rule hits and new or spiking templates (logmine.h, log_rules.h)"},
 };
 
