@@ -3,6 +3,8 @@
 // real-SDK payloads under DDBG_SHARED_DATA, and OTLP protobuf requests built from scratch.
 #pragma once
 
+#include "common/scratch_dir.h"
+
 #include <fcntl.h>
 #include <httplib.h>
 #include <signal.h>
@@ -26,29 +28,9 @@
 
 namespace ddbg::server_test {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/ddbg-serve-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+using ::ddbg::test::ScratchDir;
 
- private:
-  std::string path_;
-};
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::ddbg::test::ReadFile;
 
 inline std::string Captured(const std::string& rel) {
   return std::string(DDBG_SHARED_DATA) + "/otlp-captured/" + rel;

@@ -3,6 +3,8 @@
 // structs that the statistical checks can filter.
 #pragma once
 
+#include "common/scratch_dir.h"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <stdlib.h>
@@ -20,29 +22,9 @@
 
 namespace ddbg::sim_test {
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/ddbg-sim-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+using ::ddbg::test::ScratchDir;
 
- private:
-  std::string path_;
-};
-
-inline std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+inline std::string ReadAll(const std::string& path) { return ::ddbg::test::ReadFile(path); }
 
 inline std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;

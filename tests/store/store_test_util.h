@@ -3,6 +3,8 @@
 // dictionaries compared string by string, id by id), and a scratch directory.
 #pragma once
 
+#include "common/scratch_dir.h"
+
 #include <stdlib.h>
 
 #include <cstdint>
@@ -14,23 +16,7 @@
 
 namespace ddbg::store_test {
 
-// A fresh directory under /tmp, removed with its content on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/ddbg-store-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::ddbg::test::ScratchDir;
 
 // First difference between two dictionaries, or "".
 inline std::string DictDiff(const StringDict& a, const StringDict& b) {
