@@ -195,6 +195,60 @@ TEST(DebugSections, StateSectionCountsVersionGapsWithTheirStream) {
   EXPECT_EQ(FindingStartingWith(s, "no integrity issues"), nullptr);
 }
 
+// Section 4 reads timing.h: a latency fault on payment makes payment own a large share of
+// the slowest traces' critical path. Section 7 reads log_patterns.h and log_rules.h: an error
+// burst on payment shows as a new or spiking template of payment at ERROR, and rules match.
+const Metric* MetricOf(const Finding& f, const std::string& key) {
+  for (const Metric& m : f.metrics) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+TEST(DebugSections, TimingSectionShowsWhoOwnsTheCriticalPath) {
+  SimulatedStore sim("latency:payment,start=15m,duration=10m,magnitude=4", 10);
+  const SimFault& fault = sim.summary().faults.front();
+  DebugReport report = sim.Debug("slow", fault.start_ns, fault.end_ns);
+  const Section& s = report.section(SectionId::kTiming);
+  ASSERT_NE(FindingStartingWith(s, "critical paths of "), nullptr);
+  const Finding* payment = FindingStartingWith(s, "critical path: payment owns ");
+  ASSERT_NE(payment, nullptr);
+  const Metric* p99 = MetricOf(*payment, "share_p99");
+  ASSERT_NE(p99, nullptr);
+  EXPECT_GE(p99->value, 0.3) << payment->title;
+  EXPECT_EQ(payment->severity, Severity::kWarning);
+  ASSERT_NE(MetricOf(*payment, "self_ns"), nullptr);
+  // Payment owns more of the p99 path than any other service.
+  const Finding* first = FindingStartingWith(s, "critical path: ");
+  EXPECT_EQ(first, payment) << first->title;
+  for (const Section& sec : report.sections) {
+    for (const Unavailable& u : sec.unavailable) EXPECT_EQ(u.analysis.find("critical-path ownership"), std::string::npos);
+  }
+}
+
+TEST(DebugSections, LogSectionShowsNewOrSpikingErrorTemplatesAndRuleHits) {
+  SimulatedStore sim("error:payment,start=20m,duration=10m", 1);
+  const SimFault& fault = sim.summary().faults.front();
+  DebugReport report = sim.Debug("errors", fault.start_ns, fault.end_ns);
+  const Section& s = report.section(SectionId::kLogs);
+  EXPECT_TRUE(s.unavailable.empty()) << s.unavailable.front().analysis << ": " << s.unavailable.front().reason;
+  const Finding* change = nullptr;
+  for (const Finding& f : s.findings) {
+    bool new_or_spiking = f.title.rfind("new log template in ", 0) == 0 || f.title.rfind("spiking log template in ", 0) == 0;
+    if (new_or_spiking && f.title.find(" template in payment") != std::string::npos && f.severity == Severity::kWarning) {
+      change = &f;
+      break;
+    }
+  }
+  std::string titles;
+  for (const Finding& f : s.findings) titles += f.title + "\n";
+  ASSERT_NE(change, nullptr) << titles;
+  const Metric* count = MetricOf(*change, "count");
+  ASSERT_NE(count, nullptr);
+  EXPECT_GT(count->int_value, 0);
+  EXPECT_NE(FindingStartingWith(s, "log rule "), nullptr) << titles;
+}
+
 TEST(DebugHypotheses, FaultFreeWindowHasNoConfidentHypothesis) {
   SimulatedStore sim("", 4);
   int64_t start = sim.summary().start_ns;

@@ -22,11 +22,7 @@ std::vector<TraceId> FailingTraces(const DebugContext& ctx, uint64_t* total) {
     if (f.error_spans > 0 && f.in_scope) all.push_back(f.id);
   }
   *total = all.size();
-  if (all.size() <= kMaxErrorTraces) return all;
-  std::vector<TraceId> sample;
-  sample.reserve(kMaxErrorTraces);
-  for (size_t i = 0; i < kMaxErrorTraces; ++i) sample.push_back(all[i * all.size() / kMaxErrorTraces]);
-  return sample;
+  return SampleEvenly(std::move(all), kMaxErrorTraces);
 }
 
 Status RunErrorAnalysis(Store& store, DebugContext* ctx) {
@@ -94,6 +90,14 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
 }
 
 }  // namespace
+
+std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
+  if (all.size() <= cap) return all;
+  std::vector<TraceId> sample;
+  sample.reserve(cap);
+  for (size_t i = 0; i < cap; ++i) sample.push_back(all[i * all.size() / cap]);
+  return sample;
+}
 
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   DDBG_RETURN_IF_ERROR(RunErrorAnalysis(store, ctx));

@@ -128,6 +128,8 @@ Status DigestLogs(Store& store, DebugContext* ctx);
 Status DigestEvents(Store& store, DebugContext* ctx);
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
+// At most `cap` of `all`, spread evenly over it (all of them when they fit).
+std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap);
 // Chooses the traces to show (the one asked for, or failing and slow ones in focus order).
 void PickRepresentativeTraces(DebugContext* ctx);
 // Fetches the spans and logs of each representative and reads its correlation ids.

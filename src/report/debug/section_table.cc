@@ -14,11 +14,8 @@ struct PendingAnalysis {
 constexpr PendingAnalysis kPendingAnalyses[] = {
     {SectionId::kTopology, "dependency cycles and per-edge latency percentiles from topology.h"},
     {SectionId::kCorrelation, "correlation flow with gaps and breaks (flow.h)"},
-    {SectionId::kTiming, "critical-path ownership across traces (critical_path.h)"},
-    {SectionId::kTiming, "bottlenecks: sequential calls, fan-out, gaps (critical_path.h)"},
     {SectionId::kTiming, "per-operation performance and regressions (perf.h, regress.h)"},
     {SectionId::kState, "projection lag (events.h)"},
-    {SectionId::kLogs, "log templates, rule hits and new or spiking templates (logmine.h, log_rules.h)"},
 };
 
 constexpr const char* kNotInThisBuild = "analysis not available in this build";
@@ -30,9 +27,13 @@ const std::vector<SectionBuilder>& SectionBuilders() {
       {SectionId::kTopology, "service map", BuildServiceMap},
       {SectionId::kCorrelation, "trace correlation", BuildTraceCorrelation},
       {SectionId::kTiming, "latency summary", BuildLatencySummary},
+      {SectionId::kTiming, "critical-path ownership and bottlenecks (timing.h, bottlenecks.h)",
+       BuildCriticalPathOwnership},
       {SectionId::kErrors, "error summary", BuildErrorSummary},
       {SectionId::kState, "event summary", BuildEventSummary},
       {SectionId::kLogs, "log summary", BuildLogSummary},
+      {SectionId::kLogs, "log rule hits, new and spiking templates (log_rules.h, log_patterns.h)",
+       BuildLogEvidence},
       {SectionId::kHypotheses, "ranked hypotheses (rca.h, errors.h, events.h)", BuildHypotheses},
       // The summary reads what the other sections found, so it runs last.
       {SectionId::kSummary, "summary", BuildSummary},

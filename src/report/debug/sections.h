@@ -33,9 +33,11 @@ Status BuildSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildServiceMap(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildTraceCorrelation(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLatencySummary(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildCriticalPathOwnership(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildErrorSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildEventSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLogSummary(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildLogEvidence(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildHypotheses(Store& store, const DebugContext& ctx, DebugReport* report);
 
 // The builders in run order, and the analyses not yet in this build (shown as

@@ -2,25 +2,19 @@
 
 #include <algorithm>
 
+#include "ddbg/critical_path.h"
+
 namespace ddbg::report {
 namespace {
 
 constexpr size_t kMaxTimelineEntries = 80;
 
+// Nodes owning a piece of the trace's critical path (critical_path.h, Jaeger's definition).
 std::vector<bool> CriticalNodes(const TraceTree& tree) {
   std::vector<bool> critical(tree.nodes().size(), false);
-  if (tree.roots().empty()) return critical;
-  uint32_t n = *std::max_element(tree.roots().begin(), tree.roots().end(), [&](uint32_t a, uint32_t b) {
-    return tree.node(a).duration_ns() < tree.node(b).duration_ns();
-  });
-  while (true) {
-    critical[n] = true;
-    const uint32_t* begin = tree.children_begin(n);
-    const uint32_t* end = tree.children_end(n);
-    if (begin == end) break;
-    n = *std::max_element(begin, end, [&](uint32_t a, uint32_t b) {
-      return tree.node(a).end_ns < tree.node(b).end_ns;
-    });
+  for (const CriticalPathSegment& seg : ComputeCriticalPath(tree).segments) {
+    uint32_t n = tree.NodeOfRow(seg.row);
+    if (n < critical.size()) critical[n] = true;
   }
   return critical;
 }

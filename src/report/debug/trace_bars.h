@@ -1,6 +1,5 @@
 // Drawing material for one trace: its spans as bar segments with the critical path marked
-// (the chain of last-finishing children from the root, a stand-in until critical_path.h is
-// wired), and the timeline of its spans, logs and correlated events.
+// (critical_path.h), and the timeline of its spans, logs and correlated events.
 #pragma once
 
 #include <string>
