@@ -167,23 +167,25 @@ class PartIndex {
   void Reset(size_t n) {
     size_t cap = 64;
     while (cap < n * 2) cap *= 2;
-    slots_.assign(cap, nullptr);
+    slots_.assign(cap, Entry{0, nullptr});
     mask_ = cap - 1;
   }
   // False when the span id is already there for that trace.
   bool Add(const SpanRec* r) {
     size_t slot = Slot(r->hi, r->lo, r->span);
-    for (; slots_[slot]; slot = (slot + 1) & mask_) {
-      const SpanRec& o = *slots_[slot];
-      if (o.span == r->span && o.lo == r->lo && o.hi == r->hi) return false;
+    for (; slots_[slot].rec; slot = (slot + 1) & mask_) {
+      if (slots_[slot].span != r->span) continue;
+      const SpanRec& o = *slots_[slot].rec;
+      if (o.lo == r->lo && o.hi == r->hi) return false;
     }
-    slots_[slot] = r;
+    slots_[slot] = {r->span, r};
     return true;
   }
   const SpanRec* Find(uint64_t hi, uint64_t lo, SpanId span) const {
-    for (size_t slot = Slot(hi, lo, span); slots_[slot]; slot = (slot + 1) & mask_) {
-      const SpanRec& o = *slots_[slot];
-      if (o.span == span && o.lo == lo && o.hi == hi) return &o;
+    for (size_t slot = Slot(hi, lo, span); slots_[slot].rec; slot = (slot + 1) & mask_) {
+      if (slots_[slot].span != span) continue;
+      const SpanRec& o = *slots_[slot].rec;
+      if (o.lo == lo && o.hi == hi) return &o;
     }
     return nullptr;
   }
@@ -192,7 +194,11 @@ class PartIndex {
   size_t Slot(uint64_t hi, uint64_t lo, SpanId span) const {
     return Mix(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (span * 0xC2B2AE3D27D4EB4Full)) & mask_;
   }
-  std::vector<const SpanRec*> slots_;
+  struct Entry {
+    SpanId span;  // compared before following the pointer
+    const SpanRec* rec;
+  };
+  std::vector<Entry> slots_;
   size_t mask_ = 0;
 };
 
@@ -253,7 +259,8 @@ class TopologyScan {
     std::vector<std::thread> threads;
     for (int w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
-        for (size_t p; (p = next.fetch_add(1)) < kParts;) ResolvePart(p, &counts[w]);
+        Scratch scratch;  // reused by the thread's partitions: no allocation per partition
+        for (size_t p; (p = next.fetch_add(1)) < kParts;) ResolvePart(p, &counts[w], &scratch);
       });
     }
     for (std::thread& th : threads) th.join();
@@ -289,12 +296,18 @@ class TopologyScan {
     }
   }
 
-  void ResolvePart(size_t p, Counts* c) {
+  struct Scratch {
+    PartIndex index;
+    TraceIndexMap traces;
+  };
+
+  void ResolvePart(size_t p, Counts* c, Scratch* scratch) {
     size_t n = 0;
     for (const auto& b : batches_) n += b ? b->span_begin[p + 1] - b->span_begin[p] : 0;
-    PartIndex index;
+    PartIndex& index = scratch->index;
     index.Reset(n);
-    TraceIndexMap traces;
+    TraceIndexMap& traces = scratch->traces;
+    traces.Clear();
     bool ok = true, added = false;
     const SpanRec* last = nullptr;  // rows of a trace mostly come together
     ForPart(p, [&](const SpanRec& r) {
