@@ -11,19 +11,11 @@
 #include <unordered_map>
 
 #include "analysis/stats.h"
+#include "analysis/topology_internal.h"
 
 namespace ddbg {
+namespace topology_internal {
 namespace {
-
-struct EdgeAcc {
-  uint64_t calls = 0, errors = 0;
-  std::vector<int64_t> latency;
-};
-
-uint64_t EdgeKey(StrId parent, StrId child, bool messaging) {
-  return (static_cast<uint64_t>(parent) << 33) | (static_cast<uint64_t>(child) << 1) |
-         (messaging ? 1 : 0);
-}
 
 class CycleFinder {
  public:
@@ -110,8 +102,40 @@ std::vector<uint32_t> ShortestLoop(const std::vector<std::vector<uint32_t>>& adj
   return {start};
 }
 
-// Degrees and cycles from the edges (services must already list every endpoint).
+}  // namespace
+
+TopologyEdge MakeEdge(std::string parent, std::string child, uint64_t key, EdgeAcc* acc) {
+  TopologyEdge e;
+  e.parent = std::move(parent);
+  e.child = std::move(child);
+  e.messaging = key & 1;
+  e.calls = acc->calls;
+  e.errors = acc->errors;
+  e.p99_ns = stats::Quantile(&acc->latency, 0.99);
+  e.p95_ns = stats::Quantile(&acc->latency, 0.95);
+  e.p50_ns = stats::Quantile(&acc->latency, 0.50);
+  return e;
+}
+
+TopologyService MakeService(std::string name, uint64_t requests, uint64_t errors, double seconds) {
+  TopologyService svc;
+  svc.name = std::move(name);
+  svc.requests = requests;
+  svc.errors = errors;
+  svc.request_rate_per_s = seconds > 0 ? requests / seconds : 0;
+  return svc;
+}
+
+void KeepScopeEdges(const AnalysisScope& scope, Topology* topo) {
+  if (scope.services.empty()) return;
+  std::erase_if(topo->edges, [&](const TopologyEdge& e) {
+    return !scope.IncludesService(e.parent) && !scope.IncludesService(e.child);
+  });
+}
+
 void FinishGraph(Topology* topo) {
+  std::sort(topo->services.begin(), topo->services.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   std::map<std::string, uint32_t> index;
   for (uint32_t i = 0; i < topo->services.size(); ++i) index[topo->services[i].name] = i;
   std::vector<std::vector<uint32_t>> adj(topo->services.size());
@@ -144,6 +168,11 @@ void FinishGraph(Topology* topo) {
     return std::tie(a.parent, a.child) < std::tie(b.parent, b.child);
   });
 }
+
+}  // namespace topology_internal
+
+namespace {
+using namespace topology_internal;
 
 struct LinkTarget {
   size_t operator()(const std::pair<TraceId, SpanId>& k) const {
@@ -196,43 +225,23 @@ Topology ComputeTopology(const SpanTable& t) {
   topo.window_ns = hi > lo ? hi - lo : 0;
   double seconds = topo.window_ns > 0 ? topo.window_ns / 1e9 : 0;
   for (StrId s = 0; s < seen.size(); ++s) {
-    if (!seen[s]) continue;
-    TopologyService svc;
-    svc.name = std::string(t.str(s));
-    svc.requests = requests[s];
-    svc.errors = errors[s];
-    svc.request_rate_per_s = seconds > 0 ? requests[s] / seconds : 0;
-    topo.services.push_back(std::move(svc));
+    if (seen[s]) topo.services.push_back(MakeService(std::string(t.str(s)), requests[s], errors[s], seconds));
   }
-  std::sort(topo.services.begin(), topo.services.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
   for (auto& [key, acc] : edges) {
-    TopologyEdge e;
-    e.parent = std::string(t.str(static_cast<StrId>(key >> 33)));
-    e.child = std::string(t.str(static_cast<StrId>((key >> 1) & 0xffffffffu)));
-    e.messaging = key & 1;
-    e.calls = acc.calls;
-    e.errors = acc.errors;
-    e.p99_ns = stats::Quantile(&acc.latency, 0.99);
-    e.p95_ns = stats::Quantile(&acc.latency, 0.95);
-    e.p50_ns = stats::Quantile(&acc.latency, 0.50);
-    topo.edges.push_back(std::move(e));
+    topo.edges.push_back(MakeEdge(std::string(t.str(EdgeParent(key))),
+                                  std::string(t.str(EdgeChild(key))), key, &acc));
   }
   FinishGraph(&topo);
   return topo;
 }
 
-Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope) {
+Result<Topology> ComputeTopologyFromTable(Store& store, const AnalysisScope& scope) {
   SpanTableOptions options;
   options.error_details = false;
   Result<SpanTable> table = LoadSpanTable(store, scope, options);
   if (!table.ok()) return table.status();
   Topology topo = ComputeTopology(*table);
-  if (scope.services.empty()) return topo;
-  // Keep the neighbourhood of the listed services.
-  std::erase_if(topo.edges, [&](const TopologyEdge& e) {
-    return !scope.IncludesService(e.parent) && !scope.IncludesService(e.child);
-  });
+  KeepScopeEdges(scope, &topo);
   return topo;
 }
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "ddbg/errors.h"
 #include "ddbg/ingest.h"
@@ -118,6 +120,60 @@ TEST(SimulatedFaults, TopologyHasTheSimulatedEntryService) {
   bool frontend_calls = false;
   for (const TopologyEdge& e : t.edges) frontend_calls |= e.parent == s.summary.services[0];
   EXPECT_TRUE(frontend_calls);
+}
+
+}  // namespace
+}  // namespace ddbg
+
+namespace ddbg {
+namespace {
+
+void ExpectSameTopology(const Topology& a, const Topology& b) {
+  EXPECT_EQ(a.traces, b.traces);
+  EXPECT_EQ(a.window_ns, b.window_ns);
+  ASSERT_EQ(a.services.size(), b.services.size());
+  for (size_t i = 0; i < a.services.size(); ++i) {
+    const TopologyService &x = a.services[i], &y = b.services[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(std::tie(x.in_degree, x.out_degree, x.requests, x.errors),
+              std::tie(y.in_degree, y.out_degree, y.requests, y.errors)) << x.name;
+    EXPECT_DOUBLE_EQ(x.request_rate_per_s, y.request_rate_per_s);
+  }
+  ASSERT_EQ(a.edges.size(), b.edges.size());
+  for (size_t i = 0; i < a.edges.size(); ++i) {
+    const TopologyEdge &x = a.edges[i], &y = b.edges[i];
+    EXPECT_EQ(std::tie(x.parent, x.child, x.messaging, x.calls, x.errors, x.p50_ns, x.p95_ns, x.p99_ns),
+              std::tie(y.parent, y.child, y.messaging, y.calls, y.errors, y.p50_ns, y.p95_ns, y.p99_ns))
+        << x.parent << " -> " << x.child;
+  }
+  ASSERT_EQ(a.cycles.size(), b.cycles.size());
+  for (size_t i = 0; i < a.cycles.size(); ++i) EXPECT_EQ(a.cycles[i].loop, b.cycles[i].loop);
+}
+
+TEST(SimulatedFaults, StreamingTopologyEqualsTheSpanTableOne) {
+  SimStore s({"error:inventory,start=1m,duration=40m,magnitude=0.5"}, 400);
+  auto store = OpenEmbeddedStore(s.dir + "/store");
+  ASSERT_TRUE(store.ok());
+  AnalysisScope whole;
+  AnalysisScope part;
+  auto [lo, hi] = std::minmax_element(s.table.start_ns.begin(), s.table.start_ns.end());
+  part.time.min_ns = *lo + (*hi - *lo) / 3;  // the middle third: cuts traces in two
+  part.time.max_ns = *hi - (*hi - *lo) / 3;
+  for (const AnalysisScope* scope : {&whole, &part}) {
+    Result<std::optional<Topology>> fast = ComputeTopologyStreaming(**store, *scope);
+    ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+    ASSERT_TRUE(fast->has_value());
+    Result<Topology> slow = ComputeTopologyFromTable(**store, *scope);
+    ASSERT_TRUE(slow.ok());
+    EXPECT_GT((*fast)->edges.size(), 2u);
+    EXPECT_GT((*fast)->traces, 0u);
+    ExpectSameTopology(**fast, *slow);
+  }
+  AnalysisScope services;
+  services.services = {"payment"};
+  Result<std::optional<Topology>> fast = ComputeTopologyStreaming(**store, services);
+  ASSERT_TRUE(fast.ok());
+  EXPECT_FALSE(fast->has_value());  // trace-level filter: the SpanTable path answers
 }
 
 }  // namespace
