@@ -249,6 +249,32 @@ TEST(DebugSections, LogSectionShowsNewOrSpikingErrorTemplatesAndRuleHits) {
   EXPECT_NE(FindingStartingWith(s, "log rule "), nullptr) << titles;
 }
 
+// Section 4 reads perf.h: a slow instance of users is a perf outlier on latency, named by
+// its instance. Section 2 reads topology.h: the simulated system has no dependency cycle.
+TEST(DebugSections, TimingSectionNamesTheSlowInstanceAndTopologyHasNoCycles) {
+  SimulatedStore sim("slow-instance:users,start=15m,duration=10m,magnitude=5", 3);
+  const SimFault& fault = sim.summary().faults.front();
+  ASSERT_FALSE(fault.instance.empty());
+  DebugReport report = sim.Debug("slow", fault.start_ns, fault.end_ns);
+  const Finding* outlier = FindingStartingWith(report.section(SectionId::kTiming), "perf outlier: users / ");
+  ASSERT_NE(outlier, nullptr);
+  EXPECT_NE(outlier->title.find("on instance " + fault.instance), std::string::npos) << outlier->title;
+  EXPECT_NE(outlier->title.find("p95 "), std::string::npos) << outlier->title;
+  const Metric* p95 = MetricOf(*outlier, "p95_ns");
+  const Metric* peers = MetricOf(*outlier, "peers_p95_ns");
+  ASSERT_NE(p95, nullptr);
+  ASSERT_NE(peers, nullptr);
+  EXPECT_GT(p95->int_value, peers->int_value);
+  const Section& topology = report.section(SectionId::kTopology);
+  ASSERT_NE(FindingStartingWith(topology, "no dependency cycles among "), nullptr);
+  for (const Section& sec : report.sections) {
+    for (const Unavailable& u : sec.unavailable) {
+      EXPECT_EQ(u.analysis.find("topology.h"), std::string::npos) << u.analysis;
+      EXPECT_EQ(u.analysis.find("perf.h"), std::string::npos) << u.analysis;
+    }
+  }
+}
+
 TEST(DebugHypotheses, FaultFreeWindowHasNoConfidentHypothesis) {
   SimulatedStore sim("", 4);
   int64_t start = sim.summary().start_ns;

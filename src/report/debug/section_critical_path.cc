@@ -1,7 +1,8 @@
 // Section 4 from timing.h and bottlenecks.h: who owns the critical path across the window's
 // traces (an even sample of at most kMaxTimingTraces, loaded once as a SpanTable) — each
 // service's and operation's share at p50 and p99 with its self versus waiting time — and
-// the top bottlenecks: sequential same-operation calls (N+1), wide fan-outs and gaps.
+// the top bottlenecks: sequential same-operation calls (N+1), wide fan-outs and gaps; then
+// the perf outliers of the same table (section_perf.cc).
 #include <fmt/format.h>
 
 #include "ddbg/bottlenecks.h"
@@ -128,6 +129,7 @@ Status BuildCriticalPathOwnership(Store& store, const DebugContext& ctx, DebugRe
        Metric::Duration("p50_ns", sum.trace_p50_ns), Metric::Duration("p99_ns", sum.trace_p99_ns)}));
   AddOwners(sum, &s);
   AddBottlenecks(FindBottlenecks(*table), &s);
+  AddPerfOutliers(*table, &s);
   return Status::Ok();
 }
 

@@ -12,9 +12,8 @@ struct PendingAnalysis {
 };
 
 constexpr PendingAnalysis kPendingAnalyses[] = {
-    {SectionId::kTopology, "dependency cycles and per-edge latency percentiles from topology.h"},
     {SectionId::kCorrelation, "correlation flow with gaps and breaks (flow.h)"},
-    {SectionId::kTiming, "per-operation performance and regressions (perf.h, regress.h)"},
+    {SectionId::kTiming, "per-operation regressions against a baseline (regress.h)"},
     {SectionId::kState, "projection lag (events.h)"},
 };
 
@@ -25,9 +24,10 @@ constexpr const char* kNotInThisBuild = "analysis not available in this build";
 const std::vector<SectionBuilder>& SectionBuilders() {
   static const std::vector<SectionBuilder> kSectionBuilders = {
       {SectionId::kTopology, "service map", BuildServiceMap},
+      {SectionId::kTopology, "dependency cycles (topology.h)", BuildDependencyCycles},
       {SectionId::kCorrelation, "trace correlation", BuildTraceCorrelation},
       {SectionId::kTiming, "latency summary", BuildLatencySummary},
-      {SectionId::kTiming, "critical-path ownership and bottlenecks (timing.h, bottlenecks.h)",
+      {SectionId::kTiming, "critical-path ownership, bottlenecks and perf outliers (timing.h, bottlenecks.h, perf.h)",
        BuildCriticalPathOwnership},
       {SectionId::kErrors, "error summary", BuildErrorSummary},
       {SectionId::kState, "event summary", BuildEventSummary},

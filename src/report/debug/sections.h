@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ddbg/debug_report.h"
+#include "ddbg/span_table.h"
 #include "ddbg/store.h"
 #include "report/debug/debug_context.h"
 
@@ -32,8 +33,11 @@ struct SectionBuilder {
 Status BuildSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildServiceMap(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildTraceCorrelation(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildDependencyCycles(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLatencySummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildCriticalPathOwnership(Store& store, const DebugContext& ctx, DebugReport* report);
+// Perf outliers (perf.h) of a loaded table, added by the critical-path builder.
+void AddPerfOutliers(const SpanTable& table, Section* s);
 Status BuildErrorSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildEventSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLogSummary(Store& store, const DebugContext& ctx, DebugReport* report);
