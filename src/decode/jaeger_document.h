@@ -70,7 +70,7 @@ struct Checked {
   std::string reason;
 };
 
-class Decoder {
+class Decoder : private json::DocumentWalk {
  public:
   explicit Decoder(DecodeContext& ctx) : ctx_(ctx), batch_(ctx.spans) {}
   Status Decode(std::string_view data);
@@ -88,8 +88,6 @@ class Decoder {
   bool ParseLogs(od::value value, Span* span);
   bool ParseProcesses(od::value value, uint32_t trace);
   bool ParseProcess(od::value value, Process* process, bool* fixed);
-  bool Soft(simdjson::error_code e, const char* at, const char* field, const char** bad);
-  bool Fail(simdjson::error_code e, const char* at);
   uint32_t NewTrace();
 
   // Validation and commit (jaeger_spans.cc).
@@ -115,9 +113,6 @@ class Decoder {
   std::vector<Process> inline_processes_;
   Process unknown_process_;  // for spans whose process is missing
   std::vector<Checked> checked_;
-  simdjson::error_code fatal_ = simdjson::SUCCESS;
-  const char* fatal_at_ = nullptr;
-  bool truncation_reported_ = false;
   bool not_jaeger_ = false;  // the root object is neither a response, a trace nor a span
 
   uint64_t generation_ = 0;  // bumped when a flush empties the batch

@@ -48,21 +48,6 @@ bool IsNull(od::value value) {
 
 }  // namespace
 
-bool Decoder::Fail(simdjson::error_code e, const char* at) {
-  if (fatal_ == simdjson::SUCCESS) {
-    fatal_ = e;
-    fatal_at_ = at;
-  }
-  return false;
-}
-
-bool Decoder::Soft(simdjson::error_code e, const char* at, const char* field, const char** bad) {
-  if (!e) return true;
-  if (json::Fatal(e)) return Fail(e, at);
-  if (bad != nullptr && *bad == nullptr) *bad = field;
-  return true;
-}
-
 uint32_t Decoder::NewTrace() {
   traces_.emplace_back();
   return static_cast<uint32_t>(traces_.size() - 1);

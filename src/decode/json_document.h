@@ -100,6 +100,33 @@ class JsonDocument {
   uint64_t line_ = 1;
 };
 
+// What the span-document decoders (Jaeger, Zipkin) share while walking a document: the
+// structural error that ends the walk, where it happened, and whether a span already
+// reported the cut of a truncated input.
+class DocumentWalk {
+ protected:
+  // Records the first structural error; always false (the walk stops).
+  bool Fail(simdjson::error_code e, const char* at) {
+    if (fatal_ == simdjson::SUCCESS) {
+      fatal_ = e;
+      fatal_at_ = at;
+    }
+    return false;
+  }
+  // A structural error ends the walk; a value of the wrong type only names the first bad
+  // field in *bad (when given) and the walk goes on.
+  bool Soft(simdjson::error_code e, const char* at, const char* field, const char** bad) {
+    if (!e) return true;
+    if (Fatal(e)) return Fail(e, at);
+    if (bad != nullptr && *bad == nullptr) *bad = field;
+    return true;
+  }
+
+  simdjson::error_code fatal_ = simdjson::SUCCESS;
+  const char* fatal_at_ = nullptr;
+  bool truncation_reported_ = false;
+};
+
 // How reading a span document (Jaeger, Zipkin) stopped early, if it did.
 struct DocumentStop {
   simdjson::error_code fatal = simdjson::SUCCESS;  // the error that stopped the walk

@@ -66,7 +66,7 @@ struct Span {
   SpanId place_under = 0;  // the id (as written) whose group holds the parent
 };
 
-class Decoder {
+class Decoder : private json::DocumentWalk {
  public:
   explicit Decoder(DecodeContext& ctx) : ctx_(ctx), batch_(ctx.spans) {}
   Status Decode(std::string_view data);
@@ -79,8 +79,6 @@ class Decoder {
   bool ParseEndpoint(od::value value, Endpoint* endpoint, Span* span);
   bool ParseTags(od::value value, Span* span);
   bool ParseAnnotations(od::value value, Span* span);
-  bool Soft(simdjson::error_code e, const char* at, const char* field, const char** bad);
-  bool Fail(simdjson::error_code e, const char* at);
 
   // Validation and ids (zipkin_ids.cc).
   bool Check(Span* span, std::string* why);
@@ -108,9 +106,6 @@ class Decoder {
   std::vector<Tag> tags_;
   std::vector<Annotation> annotations_;
   std::vector<std::string> reasons_;
-  simdjson::error_code fatal_ = simdjson::SUCCESS;
-  const char* fatal_at_ = nullptr;
-  bool truncation_reported_ = false;
 
   // Kept spans sorted by (trace, id as written, position): groups of spans sharing an id.
   struct Entry {

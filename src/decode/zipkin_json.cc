@@ -35,21 +35,6 @@ constexpr uint32_t kFlushCheckEvery = 256;
 
 }  // namespace
 
-bool Decoder::Fail(simdjson::error_code e, const char* at) {
-  if (fatal_ == simdjson::SUCCESS) {
-    fatal_ = e;
-    fatal_at_ = at;
-  }
-  return false;
-}
-
-bool Decoder::Soft(simdjson::error_code e, const char* at, const char* field, const char** bad) {
-  if (!e) return true;
-  if (json::Fatal(e)) return Fail(e, at);
-  if (bad != nullptr && *bad == nullptr) *bad = field;
-  return true;
-}
-
 // The elements of the root array: spans, or (not nested) traces that are arrays of spans.
 bool Decoder::ParseList(od::array list, const char* at, bool nested) {
   for (auto element : list) {
