@@ -32,29 +32,8 @@ Result<std::optional<std::vector<TraceId>>> ResolveWhere(Store& store,
 }
 
 Result<int64_t> ParseScopeDuration(std::string_view text) {
-  if (text.empty()) return Status::InvalidArgument("empty duration");
   int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-    if (j == i) break;
-    int64_t n = 0;
-    for (size_t k = i; k < j; ++k) n = n * 10 + (text[k] - '0');
-    size_t u = j;
-    while (u < text.size() && std::isalpha(static_cast<unsigned char>(text[u]))) ++u;
-    std::string_view unit = text.substr(j, u - j);
-    int64_t mult = 0;
-    if (unit == "ms") mult = 1000000LL;
-    else if (unit == "s") mult = 1000000000LL;
-    else if (unit == "m") mult = 60LL * 1000000000LL;
-    else if (unit == "h") mult = 3600LL * 1000000000LL;
-    else if (unit == "d") mult = 86400LL * 1000000000LL;
-    if (mult == 0) break;
-    total += n * mult;
-    i = u;
-  }
-  if (i != text.size() || total <= 0) {
+  if (!ParseDurationText(text, &total) || total <= 0) {
     return Status::InvalidArgument(
         fmt::format("'{}' is not a duration (use forms like 90s, 30m, 2h, 1h30m, 1d)", text));
   }

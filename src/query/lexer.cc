@@ -1,5 +1,7 @@
 #include "query/lexer.h"
 
+#include "util/time_parse.h"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -20,18 +22,6 @@ bool IdentPart(char c, const LexOptions& o) {
 bool Digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string Loc(int line, int col) { return std::to_string(line) + ":" + std::to_string(col); }
-
-int64_t UnitNanos(std::string_view unit) {
-  if (unit == "ns") return 1;
-  if (unit == "us" || unit == "µs") return 1000;
-  if (unit == "ms") return 1000000;
-  if (unit == "s") return 1000000000LL;
-  if (unit == "m") return 60LL * 1000000000LL;
-  if (unit == "h") return 3600LL * 1000000000LL;
-  if (unit == "d") return 86400LL * 1000000000LL;
-  if (unit == "w") return 7 * 86400LL * 1000000000LL;
-  return 0;
-}
 
 class Lexer {
  public:
@@ -174,27 +164,7 @@ Result<std::vector<Token>> Lex(std::string_view text, const LexOptions& options)
 }
 
 bool ParseQueryDuration(std::string_view text, int64_t* ns) {
-  double total = 0;
-  size_t i = 0;
-  bool any = false;
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() && (Digit(text[j]) || text[j] == '.')) ++j;
-    if (j == i) return false;
-    double number = 0;
-    auto r = std::from_chars(text.data() + i, text.data() + j, number);
-    if (r.ec != std::errc() || r.ptr != text.data() + j) return false;
-    size_t k = j;
-    while (k < text.size() && !Digit(text[k]) && text[k] != '.') ++k;
-    int64_t unit = UnitNanos(text.substr(j, k - j));
-    if (unit == 0) return false;
-    total += number * static_cast<double>(unit);
-    any = true;
-    i = k;
-  }
-  if (!any || total > 9.2e18) return false;
-  *ns = static_cast<int64_t>(std::llround(total));
-  return true;
+  return ParseDurationText(text, ns);
 }
 
 const Token& TokenCursor::Peek(size_t ahead) const {

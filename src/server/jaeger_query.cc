@@ -1,5 +1,7 @@
 #include "server/jaeger_query.h"
 
+#include "util/time_parse.h"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -212,29 +214,7 @@ Status ParseJaegerTags(std::string_view text, std::map<std::string, std::string>
 }
 
 bool ParseGoDuration(std::string_view text, int64_t* ns) {
-  if (text.empty()) return false;
-  double total = 0;
-  while (!text.empty()) {
-    double v = 0;
-    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (r.ec != std::errc() || v < 0) return false;
-    text.remove_prefix(static_cast<size_t>(r.ptr - text.data()));
-    double unit = 0;
-    for (auto [name, scale] : {std::pair<std::string_view, double>{"ns", 1}, {"us", 1e3},
-                               {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}}) {
-      if (text.starts_with(name) &&
-          !(name == "m" && text.starts_with("ms"))) {
-        unit = scale;
-        text.remove_prefix(name.size());
-        break;
-      }
-    }
-    if (unit == 0) return false;
-    total += v * unit;
-  }
-  if (total > 9e18) return false;
-  *ns = static_cast<int64_t>(total);
-  return true;
+  return ParseDurationText(text, ns);
 }
 
 }  // namespace ddbg::server

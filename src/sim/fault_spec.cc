@@ -84,47 +84,15 @@ bool ParseFaultKindName(std::string_view name, FaultKind* out) {
 
 Result<int64_t> ParseSimDuration(std::string_view text) {
   std::string_view s = Trim(text);
-  if (s.empty()) return Status::InvalidArgument("empty duration");
   int64_t total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.')) ++j;
-    double value = 0;
-    if (j == i || !ParseDouble(s.substr(i, j - i), &value)) {
-      return Status::InvalidArgument(
-          fmt::format("bad duration '{}': expected a number and a unit such as 90s, 20m, "
-                      "1h30m or 500ms",
-                      text));
-    }
-    size_t k = j;
-    while (k < s.size() && ((s[k] >= 'a' && s[k] <= 'z') || s[k] == 'u')) ++k;
-    std::string_view unit = s.substr(j, k - j);
-    double scale;
-    if (unit == "h") {
-      scale = 3600e9;
-    } else if (unit == "m" || unit == "min") {
-      scale = 60e9;
-    } else if (unit == "s") {
-      scale = 1e9;
-    } else if (unit == "ms") {
-      scale = 1e6;
-    } else if (unit == "us") {
-      scale = 1e3;
-    } else if (unit == "ns") {
-      scale = 1;
-    } else if (unit == "d") {
-      scale = 86400e9;
-    } else {
+  std::string_view unit;
+  if (!ParseDurationText(s, &total, &unit)) {
+    if (!unit.empty()) {
       return Status::InvalidArgument(fmt::format(
           "bad duration '{}': unknown unit '{}' (use ns, us, ms, s, m, h or d)", text, unit));
     }
-    double ns = value * scale;
-    if (ns > 9.0e18 || total > static_cast<int64_t>(9.0e18 - ns)) {
-      return Status::InvalidArgument(fmt::format("duration '{}' is too long", text));
-    }
-    total += static_cast<int64_t>(std::llround(ns));
-    i = k;
+    return Status::InvalidArgument(fmt::format(
+        "bad duration '{}': expected a number and a unit such as 90s, 20m, 1h30m or 500ms", text));
   }
   if (total <= 0) return Status::InvalidArgument(fmt::format("duration '{}' must be > 0", text));
   return total;

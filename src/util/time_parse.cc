@@ -232,4 +232,46 @@ bool ParseTimestampText(std::string_view s, int64_t* ns) {
   return ParseEpochText(s, ns);
 }
 
+namespace {
+
+double DurationUnitNanos(std::string_view unit) {
+  if (unit == "ns") return 1;
+  if (unit == "us" || unit == "µs") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  if (unit == "m" || unit == "min") return 60e9;
+  if (unit == "h") return 3600e9;
+  if (unit == "d") return 86400e9;
+  if (unit == "w") return 7 * 86400e9;
+  return 0;
+}
+
+bool DurationDigit(char c) { return (c >= '0' && c <= '9') || c == '.'; }
+
+}  // namespace
+
+bool ParseDurationText(std::string_view text, int64_t* ns, std::string_view* bad_unit) {
+  double total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    while (j < text.size() && DurationDigit(text[j])) ++j;
+    double number = 0;
+    auto r = std::from_chars(text.data() + i, text.data() + j, number);
+    if (j == i || r.ec != std::errc() || r.ptr != text.data() + j) return false;
+    size_t k = j;
+    while (k < text.size() && !DurationDigit(text[k])) ++k;
+    double unit = DurationUnitNanos(text.substr(j, k - j));
+    if (unit == 0) {
+      if (bad_unit != nullptr) *bad_unit = text.substr(j, k - j);
+      return false;
+    }
+    total += number * unit;
+    i = k;
+  }
+  if (i == 0 || total > 9.2e18) return false;
+  *ns = static_cast<int64_t>(std::llround(total));
+  return true;
+}
+
 }  // namespace ddbg

@@ -39,4 +39,9 @@ bool ParseEpochText(std::string_view s, int64_t* ns);
 // An RFC 3339 / ISO-8601 string or the decimal text of an epoch number.
 bool ParseTimestampText(std::string_view s, int64_t* ns);
 
+// A duration: one or more number+unit pairs ("250ms", "1h30m", "1.5s", "2d"), units ns, us,
+// µs, ms, s, m, min, h, d, w. False on anything else, a negative number or more than ~292
+// years; *bad_unit (when given) receives the first unit that is not one of these.
+bool ParseDurationText(std::string_view text, int64_t* ns, std::string_view* bad_unit = nullptr);
+
 }  // namespace ddbg

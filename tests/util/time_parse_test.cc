@@ -144,3 +144,29 @@ TEST(TimeParse, TimestampTextAcceptsBothForms) {
 
 }  // namespace
 }  // namespace ddbg
+
+namespace ddbg {
+namespace {
+
+TEST(DurationText, ReadsCompoundFractionalDurationsAndNamesBadUnits) {
+  int64_t ns = 0;
+  EXPECT_TRUE(ParseDurationText("250ms", &ns));
+  EXPECT_EQ(ns, 250000000);
+  EXPECT_TRUE(ParseDurationText("1h30m", &ns));
+  EXPECT_EQ(ns, 5400LL * 1000000000LL);
+  EXPECT_TRUE(ParseDurationText("1.5s", &ns));
+  EXPECT_EQ(ns, 1500000000);
+  EXPECT_TRUE(ParseDurationText("2µs", &ns));
+  EXPECT_EQ(ns, 2000);
+  EXPECT_TRUE(ParseDurationText("1d", &ns));
+  EXPECT_EQ(ns, 86400LL * 1000000000LL);
+  std::string_view bad;
+  EXPECT_FALSE(ParseDurationText("10 parsecs", &ns, &bad));
+  EXPECT_EQ(bad, " parsecs");
+  for (const char* no : {"", "ms", "-5s", "5", "1e400s", "99999999999h"}) {
+    EXPECT_FALSE(ParseDurationText(no, &ns)) << no;
+  }
+}
+
+}  // namespace
+}  // namespace ddbg
