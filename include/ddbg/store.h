@@ -130,6 +130,9 @@ enum EventColumn : uint32_t {
 // callback may move the vectors out.
 struct EventColumns {
   size_t ordinal = 0;  // the segment's position in scan order (0, 1, …)
+  // The segment's sequence number (as StoreStats::last_segment counts); 0 when the backend
+  // does not number segments.
+  uint64_t segment = 0;
   size_t rows = 0;
   std::vector<std::string_view> dict;
   std::vector<StrId> stream, event_id, event_type, payload, metadata, correlation_id,
@@ -235,6 +238,9 @@ struct EmbeddedStoreOptions {
   int zstd_level = 3;
   // Rows per segment; larger batches are split.
   size_t max_rows_per_segment = 1 << 20;
+  // Rows per event segment (at most max_rows_per_segment): smaller event segments let a
+  // read of one stream between two times skip most of a long stream. 0: no own limit.
+  size_t max_rows_per_event_segment = 1 << 16;
 };
 
 // Opens (or creates) the embedded columnar store in directory `dir`.

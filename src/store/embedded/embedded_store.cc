@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <type_traits>
 
 #include "store/embedded/file_io.h"
 
@@ -164,6 +165,11 @@ Status EmbeddedStore::WriteParts(const Batch& batch, PendingParts* parts) {
   wopts.zstd_level = options_.zstd_level;
   size_t max_rows =
       options_.max_rows_per_segment == 0 ? batch.size() : options_.max_rows_per_segment;
+  if constexpr (std::is_same_v<Batch, EventBatch>) {
+    if (options_.max_rows_per_event_segment != 0) {
+      max_rows = std::min(max_rows, options_.max_rows_per_event_segment);
+    }
+  }
   Batch part;
   for (size_t begin = 0; begin < batch.size(); begin += max_rows) {
     size_t end = std::min(batch.size(), begin + max_rows);
