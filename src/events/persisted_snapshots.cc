@@ -30,13 +30,25 @@ Result<JsonValue> FoldWhole(Store& store, const std::string& stream, int64_t t, 
   return FoldUntil(*events, t, reducer);
 }
 
-// The latest snapshot in effect at t (all its events at or before t) that is not stale.
-const std::pair<const uint64_t, PersistedSnapshot>* PickSnapshot(const SnapshotBlob& known,
-                                                                 int64_t t) {
+// Where a fold starts: after `events` events (0: from the empty state).
+struct FoldStart {
+  size_t events = 0;
+  uint64_t last_version = 0;
+  int64_t max_time = INT64_MIN;
+};
+
+// The latest snapshot in effect at t (all its events at or before t) that is not stale,
+// its state in *state; the empty start when there is none.
+FoldStart PickSnapshot(const SnapshotBlob& known, int64_t t, JsonValue* state) {
   for (auto it = known.snapshots.rbegin(); it != known.snapshots.rend(); ++it) {
-    if (it->second.max_time <= t && !known.Stale(it->second)) return &*it;
+    const PersistedSnapshot& s = it->second;
+    if (s.max_time > t || known.Stale(s)) continue;
+    Result<JsonValue> parsed = JsonValue::Parse(s.state);
+    if (!parsed.ok()) continue;
+    *state = std::move(parsed).value();
+    return {it->first, s.last_version, s.max_time};
   }
-  return nullptr;
+  return {};
 }
 
 // Whether no event after tail.events[i] in the stream's order has its version (a snapshot
@@ -46,13 +58,6 @@ bool VersionBoundary(const events::FoldTail& tail, size_t i) {
   if (v == tail.version_bound) return false;  // an unread event may have it too
   return i + 1 == tail.events.size() || tail.events[i + 1].version != v;
 }
-
-// Where a fold starts: after `events` events (0: from the empty state).
-struct FoldStart {
-  size_t events = 0;
-  uint64_t last_version = 0;
-  int64_t max_time = INT64_MIN;
-};
 
 // Folds the tail after `start` up to t; the snapshots due (every `every` events, at a
 // version boundary, not already in `known`) go to *added.
@@ -91,6 +96,34 @@ void WriteBlob(Store& store, const std::string& stream, const SnapshotOptions& o
   if (st.ok()) use->written = added_snapshots;
 }
 
+// The stored blob brought up to date with the segments committed since it was written.
+struct KnownStream {
+  SnapshotBlob blob;   // stored summaries and snapshots plus the new summaries, stale dropped
+  SnapshotBlob added;  // what is new (to write back)
+  bool numbered = true;
+  bool unversioned = false;  // some event of the stream has no version
+  bool dropped_stale = false;
+};
+
+Status CatchUp(Store& store, const std::string& stream, const SnapshotOptions& options,
+               KnownStream* known) {
+  Result<std::string> text = store.ReadBlob(events::SnapshotBlobName(stream, options.reducer_id));
+  if (text.ok()) known->blob = events::ParseSnapshotBlob(*text, stream, options.reducer_id);
+  SnapshotBlob& added = known->added;
+  DDBG_RETURN_IF_ERROR(events::SummarizeSegments(store, stream, known->blob.summarized_through,
+                                                 &added.segments, &known->numbered));
+  for (const auto& [seq, s] : added.segments) {
+    added.summarized_through = std::max(added.summarized_through, seq);
+  }
+  size_t stored_snapshots = known->blob.snapshots.size();
+  known->blob.Merge(added);
+  known->dropped_stale = known->blob.snapshots.size() < stored_snapshots;
+  for (const auto& [seq, s] : known->blob.segments) {
+    known->unversioned = known->unversioned || s.min_version == 0;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<JsonValue> StateAtPersisted(Store& store, const std::string& stream, int64_t t,
@@ -98,53 +131,35 @@ Result<JsonValue> StateAtPersisted(Store& store, const std::string& stream, int6
                                    SnapshotUse* use) {
   *use = SnapshotUse();
   if (options.every == 0) return FoldWhole(store, stream, t, reducer, use);
-  Result<std::string> text =
-      store.ReadBlob(events::SnapshotBlobName(stream, options.reducer_id));
-  SnapshotBlob known = text.ok() ? events::ParseSnapshotBlob(*text, stream, options.reducer_id)
-                                 : SnapshotBlob();
-  // Summaries of the segments committed since the blob was written.
-  SnapshotBlob added;
-  bool numbered = true;
-  DDBG_RETURN_IF_ERROR(events::SummarizeSegments(store, stream, known.summarized_through,
-                                                 &added.segments, &numbered));
-  for (const auto& [seq, s] : added.segments) {
-    added.summarized_through = std::max(added.summarized_through, seq);
-  }
-  size_t stored_snapshots = known.snapshots.size();
-  known.Merge(added);  // a copy: `added` collects what is new
-  bool dropped_stale = known.snapshots.size() < stored_snapshots;
-  bool unversioned = false;
-  for (const auto& [seq, s] : known.segments) {
-    use->events += s.events;
-    unversioned = unversioned || s.min_version == 0;
-  }
-  if (known.segments.empty()) {
+  KnownStream known;
+  DDBG_RETURN_IF_ERROR(CatchUp(store, stream, options, &known));
+  if (known.blob.segments.empty()) {
     return Status::NotFound(fmt::format("stream '{}' has no events", stream));
   }
-  if (!numbered || unversioned) {
+  for (const auto& [seq, s] : known.blob.segments) use->events += s.events;
+  if (!known.numbered || known.unversioned) {
     *use = SnapshotUse();
     return FoldWhole(store, stream, t, reducer, use);
   }
   JsonValue state = JsonValue::Object();
-  FoldStart from;
-  if (const auto* snap = PickSnapshot(known, t)) {
-    Result<JsonValue> parsed = JsonValue::Parse(snap->second.state);
-    if (parsed.ok()) {
-      state = std::move(parsed).value();
-      from = {snap->first, snap->second.last_version, snap->second.max_time};
-    }
-  }
+  FoldStart from = PickSnapshot(known.blob, t, &state);
   use->from_snapshot = from.events;
   Result<events::FoldTail> tail =
-      events::ReadFoldTail(store, stream, known.segments, from.last_version, t);
+      events::ReadFoldTail(store, stream, known.blob.segments, from.last_version, t);
   if (!tail.ok()) return tail.status();
+  if (!tail->complete) {  // the blob knows segments this store's snapshot does not
+    *use = SnapshotUse();
+    return FoldWhole(store, stream, t, reducer, use);
+  }
   use->segments_read = tail->segments_read;
+  SnapshotBlob& added = known.added;
   DDBG_RETURN_IF_ERROR(
-      FoldTailInto(*tail, from, t, reducer, options, known, &state, use, &added));
-  if (options.write && (!added.segments.empty() || !added.snapshots.empty() || dropped_stale)) {
+      FoldTailInto(*tail, from, t, reducer, options, known.blob, &state, use, &added));
+  if (options.write &&
+      (!added.segments.empty() || !added.snapshots.empty() || known.dropped_stale)) {
     size_t added_snapshots = added.snapshots.size();
-    known.Merge(std::move(added));
-    WriteBlob(store, stream, options, known, use, added_snapshots);
+    known.blob.Merge(std::move(added));
+    WriteBlob(store, stream, options, known.blob, use, added_snapshots);
   }
   return state;
 }

@@ -128,15 +128,18 @@ Result<FoldTail> ReadFoldTail(Store& store, const std::string& stream,
   scan.threads = read.size() > 1 ? 2 : 1;
   std::mutex mu;
   std::vector<PlacedEvent> placed;
+  size_t delivered = 0;
   Status st = store.ScanEventColumns(filter, scan, [&](EventColumns& c) {
     if (read.count(c.segment) == 0) return Status::Ok();
     std::vector<PlacedEvent> part;
     TakeSegmentTail(c, stream, after_version, t, &part);
     std::lock_guard<std::mutex> l(mu);
+    ++delivered;
     std::move(part.begin(), part.end(), std::back_inserter(placed));
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  tail.complete = delivered == read.size();
   // Sorting positions, not the events (each holds ten strings).
   std::vector<size_t> order(placed.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

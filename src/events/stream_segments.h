@@ -30,6 +30,9 @@ struct FoldTail {
   std::vector<StreamEvent> events;
   uint64_t version_bound = UINT64_MAX;
   size_t segments_read = 0;
+  // False when a segment the summaries call for is not in the store's snapshot (summaries
+  // written by a process that saw a newer commit): the events are then incomplete.
+  bool complete = true;
 };
 Result<FoldTail> ReadFoldTail(Store& store, const std::string& stream,
                               const std::map<uint64_t, SegmentSummary>& segments,

@@ -129,6 +129,17 @@ TEST_F(SnapshotStaleness, OrderedStreamReadsOnlyTheSegmentsNearT) {
   }
 }
 
+TEST_F(SnapshotStaleness, BlobFromANewerCommitDoesNotMixViews) {
+  Append(s_.store(), Minutes(1, 25));
+  auto older = OpenEmbeddedStore(s_.dir()).value();  // sees versions 1..25 only
+  Append(s_.store(), Minutes(26, 40));
+  StateAt(At(60));  // snapshots after 30 and 40 events, summaries of the new segments
+  auto state = StateAtPersisted(*older, "acc-1", At(35), *reducer_, o_, &use_);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->ToJson(), FullFold(*older, "acc-1", At(35)));
+  EXPECT_EQ(use_.applied, 25u);
+}
+
 TEST_F(SnapshotStaleness, UnversionedStreamIsFoldedWhole) {
   Append(s_.store(), {{"acc-1", 0, At(2)}, {"acc-1", 0, At(1)}, {"acc-1", 0, At(3)}});
   EXPECT_EQ(StateAt(At(2)), FullFold(s_.store(), "acc-1", At(2)));
