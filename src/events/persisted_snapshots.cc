@@ -75,8 +75,7 @@ Status FoldTailInto(const events::FoldTail& tail, const FoldStart& start, int64_
         !VersionBoundary(tail, i)) {
       continue;
     }
-    added->snapshots[count] = {ev[i].version, max_time, known.summarized_through,
-                               state->ToJson()};
+    added->snapshots[count] = {ev[i].version, max_time, known.summarized_through, state->ToJson()};
   }
   use->folded = i;
   use->applied = start.events + i;

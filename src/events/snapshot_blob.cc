@@ -50,8 +50,8 @@ bool ParseSegmentLine(std::string_view line, SnapshotBlob* out) {
   LineFields f(line);
   uint64_t seq = 0;
   SegmentSummary s;
-  if (!f.Next(&seq) || !f.Next(&s.events) || !f.Next(&s.min_version) ||
-      !f.Next(&s.max_version) || !f.Next(&s.min_time) || !f.Next(&s.max_time) || !f.Done()) {
+  if (!f.Next(&seq) || !f.Next(&s.events) || !f.Next(&s.min_version) || !f.Next(&s.max_version) ||
+      !f.Next(&s.min_time) || !f.Next(&s.max_time) || !f.Done()) {
     return false;
   }
   out->segments[seq] = s;
@@ -136,8 +136,8 @@ std::string FormatSnapshotBlob(const SnapshotBlob& blob, const std::string& stre
                        s.min_time, s.max_time);
   }
   for (const auto& [count, s] : blob.snapshots) {
-    out += fmt::format("snap {} {} {} {} {}\n", count, s.last_version, s.max_time,
-                       s.built_through, s.state.size());
+    out += fmt::format("snap {} {} {} {} {}\n", count, s.last_version, s.max_time, s.built_through,
+                       s.state.size());
     out += s.state;
     out += '\n';
   }

@@ -62,7 +62,8 @@ void TakeSegmentTail(const EventColumns& c, const std::string& stream, uint64_t 
     size_t row;
     bool operator<(const Key& o) const {
       return version != o.version ? version < o.version
-                                  : time != o.time ? time < o.time : row < o.row;
+             : time != o.time     ? time < o.time
+                                  : row < o.row;
     }
   };
   std::vector<Key> keys;

@@ -193,14 +193,15 @@ TEST(SnapshotStateAt, MatchesAFullFoldAtRandomTimes) {
     }
   };
   for (size_t begin = 0; begin < first.size(); begin += 200) {
-    std::vector<E> batch(first.begin() + begin, first.begin() + std::min(first.size(), begin + 200));
+    std::vector<E> batch(first.begin() + begin,
+                         first.begin() + std::min(first.size(), begin + 200));
     std::shuffle(batch.begin(), batch.end(), rng);
     Append(s.store(), batch);
   }
   check_round(0);
   for (size_t begin = 0; begin < late.size(); begin += 10) {
-    Append(s.store(), std::vector<E>(late.begin() + begin,
-                                     late.begin() + std::min(late.size(), begin + 10)));
+    Append(s.store(),
+           std::vector<E>(late.begin() + begin, late.begin() + std::min(late.size(), begin + 10)));
     check_round(static_cast<int>(begin / 10 + 1));
   }
   EXPECT_GT(used_snapshots, 100u);
