@@ -235,6 +235,11 @@ struct EmbeddedStoreOptions {
   int zstd_level = 3;
   // Rows per segment; larger batches are split.
   size_t max_rows_per_segment = 1 << 20;
+  // Bytes of decoded span and log segments kept in memory for GetTrace / GetTraceLogs, least
+  // recently used evicted (0: none, every lookup decodes the segments holding the trace).
+  // For long-running readers such as `ddbg serve`; segments appended through this object
+  // are put in the cache as they are committed, so fresh data is never decoded again.
+  size_t cache_bytes = 0;
 };
 
 // Opens (or creates) the embedded columnar store in directory `dir`.
