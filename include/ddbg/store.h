@@ -241,6 +241,11 @@ struct EmbeddedStoreOptions {
   // Rows per event segment (at most max_rows_per_segment): smaller event segments let a
   // read of one stream between two times skip most of a long stream. 0: no own limit.
   size_t max_rows_per_event_segment = 1 << 16;
+  // Bytes of decoded span and log segments kept in memory for GetTrace / GetTraceLogs, least
+  // recently used evicted (0: none, every lookup decodes the segments holding the trace).
+  // For long-running readers such as `ddbg serve`; segments appended through this object
+  // are put in the cache as they are committed, so fresh data is never decoded again.
+  size_t cache_bytes = 0;
 };
 
 // Opens (or creates) the embedded columnar store in directory `dir`.

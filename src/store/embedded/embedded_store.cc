@@ -184,8 +184,18 @@ Status EmbeddedStore::WriteParts(const Batch& batch, PendingParts* parts) {
     if (!w.ok()) return w.status();
     parts->temps.push_back(temp);
     parts->written.push_back(std::move(w).value());
+    KeepForCache(*source, parts);
   }
   return Status::Ok();
+}
+
+template <typename Batch>
+void EmbeddedStore::KeepForCache(const Batch& part, PendingParts* parts) {
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (cache_) parts->cached_spans.push_back(TraceRows<SpanBatch>::Build(part));
+  } else if constexpr (std::is_same_v<Batch, LogBatch>) {
+    if (cache_) parts->cached_logs.push_back(TraceRows<LogBatch>::Build(part));
+  }
 }
 
 template <typename Batch>
@@ -258,7 +268,21 @@ Status EmbeddedStore::Commit(PendingParts& parts, const std::pair<std::string, u
     handles.push_back(std::move(h));
   }
   Install(std::make_shared<const Snapshot>(std::move(handles), meta_bytes_ + manifest_bytes));
+  CacheCommitted(parts);
   return Status::Ok();
+}
+
+// Parts were written spans first, then logs (WriteParts order), each kept in that order.
+void EmbeddedStore::CacheCommitted(const PendingParts& parts) {
+  if (!cache_) return;
+  size_t span_part = 0, log_part = 0;
+  for (const WrittenSegment& w : parts.written) {
+    if (w.entry.signal == Signal::kSpans && span_part < parts.cached_spans.size()) {
+      cache_->Put(w.entry.seq, parts.cached_spans[span_part++]);
+    } else if (w.entry.signal == Signal::kLogs && log_part < parts.cached_logs.size()) {
+      cache_->Put(w.entry.seq, parts.cached_logs[log_part++]);
+    }
+  }
 }
 
 Status EmbeddedStore::AppendSpans(const SpanBatch& batch) { return Append(batch); }
