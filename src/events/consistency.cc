@@ -184,7 +184,10 @@ Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
     for (const std::string& s : streams) {
       for (StreamEvent& e : by_stream[s]) events.push_back(std::move(e));
     }
-    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), INT64_MAX, rules, reducer);
+    int64_t last = INT64_MIN;
+    for (const StreamEvent& e : events) last = std::max(last, e.time_ns);
+    // Checked at the end of its events: at_ns is the entity's last event, not "forever".
+    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), last, rules, reducer);
     if (!r.ok()) return r.status();
     if (!r->disagreements.empty()) out.push_back(std::move(*r));
   }

@@ -99,6 +99,12 @@ std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
   return sample;
 }
 
+int64_t DisagreedSince(const ConsistencyReport& r) {
+  int64_t since = r.at_ns;
+  for (const Disagreement& d : r.disagreements) since = std::min(since, d.since_ns);
+  return since;
+}
+
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   DDBG_RETURN_IF_ERROR(RunErrorAnalysis(store, ctx));
   RunRootCause(store, ctx);

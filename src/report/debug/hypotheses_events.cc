@@ -1,7 +1,8 @@
 // Hypotheses from the event analyses: streams with version gaps name the service that
 // opened them (version-gap); entities whose services disagree name the service holding
-// the minority value in most disagreements (inconsistent-state). Confidence grows with the
-// number of streams or entities affected; a store without such issues adds nothing.
+// the minority value in most disagreements (inconsistent-state), each entity's blame split
+// among the services holding minority values. Confidence grows with the number of streams
+// or entities affected; a store without such issues adds nothing.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -58,19 +59,17 @@ std::vector<std::string> MinorityHolders(const Disagreement& d) {
   return out;
 }
 
-// Inconsistent entities settled inside the window, and how many the rest of the data
-// would predict for a window of that length (some disagreement is the system's normal).
+// Inconsistent entities whose disagreement began inside the window, and how many the rest of
+// the data would predict for a window of that length (some disagreement is the system's
+// normal: a declined payment, a late cancellation).
 double ExpectedInconsistent(const DebugContext& ctx, size_t* in_window) {
   const SharedAnalyses& a = ctx.analyses;
   size_t outside = 0;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const ConsistencyReport& r : a.inconsistent) {
-    lo = std::min(lo, r.at_ns);
-    hi = std::max(hi, r.at_ns);
-    ctx.window.Contains(r.at_ns) ? ++*in_window : ++outside;
+    ctx.window.Contains(DisagreedSince(r)) ? ++*in_window : ++outside;
   }
   double window = static_cast<double>(ctx.window.max_ns - ctx.window.min_ns);
-  double rest = std::max(1.0, static_cast<double>(ctx.spans.max_ns - ctx.spans.min_ns) - window);
+  double rest = std::max(1.0, static_cast<double>(ctx.data.max_ns - ctx.data.min_ns) - window);
   if (outside == 0) return 0;
   return static_cast<double>(outside) * window / rest;
 }
@@ -81,25 +80,31 @@ void AddInconsistencies(const DebugContext& ctx, std::vector<Hypothesis>* out) {
   double expected = ExpectedInconsistent(ctx, &in_window);
   if (static_cast<double>(in_window) < 2 * expected + 1) return;  // no more than usual
   std::map<std::string, std::vector<const ConsistencyReport*>> blamed;
+  std::map<std::string, double> blame;  // each entity's one unit split among its suspects
   for (const ConsistencyReport& r : a.inconsistent) {
-    if (!ctx.window.Contains(r.at_ns)) continue;
+    if (!ctx.window.Contains(DisagreedSince(r))) continue;
     std::vector<std::string> services;
     for (const Disagreement& d : r.disagreements) {
       for (std::string& s : MinorityHolders(d)) services.push_back(std::move(s));
     }
     std::sort(services.begin(), services.end());
     services.erase(std::unique(services.begin(), services.end()), services.end());
-    for (const std::string& s : services) blamed[s].push_back(&r);
+    for (const std::string& s : services) {
+      blamed[s].push_back(&r);
+      blame[s] += 1.0 / static_cast<double>(services.size());
+    }
   }
   for (const auto& [service, reports] : blamed) {
     Hypothesis h;
     h.kind = "inconsistent-state";
     h.service = service;
-    // Blame shared with the other party of a two-service disagreement is halved.
-    h.confidence = ItemConfidence(reports.size()) * reports.size() / std::max<size_t>(1, in_window);
+    // Blame shared with the other parties of a disagreement (two services each holding
+    // their own value, or three) is split: nothing says which of them is wrong.
+    double share = blame[service] / static_cast<double>(std::max<size_t>(1, in_window));
+    h.confidence = ItemConfidence(reports.size()) * share;
     h.evidence.push_back(fmt::format("{} holds a minority value in {} of {} inconsistent entities of the "
-                                     "window ({:.1f} expected from the rest of the data)",
-                                     service, reports.size(), in_window, expected));
+                                     "window ({:.1f} expected from the rest of the data); its share of the "
+                                     "blame {:.0f}%", service, reports.size(), in_window, expected, 100 * share));
     for (const ConsistencyReport* r : reports) {
       if (h.evidence.size() >= 6) break;
       for (const Disagreement& d : r->disagreements) {
