@@ -275,6 +275,32 @@ TEST(DebugSections, TimingSectionNamesTheSlowInstanceAndTopologyHasNoCycles) {
   }
 }
 
+// Section 4 reads regress.h: against the 10 minutes before, a latency fault on inventory
+// regresses inventory's operations on latency, and the fault-free window before it does not.
+TEST(DebugSections, TimingSectionShowsTheInjectedLatencyRegression) {
+  SimulatedStore sim("latency:inventory,start=15m,duration=10m,magnitude=4", 2);
+  const SimFault& fault = sim.summary().faults.front();
+  DebugReport report = sim.Debug("slow", fault.start_ns, fault.end_ns);
+  const Section& s = report.section(SectionId::kTiming);
+  const Finding* head = FindingStartingWith(s, "regressions: ");
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(MetricOf(*head, "baseline_start")->int_value, fault.start_ns - (fault.end_ns - fault.start_ns));
+  const Finding* inventory = FindingStartingWith(s, "regression: inventory / ");
+  ASSERT_NE(inventory, nullptr) << head->title;
+  EXPECT_NE(inventory->detail.find("latency"), std::string::npos) << inventory->detail;
+  EXPECT_GT(MetricOf(*inventory, "p95_ns")->int_value, 2 * MetricOf(*inventory, "baseline_p95_ns")->int_value);
+  for (const Finding& f : s.findings) {
+    if (f.title.rfind("regression: ", 0) != 0 || f.detail.find("latency") == std::string::npos) continue;
+    // Only inventory and the callers waiting on it slow down.
+    EXPECT_TRUE(f.title.find(" inventory / ") != std::string::npos || f.title.find(" checkout / ") != std::string::npos ||
+                f.title.find(" frontend / ") != std::string::npos) << f.title;
+  }
+  int64_t start = sim.summary().start_ns;
+  DebugReport calm = sim.Debug("slow", start + 5 * kMin, start + 14 * kMin);
+  const Finding* none = FindingStartingWith(calm.section(SectionId::kTiming), "regressions: 0 of ");
+  EXPECT_NE(none, nullptr);
+}
+
 TEST(DebugHypotheses, FaultFreeWindowHasNoConfidentHypothesis) {
   SimulatedStore sim("", 4);
   int64_t start = sim.summary().start_ns;
