@@ -115,6 +115,25 @@ TEST(DebugHypotheses, CascadeFromADatabaseBackedService) {
 TEST(DebugHypotheses, RetryStorm) {
   ExpectTopHypothesis("retry-storm:payment,start=15m,duration=10m", "retry-storm", "payment", 6);
 }
+// The same faults on other services: nothing is tied to the simulator's names.
+TEST(DebugHypotheses, CascadeFromPayment) {
+  ExpectTopHypothesis("cascade:payment,start=15m,duration=10m", "cascade", "payment", 12);
+}
+TEST(DebugHypotheses, RetryStormOnInventory) {
+  ExpectTopHypothesis("retry-storm:inventory,start=15m,duration=10m", "retry-storm", "inventory", 13);
+}
+TEST(DebugHypotheses, InconsistentStatusInInventory) {
+  ExpectTopHypothesis("inconsistent-state:inventory,start=15m,duration=10m", "inconsistent-state", "inventory", 14);
+}
+TEST(DebugHypotheses, InconsistentStateInShipping) {
+  ExpectTopHypothesis("inconsistent-state:shipping,start=15m,duration=10m", "inconsistent-state", "shipping", 15);
+}
+TEST(DebugHypotheses, ErrorBurstInCheckout) {
+  ExpectTopHypothesis("error:checkout,start=15m,duration=10m", "error", "checkout", 16);
+}
+TEST(DebugHypotheses, CascadeFromOrders) {
+  ExpectTopHypothesis("cascade:orders,start=15m,duration=10m", "cascade", "orders", 17);
+}
 TEST(DebugHypotheses, BadDeploy) {
   ExpectTopHypothesis("bad-deploy:checkout,start=15m,duration=10m", "bad-deploy", "checkout", 7);
 }

@@ -81,7 +81,7 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
     a.integrity_error = integrity.status().ToString();
   }
   std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = CheckAllConsistency(store, ConsistencyRules{}, *reducer);
+  Result<std::vector<ConsistencyReport>> c = CheckAllConsistency(store, a.consistency_rules, *reducer);
   if (c.ok()) {
     a.inconsistent = std::move(*c);
   } else {

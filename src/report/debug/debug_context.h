@@ -98,6 +98,7 @@ struct SharedAnalyses {
   std::string integrity_error;
   // The service that wrote each stream of an integrity example (stream → service).
   std::vector<std::pair<std::string, std::string>> stream_services;
+  ConsistencyRules consistency_rules;            // what the consistency check compared
   std::vector<ConsistencyReport> inconsistent;  // entities whose services disagree
   std::string consistency_error;
 };
