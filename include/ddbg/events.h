@@ -242,6 +242,9 @@ struct ConsistencyReport {
   int64_t at_ns = 0;
   std::vector<ServiceView> views;
   std::vector<Disagreement> disagreements;
+  // The traces named in the metadata (trace_id) of the events folded, distinct, in order of
+  // first appearance: the requests that wrote the views.
+  std::vector<TraceId> trace_ids;
 };
 
 // Reconstructs each service's view of `entity` at `at_ns` and reports disagreements.

@@ -66,6 +66,39 @@ TEST(SimulatedFaults, ErrorsNameTheInjectedOriginService) {
   EXPECT_EQ(e.cascades[0].services.front(), "inventory");
 }
 
+// A retry storm on payment: checkout's CLIENT spans retry, and the retried calls are
+// served by payment (the child span in another service).
+TEST(SimulatedFaults, RetriesNameTheServiceThatServedThem) {
+  SimStore s({"retry-storm:payment,start=10m,duration=20m"});
+  ErrorAnalysis e = AnalyzeErrors(s.table);
+  ASSERT_FALSE(e.retries.empty());
+  const RetryPattern& r = e.retries.front();
+  EXPECT_EQ(r.service, "checkout");
+  EXPECT_EQ(r.target_service, "payment");
+  EXPECT_GE(r.max_attempts, 5u);
+  EXPECT_GT(r.retries, 2 * r.traces);
+}
+
+// A cascade from inventory: callers time out while inventory still waits on its pool, so
+// the paths start at inventory (call order, not end time) and count the callers' timeouts;
+// a fast error burst has callers that received the error instead.
+TEST(SimulatedFaults, CascadePathsStartAtTheOriginAndCountCallerTimeouts) {
+  SimStore cascade({"cascade:inventory,start=10m,duration=20m"});
+  ErrorAnalysis e = AnalyzeErrors(cascade.table);
+  uint64_t traces = 0, timed_out = 0;
+  for (const CascadePattern& c : e.cascades) {
+    if (c.services.front() != "inventory") continue;
+    traces += c.traces;
+    timed_out += c.callers_timed_out;
+  }
+  ASSERT_GT(traces, 20u);
+  EXPECT_GT(timed_out * 10, traces * 9) << timed_out << " of " << traces;
+  SimStore burst({"error:inventory,start=10m,duration=20m,magnitude=0.5"});
+  ErrorAnalysis b = AnalyzeErrors(burst.table);
+  ASSERT_FALSE(b.cascades.empty());
+  for (const CascadePattern& c : b.cascades) EXPECT_EQ(c.callers_timed_out, 0u) << c.services.front();
+}
+
 TEST(SimulatedFaults, PerfFlagsTheSlowInstanceOnly) {
   SimStore s({"slow-instance:inventory"});
   ASSERT_EQ(s.summary.faults.size(), 1u);
