@@ -60,6 +60,11 @@ class SpanChunkBuilder {
   std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
 };
 
+// Parents inside one trace of n rows: parent[i] is the row of the first span whose id is
+// parent_ids[i], or kNoParent when there is none (or it is row i itself). `index` is scratch.
+void FindParents(const SpanId* ids, const SpanId* parent_ids, uint32_t n, int32_t* parent,
+                 std::vector<std::pair<SpanId, uint32_t>>* index);
+
 class SpanTableMerger {
  public:
   // `services`: keep only traces touching one of them (empty: all). `expected_rows` sizes

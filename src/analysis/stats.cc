@@ -30,14 +30,14 @@ double NormalUpperTail(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
 namespace {
 
+// Evenly spaced order statistics of `in`: the same for any order of the samples.
 void Thin(const std::vector<int64_t>& in, size_t max, std::vector<int64_t>* out) {
-  if (in.size() <= max) {
-    out->assign(in.begin(), in.end());
-    return;
-  }
+  out->assign(in.begin(), in.end());
+  if (in.size() <= max) return;
+  std::sort(out->begin(), out->end());
   double stride = static_cast<double>(in.size()) / max;
-  out->clear();
-  for (size_t k = 0; k < max; ++k) out->push_back(in[static_cast<size_t>(k * stride)]);
+  for (size_t k = 0; k < max; ++k) (*out)[k] = (*out)[static_cast<size_t>(k * stride)];
+  out->resize(max);
 }
 
 }  // namespace

@@ -1,0 +1,211 @@
+// Aggregated critical path by streaming the store, without a grouped SpanTable. One
+// parallel scan (structure and links) turns each batch's kept spans into compact records
+// (trace, span, parent, times, operation, kind/FOLLOWS_FROM flags) bucketed into partitions
+// by trace id (trace_partitions.h). Then, partition by partition on several threads, records
+// are grouped by trace (scan order inside a trace, as in the table) and each trace's duration
+// is taken; the durations of all traces give the cohorts; a second pass over the grouped
+// partitions finds parents exactly as the table does (the first span with the parent id),
+// solves every trace's critical path and adds it to per-thread totals.
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "analysis/span_stream.h"
+#include "analysis/span_table_builder.h"
+#include "analysis/timing_internal.h"
+#include "analysis/trace_partitions.h"
+#include "ddbg/timing.h"
+
+namespace ddbg {
+namespace {
+using namespace timing_internal;
+
+enum : uint8_t { kConsumer = 1, kProducer = 2, kFollowsFrom = 4 };
+
+// A kept span, as much of it as the critical path needs.
+struct PathRec {
+  uint64_t hi, lo;
+  SpanId span, parent;
+  int64_t start, end;
+  uint32_t op;  // OpIds id
+  uint8_t flags;
+};
+
+// (service, operation) -> dense id, shared by every batch; names in `strings`.
+class OpIds {
+ public:
+  uint32_t Id(StrId service, StrId name) {
+    uint64_t key = (static_cast<uint64_t>(service) << 32) | name;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, added] = ids_.emplace(key, static_cast<uint32_t>(keys_.size()));
+    if (added) keys_.push_back(key);
+    return it->second;
+  }
+  // Only once the scan is over.
+  StrId service(uint32_t op) const { return static_cast<StrId>(keys_[op] >> 32); }
+  StrId name(uint32_t op) const { return static_cast<StrId>(keys_[op]); }
+  SharedStrings strings;
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<uint64_t, uint32_t> ids_;
+  std::vector<uint64_t> keys_;
+};
+
+// One partition's records grouped by trace.
+struct GroupedPart {
+  std::vector<const PathRec*> rows;  // trace by trace, scan order inside a trace
+  std::vector<uint32_t> begin{0};    // trace k: rows [begin[k], begin[k+1])
+  std::vector<int64_t> duration;     // per trace: latest end minus earliest start
+};
+
+class CriticalPathScan {
+ public:
+  CriticalPathScan(const AnalysisScope& scope, CriticalPathMode mode) : scope_(scope), mode_(mode) {}
+
+  // The scan: one batch's kept spans into records, by partition.
+  void Collect(const SpanBatch& b, size_t ordinal) {
+    BatchStrings str(b, &ops_.strings);
+    std::unordered_map<uint64_t, uint32_t> op_of;  // batch (service, name) -> op id
+    int64_t ref_type_key = b.dict.Find("opentracing.ref_type");
+    int64_t follows_from = b.dict.Find("follows_from");
+    auto keep = [&](size_t i) { return scope_.time.Contains(b.start_ns[i]); };
+    auto make = [&](size_t i) {
+      uint64_t key = (static_cast<uint64_t>(b.service[i]) << 32) | b.name[i];
+      auto it = op_of.find(key);
+      if (it == op_of.end()) it = op_of.emplace(key, ops_.Id(str(b.service[i]), str(b.name[i]))).first;
+      uint8_t flags = (b.kind[i] == SpanKind::kConsumer ? kConsumer : 0) |
+                      (b.kind[i] == SpanKind::kProducer ? kProducer : 0) |
+                      (FollowsFromParent(b, i, ref_type_key, follows_from) ? kFollowsFrom : 0);
+      const TraceId& t = b.trace_id[i];
+      int64_t start = b.start_ns[i];
+      return PathRec{t.hi, t.lo, b.span_id[i], b.parent_span_id[i], start,
+                     std::max(b.end_ns[i], start), it->second, flags};
+    };
+    parts_.Put(ordinal, PartitionRows<PathRec>(b, keep, make));
+  }
+
+  CriticalPathSummary Finish() {
+    CriticalPathSummary sum;
+    sum.mode = mode_;
+    std::vector<GroupedPart> grouped(kTraceParts);
+    std::vector<TraceIndexMap> trace_maps(StreamWorkers());
+    ParallelFor(kTraceParts, [&](size_t p, int w) { Group(p, &trace_maps[w], &grouped[p]); });
+    trace_maps.clear();
+    std::vector<int64_t> durations;
+    for (const GroupedPart& g : grouped) durations.insert(durations.end(), g.duration.begin(), g.duration.end());
+    sum.traces = durations.size();
+    Cohorts cohorts = CohortsOf(std::move(durations), &sum);
+    std::vector<PathTotals> totals(StreamWorkers(), PathTotals(mode_, cohorts));
+    std::vector<Scratch> scratch(StreamWorkers());
+    ParallelFor(kTraceParts, [&](size_t p, int w) {
+      Solve(grouped[p], &scratch[w], &totals[w]);
+      grouped[p] = GroupedPart();
+    });
+    for (size_t w = 1; w < totals.size(); ++w) totals[0].Add(totals[w]);
+    totals[0].Finish([this](StrId id) { return ops_.strings.Get(id); }, &sum);
+    return sum;
+  }
+
+ private:
+  struct Scratch {
+    TraceRows rows;
+    std::vector<SpanId> ids, parent_ids;
+    std::vector<std::pair<SpanId, uint32_t>> index;
+  };
+
+  // Partition p's records grouped by trace (first-appearance order) and their durations.
+  void Group(size_t p, TraceIndexMap* traces, GroupedPart* out) const {
+    traces->Clear();
+    std::vector<uint32_t> row_trace;
+    row_trace.reserve(parts_.PartSize(p));
+    std::vector<const PathRec*> flat;
+    flat.reserve(row_trace.capacity());
+    const PathRec* last = nullptr;  // rows of a trace mostly come together
+    uint32_t last_trace = 0;
+    bool added = false;
+    parts_.ForPart(p, [&](const PathRec& r) {
+      if (!last || last->lo != r.lo || last->hi != r.hi) last_trace = traces->Insert({r.hi, r.lo}, &added);
+      last = &r;
+      row_trace.push_back(last_trace);
+      flat.push_back(&r);
+    });
+    out->begin.assign(traces->size() + 1, 0);
+    for (uint32_t t : row_trace) ++out->begin[t + 1];
+    for (size_t k = 1; k < out->begin.size(); ++k) out->begin[k] += out->begin[k - 1];
+    std::vector<uint32_t> next(out->begin.begin(), out->begin.end() - 1);
+    out->rows.resize(flat.size());
+    for (size_t i = 0; i < flat.size(); ++i) out->rows[next[row_trace[i]]++] = flat[i];
+    out->duration.resize(traces->size());
+    for (size_t t = 0; t < traces->size(); ++t) {
+      int64_t s = INT64_MAX, e = INT64_MIN;
+      for (uint32_t k = out->begin[t]; k < out->begin[t + 1]; ++k) {
+        s = std::min(s, out->rows[k]->start);
+        e = std::max(e, out->rows[k]->end);
+      }
+      out->duration[t] = e > s ? e - s : 0;
+    }
+  }
+
+  // Every trace of a grouped partition into `totals`.
+  void Solve(const GroupedPart& g, Scratch* s, PathTotals* totals) const {
+    for (size_t t = 0; t + 1 < g.begin.size(); ++t) {
+      const PathRec* const* recs = g.rows.data() + g.begin[t];
+      const uint32_t n = g.begin[t + 1] - g.begin[t];
+      s->ids.resize(n);
+      s->parent_ids.resize(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        s->ids[i] = recs[i]->span;
+        s->parent_ids[i] = recs[i]->parent;
+      }
+      TraceRows& rows = s->rows;
+      rows.Clear();
+      CriticalPathInput& in = rows.input;
+      in.parent.resize(n);
+      FindParents(s->ids.data(), s->parent_ids.data(), n, in.parent.data(), &s->index);
+      for (uint32_t i = 0; i < n; ++i) {
+        const PathRec& r = *recs[i];
+        int32_t parent = in.parent[i];
+        bool messaging = parent >= 0 && (r.flags & kConsumer) && (recs[parent]->flags & kProducer);
+        in.start.push_back(r.start);
+        in.end.push_back(r.end);
+        in.async.push_back((r.flags & kFollowsFrom) || messaging);
+        rows.service.push_back(ops_.service(r.op));
+        rows.name.push_back(ops_.name(r.op));
+      }
+      totals->AddTrace(rows, g.duration[t]);
+    }
+  }
+
+  const AnalysisScope& scope_;
+  CriticalPathMode mode_;
+  OpIds ops_;
+  TracePartitions<PathRec> parts_;
+};
+
+}  // namespace
+
+Result<std::optional<CriticalPathSummary>> AggregateCriticalPathsStreaming(Store& store,
+                                                                           const AnalysisScope& scope,
+                                                                           CriticalPathMode mode) {
+  if (NeedsWholeTraces(scope)) return std::optional<CriticalPathSummary>();
+  auto scan = std::make_unique<CriticalPathScan>(scope, mode);
+  Status st = ScanIntoCollector(store, scope, SpanColumns::kLinks, scan.get());
+  if (!st.ok()) return st;
+  return std::optional<CriticalPathSummary>(scan->Finish());
+}
+
+Result<CriticalPathSummary> AggregateCriticalPaths(Store& store, const AnalysisScope& scope,
+                                                   CriticalPathMode mode) {
+  Result<std::optional<CriticalPathSummary>> fast = AggregateCriticalPathsStreaming(store, scope, mode);
+  if (!fast.ok()) return fast.status();
+  if (fast->has_value()) return std::move(**fast);
+  SpanTableOptions table_options;
+  table_options.error_details = false;
+  Result<SpanTable> table = LoadSpanTable(store, scope, table_options);
+  if (!table.ok()) return table.status();
+  return AggregateCriticalPaths(*table, mode);
+}
+
+}  // namespace ddbg
