@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 
+#include "analysis/dense_index.h"
 #include "analysis/span_stream.h"
 #include "analysis/stats.h"
 #include "ddbg/trace_tree.h"
@@ -51,34 +51,46 @@ Key KeyOf(PerfGroupBy by, StrId service, StrId name, StrId instance, StrId group
 
 // Samples per key, mergeable: each scanning thread fills its own.
 struct PerfAccs {
-  std::unordered_map<Key, Acc, KeyHash> by_key;
+  DenseIndex<Key, KeyHash> index;
+  std::vector<Key> keys;  // by index
+  std::vector<Acc> accs;  // by index
   int64_t lo = INT64_MAX, hi = INT64_MIN;
-  Acc* last = nullptr;
-  Key last_key;
+  uint32_t last = 0;
+  Key last_key{0xffffffffu, 0xffffffffu, 0xffffffffu};
 
+  uint32_t IndexOf(const Key& key) {
+    bool added = false;
+    uint32_t i = index.Insert(key, &added);
+    if (added) {
+      keys.push_back(key);
+      accs.emplace_back();
+    }
+    return i;
+  }
   void Add(const Key& key, int64_t latency, bool error, int64_t start) {
-    if (!last || key != last_key) {
-      last = &by_key[key];  // references into an unordered_map stay valid
+    if (key != last_key) {
+      last = IndexOf(key);
       last_key = key;
     }
-    last->latency.push_back(latency);
-    last->errors += error;
+    Acc& a = accs[last];
+    a.latency.push_back(latency);
+    a.errors += error;
     lo = std::min(lo, start);
     hi = std::max(hi, start);
   }
   void Merge(PerfAccs&& o) {
-    for (auto& [key, acc] : o.by_key) {
-      Acc& a = by_key[key];
-      a.errors += acc.errors;
+    for (size_t k = 0; k < o.keys.size(); ++k) {
+      Acc& a = accs[IndexOf(o.keys[k])];
+      a.errors += o.accs[k].errors;
       if (a.latency.empty()) {
-        a.latency = std::move(acc.latency);
+        a.latency = std::move(o.accs[k].latency);
       } else {
-        a.latency.insert(a.latency.end(), acc.latency.begin(), acc.latency.end());
+        a.latency.insert(a.latency.end(), o.accs[k].latency.begin(), o.accs[k].latency.end());
       }
     }
     lo = std::min(lo, o.lo);
     hi = std::max(hi, o.hi);
-    last = nullptr;
+    last_key = {0xffffffffu, 0xffffffffu, 0xffffffffu};
   }
 };
 
@@ -193,8 +205,9 @@ PerfReport FinishPerf(PerfAccs* accs, StrFn str, const PerfOptions& opt) {
   double seconds = out.window_ns > 0 ? out.window_ns / 1e9 : 0;
   using Named = std::tuple<std::string_view, std::string_view, std::string_view, Acc*>;
   std::vector<Named> named;
-  for (auto& [key, acc] : accs->by_key) {
-    named.emplace_back(str(std::get<0>(key)), str(std::get<1>(key)), str(std::get<2>(key)), &acc);
+  for (size_t k = 0; k < accs->keys.size(); ++k) {
+    const Key& key = accs->keys[k];
+    named.emplace_back(str(std::get<0>(key)), str(std::get<1>(key)), str(std::get<2>(key)), &accs->accs[k]);
   }
   std::sort(named.begin(), named.end());
   out.rows.resize(named.size());

@@ -274,43 +274,6 @@ std::vector<StrId> ResourceInstances(const SpanBatch& b) {
   return out;
 }
 
-uint32_t TraceIndexMap::Insert(TraceId id, bool* added) {
-  if ((size_ + 1) * 2 > keys_.size()) Grow();
-  const size_t mask = keys_.size() - 1;
-  for (size_t slot = TraceIdHash()(id) & mask;; slot = (slot + 1) & mask) {
-    if (values_[slot] == 0) {
-      keys_[slot] = id;
-      values_[slot] = static_cast<uint32_t>(++size_);
-      *added = true;
-      return values_[slot] - 1;
-    }
-    if (keys_[slot] == id) {
-      *added = false;
-      return values_[slot] - 1;
-    }
-  }
-}
-
-void TraceIndexMap::Grow() {
-  std::vector<TraceId> keys = std::move(keys_);
-  std::vector<uint32_t> values = std::move(values_);
-  keys_.assign(std::max<size_t>(64, keys.size() * 2), TraceId());
-  values_.assign(keys_.size(), 0);
-  const size_t mask = keys_.size() - 1;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (values[i] == 0) continue;
-    size_t slot = TraceIdHash()(keys[i]) & mask;
-    while (values_[slot] != 0) slot = (slot + 1) & mask;
-    keys_[slot] = keys[i];
-    values_[slot] = values[i];
-  }
-}
-
-void TraceIndexMap::Clear() {
-  std::fill(values_.begin(), values_.end(), 0);
-  size_ = 0;
-}
-
 void SpanChunk::Clear() {
   rows.dict.Clear();
   rows.trace_id.clear();

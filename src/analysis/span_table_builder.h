@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analysis/dense_index.h"
 #include "ddbg/span_table.h"
 
 namespace ddbg {
@@ -22,21 +23,8 @@ struct TraceIdHash {
   }
 };
 
-// Trace id -> dense index (0, 1, 2… in insertion order): open addressing in flat arrays,
-// no per-entry allocation (millions of traces are indexed per load).
-class TraceIndexMap {
- public:
-  // The index of `id`, adding it as the next index when new (*added says which).
-  uint32_t Insert(TraceId id, bool* added);
-  size_t size() const { return size_; }
-  void Clear();
-
- private:
-  void Grow();
-  std::vector<TraceId> keys_;
-  std::vector<uint32_t> values_;  // index + 1; 0 = empty slot
-  size_t size_ = 0;
-};
+// Trace id -> dense index (0, 1, 2… in insertion order).
+using TraceIndexMap = DenseIndex<TraceId, TraceIdHash>;
 
 // One batch's kept rows. `rows.trace_id` lists the chunk's traces in first-seen order,
 // `row_trace` gives each row's index into it; string ids refer to `rows.dict`; `rows.parent`

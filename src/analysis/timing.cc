@@ -20,6 +20,26 @@ Cohorts CohortsOf(std::vector<int64_t> sorted, CriticalPathSummary* sum) {
   return cohorts;
 }
 
+ShareAcc& PathTotals::Service(StrId id) {
+  if (id >= by_service_.size()) by_service_.resize(id + 1);
+  return by_service_[id];
+}
+
+ServiceBreakdown& PathTotals::Breakdown(StrId id) {
+  if (id >= breakdown_.size()) breakdown_.resize(id + 1);
+  return breakdown_[id];
+}
+
+ShareAcc& PathTotals::Op(uint64_t key) {
+  bool added = false;
+  uint32_t i = op_index_.Insert(key, &added);
+  if (added) {
+    op_keys_.push_back(key);
+    by_op_.emplace_back();
+  }
+  return by_op_[i];
+}
+
 void PathTotals::AddTrace(const TraceRows& trace, int64_t duration) {
   const uint64_t tr = trace_count_++;
   bool in_p50 = duration >= cohorts_.p45 && duration <= cohorts_.p55;
@@ -39,15 +59,15 @@ void PathTotals::AddTrace(const TraceRows& trace, int64_t duration) {
   for (const CriticalPathPiece& p : pieces_) {
     int64_t d = p.end_ns - p.start_ns;
     StrId service = trace.service[p.node];
-    add(by_service_[service], d);
-    add(by_op_[(static_cast<uint64_t>(service) << 32) | trace.name[p.node]], d);
+    add(Service(service), d);
+    add(Op((static_cast<uint64_t>(service) << 32) | trace.name[p.node]), d);
     total_all_ += d;
     if (in_p50) total_p50_ += d;
     if (in_p99) total_p99_ += d;
   }
   children_.Build(trace.input);
   for (uint32_t i = 0; i < children_.size(); ++i) {
-    ServiceBreakdown& b = breakdown_[trace.service[i]];
+    ServiceBreakdown& b = Breakdown(trace.service[i]);
     ++b.spans;
     b.total_ns += trace.input.end[i] - trace.input.start[i];
     b.self_ns += children_.SelfTime(trace.input, i);
@@ -55,10 +75,14 @@ void PathTotals::AddTrace(const TraceRows& trace, int64_t duration) {
 }
 
 void PathTotals::Add(const PathTotals& o) {
-  for (const auto& [k, a] : o.by_service_) by_service_[k].Add(a);
-  for (const auto& [k, a] : o.by_op_) by_op_[k].Add(a);
-  for (const auto& [k, b] : o.breakdown_) {
-    ServiceBreakdown& m = breakdown_[k];
+  for (StrId k = 0; k < o.by_service_.size(); ++k) {
+    if (o.by_service_[k].traces) Service(k).Add(o.by_service_[k]);
+  }
+  for (size_t k = 0; k < o.op_keys_.size(); ++k) Op(o.op_keys_[k]).Add(o.by_op_[k]);
+  for (StrId k = 0; k < o.breakdown_.size(); ++k) {
+    const ServiceBreakdown& b = o.breakdown_[k];
+    if (!b.spans) continue;
+    ServiceBreakdown& m = Breakdown(k);
     m.spans += b.spans;
     m.total_ns += b.total_ns;
     m.self_ns += b.self_ns;
@@ -93,13 +117,17 @@ void PathTotals::Finish(const std::function<std::string_view(StrId)>& str,
     s->share_p50 = total_p50_ ? static_cast<double>(acc.p50) / total_p50_ : 0;
     s->share_p99 = total_p99_ ? static_cast<double>(acc.p99) / total_p99_ : 0;
   };
-  for (const auto& [svc, acc] : by_service_) {
+  for (StrId svc = 0; svc < by_service_.size(); ++svc) {
+    const ShareAcc& acc = by_service_[svc];
+    if (!acc.traces) continue;
     CriticalPathShare s;
     s.service = std::string(str(svc));
     share(acc, &s);
     sum->services.push_back(std::move(s));
   }
-  for (const auto& [key, acc] : by_op_) {
+  for (size_t k = 0; k < op_keys_.size(); ++k) {
+    const ShareAcc& acc = by_op_[k];
+    const uint64_t key = op_keys_[k];
     CriticalPathShare s;
     s.service = std::string(str(static_cast<StrId>(key >> 32)));
     s.operation = std::string(str(static_cast<StrId>(key & 0xffffffffu)));
@@ -108,7 +136,9 @@ void PathTotals::Finish(const std::function<std::string_view(StrId)>& str,
   }
   SortShares(&sum->services);
   SortShares(&sum->operations);
-  for (auto& [svc, b] : breakdown_) {
+  for (StrId svc = 0; svc < breakdown_.size(); ++svc) {
+    ServiceBreakdown& b = breakdown_[svc];
+    if (!b.spans) continue;
     b.service = std::string(str(svc));
     b.wait_ns = b.total_ns - b.self_ns;
     sum->breakdown.push_back(std::move(b));

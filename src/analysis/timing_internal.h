@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "analysis/dense_index.h"
 #include "analysis/trace_children.h"
 #include "ddbg/timing.h"
 
@@ -59,9 +59,19 @@ class PathTotals {
   CriticalPathMode mode_;
   Cohorts cohorts_;
   uint64_t trace_count_ = 0;  // traces added, to count each once per key
-  std::unordered_map<StrId, ShareAcc> by_service_;
-  std::unordered_map<uint64_t, ShareAcc> by_op_;
-  std::unordered_map<StrId, ServiceBreakdown> breakdown_;
+  struct OpHash {
+    size_t operator()(uint64_t k) const { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20); }
+  };
+  // Service ids are small and dense: vectors indexed by id (an entry with no trace or no
+  // span was never added). Operations (service << 32 | name) through a DenseIndex.
+  std::vector<ShareAcc> by_service_;
+  std::vector<ServiceBreakdown> breakdown_;
+  DenseIndex<uint64_t, OpHash> op_index_;
+  std::vector<uint64_t> op_keys_;
+  std::vector<ShareAcc> by_op_;
+  ShareAcc& Service(StrId id);
+  ServiceBreakdown& Breakdown(StrId id);
+  ShareAcc& Op(uint64_t key);
   int64_t total_all_ = 0, total_p50_ = 0, total_p99_ = 0;
   uint64_t p50_cohort_ = 0, p99_cohort_ = 0;
   // Scratch reused between traces.

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "analysis/dense_index.h"
 #include "analysis/span_stream.h"
 #include "analysis/span_table_builder.h"
 #include "analysis/timing_internal.h"
@@ -22,6 +23,10 @@ namespace {
 using namespace timing_internal;
 
 enum : uint8_t { kConsumer = 1, kProducer = 2, kFollowsFrom = 4 };
+
+struct BatchKeyHash {
+  size_t operator()(uint64_t k) const { return static_cast<size_t>(MixBits(k)); }
+};
 
 // A kept span, as much of it as the critical path needs.
 struct PathRec {
@@ -67,21 +72,29 @@ class CriticalPathScan {
   // The scan: one batch's kept spans into records, by partition.
   void Collect(const SpanBatch& b, size_t ordinal) {
     BatchStrings str(b, &ops_.strings);
-    std::unordered_map<uint64_t, uint32_t> op_of;  // batch (service, name) -> op id
+    DenseIndex<uint64_t, BatchKeyHash> batch_ops;  // batch (service, name) -> index in op_of
+    std::vector<uint32_t> op_of;                   // -> op id
+    uint64_t last_key = UINT64_MAX;
+    uint32_t last_op = 0;
     int64_t ref_type_key = b.dict.Find("opentracing.ref_type");
     int64_t follows_from = b.dict.Find("follows_from");
     auto keep = [&](size_t i) { return scope_.time.Contains(b.start_ns[i]); };
     auto make = [&](size_t i) {
       uint64_t key = (static_cast<uint64_t>(b.service[i]) << 32) | b.name[i];
-      auto it = op_of.find(key);
-      if (it == op_of.end()) it = op_of.emplace(key, ops_.Id(str(b.service[i]), str(b.name[i]))).first;
+      if (key != last_key) {
+        bool added = false;
+        uint32_t k = batch_ops.Insert(key, &added);
+        if (added) op_of.push_back(ops_.Id(str(b.service[i]), str(b.name[i])));
+        last_key = key;
+        last_op = op_of[k];
+      }
       uint8_t flags = (b.kind[i] == SpanKind::kConsumer ? kConsumer : 0) |
                       (b.kind[i] == SpanKind::kProducer ? kProducer : 0) |
                       (FollowsFromParent(b, i, ref_type_key, follows_from) ? kFollowsFrom : 0);
       const TraceId& t = b.trace_id[i];
       int64_t start = b.start_ns[i];
       return PathRec{t.hi, t.lo, b.span_id[i], b.parent_span_id[i], start,
-                     std::max(b.end_ns[i], start), it->second, flags};
+                     std::max(b.end_ns[i], start), last_op, flags};
     };
     parts_.Put(ordinal, PartitionRows<PathRec>(b, keep, make));
   }
