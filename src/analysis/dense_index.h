@@ -29,6 +29,15 @@ class DenseIndex {
       }
     }
   }
+  // The index of `key`, or -1 when absent.
+  int64_t Find(const Key& key) const {
+    if (keys_.empty()) return -1;
+    const size_t mask = keys_.size() - 1;
+    for (size_t slot = Hash()(key) & mask; values_[slot] != 0; slot = (slot + 1) & mask) {
+      if (keys_[slot] == key) return static_cast<int64_t>(values_[slot]) - 1;
+    }
+    return -1;
+  }
   size_t size() const { return size_; }
   void Clear() {
     std::fill(values_.begin(), values_.end(), 0);

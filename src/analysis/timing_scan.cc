@@ -58,11 +58,11 @@ class OpIds {
   std::vector<uint64_t> keys_;
 };
 
-// One partition's records grouped by trace.
+// One partition's records grouped by trace, and each trace's duration (latest end minus
+// earliest start).
 struct GroupedPart {
-  std::vector<const PathRec*> rows;  // trace by trace, scan order inside a trace
-  std::vector<uint32_t> begin{0};    // trace k: rows [begin[k], begin[k+1])
-  std::vector<int64_t> duration;     // per trace: latest end minus earliest start
+  TraceGroups<PathRec> groups;
+  std::vector<int64_t> duration;
 };
 
 class CriticalPathScan {
@@ -124,59 +124,34 @@ class CriticalPathScan {
  private:
   struct Scratch {
     TraceRows rows;
-    std::vector<SpanId> ids, parent_ids;
-    std::vector<std::pair<SpanId, uint32_t>> index;
+    ParentScratch parents;
   };
 
-  // Partition p's records grouped by trace (first-appearance order) and their durations.
+  // Partition p's records grouped by trace, and the traces' durations.
   void Group(size_t p, TraceIndexMap* traces, GroupedPart* out) const {
-    traces->Clear();
-    std::vector<uint32_t> row_trace;
-    row_trace.reserve(parts_.PartSize(p));
-    std::vector<const PathRec*> flat;
-    flat.reserve(row_trace.capacity());
-    const PathRec* last = nullptr;  // rows of a trace mostly come together
-    uint32_t last_trace = 0;
-    bool added = false;
-    parts_.ForPart(p, [&](const PathRec& r) {
-      if (!last || last->lo != r.lo || last->hi != r.hi) last_trace = traces->Insert({r.hi, r.lo}, &added);
-      last = &r;
-      row_trace.push_back(last_trace);
-      flat.push_back(&r);
-    });
-    out->begin.assign(traces->size() + 1, 0);
-    for (uint32_t t : row_trace) ++out->begin[t + 1];
-    for (size_t k = 1; k < out->begin.size(); ++k) out->begin[k] += out->begin[k - 1];
-    std::vector<uint32_t> next(out->begin.begin(), out->begin.end() - 1);
-    out->rows.resize(flat.size());
-    for (size_t i = 0; i < flat.size(); ++i) out->rows[next[row_trace[i]]++] = flat[i];
-    out->duration.resize(traces->size());
-    for (size_t t = 0; t < traces->size(); ++t) {
+    GroupByTrace(parts_, p, traces, &out->groups);
+    const TraceGroups<PathRec>& g = out->groups;
+    out->duration.resize(g.traces());
+    for (size_t t = 0; t < g.traces(); ++t) {
       int64_t s = INT64_MAX, e = INT64_MIN;
-      for (uint32_t k = out->begin[t]; k < out->begin[t + 1]; ++k) {
-        s = std::min(s, out->rows[k]->start);
-        e = std::max(e, out->rows[k]->end);
+      for (uint32_t k = g.begin[t]; k < g.begin[t + 1]; ++k) {
+        s = std::min(s, g.rows[k]->start);
+        e = std::max(e, g.rows[k]->end);
       }
       out->duration[t] = e > s ? e - s : 0;
     }
   }
 
   // Every trace of a grouped partition into `totals`.
-  void Solve(const GroupedPart& g, Scratch* s, PathTotals* totals) const {
-    for (size_t t = 0; t + 1 < g.begin.size(); ++t) {
+  void Solve(const GroupedPart& part, Scratch* s, PathTotals* totals) const {
+    const TraceGroups<PathRec>& g = part.groups;
+    for (size_t t = 0; t < g.traces(); ++t) {
       const PathRec* const* recs = g.rows.data() + g.begin[t];
       const uint32_t n = g.begin[t + 1] - g.begin[t];
-      s->ids.resize(n);
-      s->parent_ids.resize(n);
-      for (uint32_t i = 0; i < n; ++i) {
-        s->ids[i] = recs[i]->span;
-        s->parent_ids[i] = recs[i]->parent;
-      }
       TraceRows& rows = s->rows;
       rows.Clear();
       CriticalPathInput& in = rows.input;
-      in.parent.resize(n);
-      FindParents(s->ids.data(), s->parent_ids.data(), n, in.parent.data(), &s->index);
+      FindTraceParents(g, t, &in.parent, &s->parents);
       for (uint32_t i = 0; i < n; ++i) {
         const PathRec& r = *recs[i];
         int32_t parent = in.parent[i];
@@ -187,7 +162,7 @@ class CriticalPathScan {
         rows.service.push_back(ops_.service(r.op));
         rows.name.push_back(ops_.name(r.op));
       }
-      totals->AddTrace(rows, g.duration[t]);
+      totals->AddTrace(rows, part.duration[t]);
     }
   }
 

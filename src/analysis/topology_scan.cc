@@ -1,14 +1,14 @@
 // Topology by streaming the store, without a grouped SpanTable. One parallel scan
 // (structure and links) turns each batch's kept spans into compact records (trace, span,
-// parent, service, kind/status/FOLLOWS_FROM flags, latency) counting-sorted into 256
-// partitions by trace id, and links to other traces into probe records of the linked
-// trace's partition. Then each partition is resolved on its own (threads take partitions):
-// a small in-cache hash table (trace, span) -> record finds parents written in any batch
-// (each service's spans are written in their own batches) and link targets. Semantics match
+// parent, service, kind/status/FOLLOWS_FROM flags, latency) bucketed into partitions by
+// trace id (trace_partitions.h), and links to other traces into probe records of the linked
+// trace's partition. Then each partition is grouped by trace on its own (threads take
+// partitions), so parents written in any batch (each service's spans are written in their
+// own batches) and link targets are found inside their trace. Semantics match
 // ComputeTopology(SpanTable): rows outside the time range are ignored, the parent is the
-// span with the parent id in the same trace, FOLLOWS_FROM / CONSUMER-of-PRODUCER edges are
-// messaging, links to other traces add messaging edges. A span id repeated inside a trace
-// (the table picks the first row) makes the caller fall back to the table.
+// first span with the parent id in the same trace, FOLLOWS_FROM / CONSUMER-of-PRODUCER
+// edges are messaging, links to other traces add messaging edges (to the last span with the
+// linked id).
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -115,47 +115,6 @@ struct LinkRec {
   uint8_t flags;
 };
 
-// (trace, span id) -> record index inside one partition: open addressing, reused.
-class PartIndex {
- public:
-  void Reset(size_t n) {
-    size_t cap = 64;
-    while (cap < n * 2) cap *= 2;
-    slots_.assign(cap, Entry{0, nullptr});
-    mask_ = cap - 1;
-  }
-  // False when the span id is already there for that trace.
-  bool Add(const SpanRec* r) {
-    size_t slot = Slot(r->hi, r->lo, r->span);
-    for (; slots_[slot].rec; slot = (slot + 1) & mask_) {
-      if (slots_[slot].span != r->span) continue;
-      const SpanRec& o = *slots_[slot].rec;
-      if (o.lo == r->lo && o.hi == r->hi) return false;
-    }
-    slots_[slot] = {r->span, r};
-    return true;
-  }
-  const SpanRec* Find(uint64_t hi, uint64_t lo, SpanId span) const {
-    for (size_t slot = Slot(hi, lo, span); slots_[slot].rec; slot = (slot + 1) & mask_) {
-      if (slots_[slot].span != span) continue;
-      const SpanRec& o = *slots_[slot].rec;
-      if (o.lo == lo && o.hi == hi) return &o;
-    }
-    return nullptr;
-  }
-
- private:
-  size_t Slot(uint64_t hi, uint64_t lo, SpanId span) const {
-    return MixBits(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (span * 0xC2B2AE3D27D4EB4Full)) & mask_;
-  }
-  struct Entry {
-    SpanId span;  // compared before following the pointer
-    const SpanRec* rec;
-  };
-  std::vector<Entry> slots_;
-  size_t mask_ = 0;
-};
-
 class TopologyScan {
  public:
   explicit TopologyScan(const AnalysisScope& scope) : scope_(scope) {}
@@ -192,20 +151,12 @@ class TopologyScan {
     c.MergeInto(&total_);
   }
 
-  // After the scan: every partition on `workers` threads. False when not exact.
-  bool Resolve(int workers) {
-    std::atomic<size_t> next{0};
-    std::vector<Counts> counts(workers);
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        Scratch scratch;  // reused by the thread's partitions: no allocation per partition
-        for (size_t p; (p = next.fetch_add(1)) < kTraceParts;) ResolvePart(p, &counts[w], &scratch);
-      });
-    }
-    for (std::thread& th : threads) th.join();
+  // After the scan: every partition, on StreamWorkers() threads.
+  void Resolve() {
+    std::vector<Counts> counts(StreamWorkers());
+    std::vector<Scratch> scratch(StreamWorkers());  // reused: no allocation per partition
+    ParallelFor(kTraceParts, [&](size_t p, int w) { ResolvePart(p, &counts[w], &scratch[w]); });
     for (const Counts& c : counts) c.MergeInto(&total_);
-    return !duplicate_.load();
   }
 
   Topology Finish() {
@@ -228,41 +179,41 @@ class TopologyScan {
 
  private:
   struct Scratch {
-    PartIndex index;
     TraceIndexMap traces;
+    TraceGroups<SpanRec> groups;
+    std::vector<int32_t> parent;
+    ParentScratch parents;
   };
 
-  void ResolvePart(size_t p, Counts* c, Scratch* scratch) {
-    PartIndex& index = scratch->index;
-    index.Reset(spans_.PartSize(p));
-    TraceIndexMap& traces = scratch->traces;
-    traces.Clear();
-    bool ok = true, added = false;
-    const SpanRec* last = nullptr;  // rows of a trace mostly come together
-    spans_.ForPart(p, [&](const SpanRec& r) {
-      ok &= index.Add(&r);
-      if (!last || last->lo != r.lo || last->hi != r.hi) traces.Insert({r.hi, r.lo}, &added);
-      last = &r;
-    });
-    if (!ok) {
-      duplicate_ = true;
-      return;
+  // Partition p grouped by trace: parents as the table finds them (the first span with the
+  // parent id), and links to the last span with the linked id (as the table's lookup).
+  void ResolvePart(size_t p, Counts* c, Scratch* s) {
+    const TraceGroups<SpanRec>& g = s->groups;
+    GroupByTrace(spans_, p, &s->traces, &s->groups);
+    traces_ += g.traces();
+    for (size_t t = 0; t < g.traces(); ++t) {
+      const SpanRec* const* recs = g.rows.data() + g.begin[t];
+      FindTraceParents(g, t, &s->parent, &s->parents);
+      for (uint32_t i = 0; i < s->parent.size(); ++i) {
+        const SpanRec& r = *recs[i];
+        const SpanRec* parent = s->parent[i] < 0 ? nullptr : recs[s->parent[i]];
+        c->Service(r.svc);
+        bool error = r.flags & kError;
+        if (parent && parent->svc == r.svc) continue;
+        ++c->requests[r.svc];
+        c->errors[r.svc] += error;
+        if (!parent) continue;
+        bool async = ((parent->flags & kProducer) && (r.flags & kConsumer)) || (r.flags & kFollowsFrom);
+        c->Edge(parent->svc, r.svc, async, error, r.latency);
+      }
     }
-    traces_ += traces.size();
-    spans_.ForPart(p, [&](const SpanRec& r) {
-      c->Service(r.svc);
-      bool error = r.flags & kError;
-      const SpanRec* parent =
-          r.parent == 0 || r.parent == r.span ? nullptr : index.Find(r.hi, r.lo, r.parent);
-      if (parent && parent->svc == r.svc) return;
-      ++c->requests[r.svc];
-      c->errors[r.svc] += error;
-      if (!parent) return;
-      bool async = ((parent->flags & kProducer) && (r.flags & kConsumer)) || (r.flags & kFollowsFrom);
-      c->Edge(parent->svc, r.svc, async, error, r.latency);
-    });
     links_.ForPart(p, [&](const LinkRec& l) {
-      const SpanRec* target = index.Find(l.hi, l.lo, l.span);
+      int64_t t = s->traces.Find({l.hi, l.lo});
+      if (t < 0) return;
+      const SpanRec* target = nullptr;
+      for (uint32_t k = g.begin[t]; k < g.begin[t + 1]; ++k) {
+        if (g.rows[k]->span == l.span) target = g.rows[k];
+      }
       if (target && target->svc != l.svc) c->Edge(target->svc, l.svc, true, l.flags & kError, l.latency);
     });
   }
@@ -274,7 +225,6 @@ class TopologyScan {
   TracePartitions<SpanRec> spans_;
   TracePartitions<LinkRec> links_;
   std::atomic<uint64_t> traces_{0};
-  std::atomic<bool> duplicate_{false};
 };
 
 }  // namespace
@@ -284,9 +234,8 @@ Result<std::optional<Topology>> ComputeTopologyStreaming(Store& store, const Ana
   auto scan = std::make_unique<TopologyScan>(scope);
   Status st = ScanIntoCollector(store, scope, SpanColumns::kLinks, scan.get());
   if (!st.ok()) return st;
-  if (!scan->Resolve(StreamWorkers())) return std::optional<Topology>();
-  auto topo = std::optional<Topology>(scan->Finish());
-  return topo;
+  scan->Resolve();
+  return std::optional<Topology>(scan->Finish());
 }
 
 Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope) {

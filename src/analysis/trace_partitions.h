@@ -11,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "analysis/span_table_builder.h"
 #include "ddbg/model.h"
 
 namespace ddbg {
@@ -68,6 +69,11 @@ PartitionedBatch<Rec> PartitionRecords(const std::vector<Rec>& recs) {
   return out;
 }
 
+struct ParentScratch {
+  std::vector<SpanId> ids, parent_ids;
+  std::vector<std::pair<SpanId, uint32_t>> index;
+};
+
 // Every batch's partitioned records, by batch ordinal (scan order).
 template <typename Rec>
 class TracePartitions {
@@ -96,6 +102,60 @@ class TracePartitions {
   std::mutex mu_;
   std::vector<std::unique_ptr<PartitionedBatch<Rec>>> batches_;
 };
+
+// One partition's records grouped by trace: traces in first-appearance order, records of a
+// trace in scan order (as a SpanTable groups rows), so per-trace answers match the table's.
+template <typename Rec>
+struct TraceGroups {
+  std::vector<const Rec*> rows;   // trace by trace
+  std::vector<uint32_t> begin;    // trace k: rows [begin[k], begin[k+1])
+  size_t traces() const { return begin.size() - 1; }
+};
+
+// Groups partition p of `parts`; `traces` (reused scratch) maps trace id -> trace index
+// afterwards.
+template <typename Rec>
+void GroupByTrace(const TracePartitions<Rec>& parts, size_t p, TraceIndexMap* traces,
+                  TraceGroups<Rec>* out) {
+  traces->Clear();
+  const size_t n = parts.PartSize(p);
+  std::vector<uint32_t> row_trace;
+  row_trace.reserve(n);
+  std::vector<const Rec*> flat;
+  flat.reserve(n);
+  const Rec* last = nullptr;  // records of a trace mostly come together
+  uint32_t last_trace = 0;
+  bool added = false;
+  parts.ForPart(p, [&](const Rec& r) {
+    if (!last || last->lo != r.lo || last->hi != r.hi) last_trace = traces->Insert({r.hi, r.lo}, &added);
+    last = &r;
+    row_trace.push_back(last_trace);
+    flat.push_back(&r);
+  });
+  out->begin.assign(traces->size() + 1, 0);
+  for (uint32_t t : row_trace) ++out->begin[t + 1];
+  for (size_t k = 1; k < out->begin.size(); ++k) out->begin[k] += out->begin[k - 1];
+  std::vector<uint32_t> next(out->begin.begin(), out->begin.end() - 1);
+  out->rows.resize(n);
+  for (size_t i = 0; i < n; ++i) out->rows[next[row_trace[i]]++] = flat[i];
+}
+
+// Parents inside trace t of `groups` (the first record with the parent's span id, as the
+// SpanTable resolves them): parent[i] is a local index or -1. `scratch` is reused.
+template <typename Rec>
+void FindTraceParents(const TraceGroups<Rec>& groups, size_t t, std::vector<int32_t>* parent,
+                      ParentScratch* scratch) {
+  const Rec* const* recs = groups.rows.data() + groups.begin[t];
+  const uint32_t n = groups.begin[t + 1] - groups.begin[t];
+  scratch->ids.resize(n);
+  scratch->parent_ids.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    scratch->ids[i] = recs[i]->span;
+    scratch->parent_ids[i] = recs[i]->parent;
+  }
+  parent->resize(n);
+  FindParents(scratch->ids.data(), scratch->parent_ids.data(), n, parent->data(), &scratch->index);
+}
 
 // Whether a link of row i to its parent says FOLLOWS_FROM (`ref_type_key` and
 // `follows_from` are the batch's ids of "opentracing.ref_type" and "follows_from", or -1).

@@ -1,8 +1,8 @@
-// The streaming (partitioned) aggregated critical path against the SpanTable one on
-// hand-built traces whose spans are split over two stored batches (each service writes its
-// own): messaging children (CONSUMER of a PRODUCER: not blocking in Jaeger mode, on the path
-// in CRISP mode), a span id repeated inside a trace (the first one is the parent), a parent
-// that was never recorded, and a time range that cuts traces.
+// The streaming (partitioned) aggregated critical path and topology against the SpanTable
+// ones on hand-built traces whose spans are split over two stored batches (each service
+// writes its own): messaging children (CONSUMER of a PRODUCER: not blocking in Jaeger mode,
+// on the path in CRISP mode), a span id repeated inside a trace (the first one is the
+// parent), a parent that was never recorded, and a time range that cuts traces.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,6 +13,7 @@
 #include "analysis_test_util.h"
 #include "ddbg/store.h"
 #include "ddbg/timing.h"
+#include "ddbg/topology.h"
 
 namespace ddbg {
 namespace {
@@ -115,6 +116,42 @@ TEST(StreamingCriticalPath, MessagingDuplicatesAndCutTracesAsTheSpanTable) {
                          [](const CriticalPathShare& s) { return s.operation == "db"; });
   ASSERT_NE(db, jaeger.operations.end());
   EXPECT_EQ(db->total_ns, 60 * 10 * kMs);  // 65-70 and 90-95 in each trace
+}
+
+// The topology too: the repeated span id no longer needs the table (first span wins).
+TEST(StreamingTopology, RepeatedSpanIdsAndMessagingAsTheSpanTable) {
+  HandStore h;
+  AnalysisScope whole, cut;
+  cut.time.min_ns = kBase + 5 * kMs;
+  for (const AnalysisScope* scope : {&whole, &cut}) {
+    auto fast = ComputeTopologyStreaming(h.store(), *scope);
+    ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+    ASSERT_TRUE(fast->has_value());
+    Result<Topology> slow = ComputeTopologyFromTable(h.store(), *scope);
+    ASSERT_TRUE(slow.ok());
+    const Topology& a = **fast;
+    EXPECT_EQ(std::tie(a.traces, a.window_ns), std::tie(slow->traces, slow->window_ns));
+    ASSERT_EQ(a.services.size(), slow->services.size());
+    for (size_t i = 0; i < a.services.size(); ++i) {
+      EXPECT_EQ(std::tie(a.services[i].name, a.services[i].requests, a.services[i].errors),
+                std::tie(slow->services[i].name, slow->services[i].requests, slow->services[i].errors));
+    }
+    ASSERT_EQ(a.edges.size(), slow->edges.size());
+    for (size_t i = 0; i < a.edges.size(); ++i) {
+      const TopologyEdge &x = a.edges[i], &y = slow->edges[i];
+      EXPECT_EQ(std::tie(x.parent, x.child, x.messaging, x.calls, x.p50_ns, x.p99_ns),
+                std::tie(y.parent, y.child, y.messaging, y.calls, y.p50_ns, y.p99_ns));
+    }
+  }
+  // frontend -> worker: "db", "dup" and the messaging "consume" (publish is the producer).
+  Topology t = **ComputeTopologyStreaming(h.store(), whole);
+  uint64_t sync_calls = 0, messaging_calls = 0;
+  for (const TopologyEdge& e : t.edges) {
+    if (e.parent != "frontend" || e.child != "worker") continue;
+    (e.messaging ? messaging_calls : sync_calls) += e.calls;
+  }
+  EXPECT_EQ(sync_calls, 120u);
+  EXPECT_EQ(messaging_calls, 60u);
 }
 
 }  // namespace
