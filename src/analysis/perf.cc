@@ -67,31 +67,71 @@ struct PerfAccs {
     }
     return i;
   }
-  void Add(const Key& key, int64_t latency, bool error, int64_t start) {
-    if (key != last_key) {
-      last = IndexOf(key);
-      last_key = key;
-    }
-    Acc& a = accs[last];
+  void AddAt(uint32_t index, int64_t latency, bool error, int64_t start) {
+    Acc& a = accs[index];
     a.latency.push_back(latency);
     a.errors += error;
     lo = std::min(lo, start);
     hi = std::max(hi, start);
   }
-  void Merge(PerfAccs&& o) {
-    for (size_t k = 0; k < o.keys.size(); ++k) {
-      Acc& a = accs[IndexOf(o.keys[k])];
-      a.errors += o.accs[k].errors;
-      if (a.latency.empty()) {
-        a.latency = std::move(o.accs[k].latency);
-      } else {
-        a.latency.insert(a.latency.end(), o.accs[k].latency.begin(), o.accs[k].latency.end());
-      }
+  void Add(const Key& key, int64_t latency, bool error, int64_t start) {
+    if (key != last_key) {
+      last = IndexOf(key);
+      last_key = key;
     }
-    lo = std::min(lo, o.lo);
-    hi = std::max(hi, o.hi);
-    last_key = {0xffffffffu, 0xffffffffu, 0xffffffffu};
+    AddAt(last, latency, error, start);
   }
+};
+
+// Every thread's accumulators in one (samples concatenated key by key, in parallel).
+PerfAccs MergeAll(std::vector<std::unique_ptr<PerfAccs>>* parts) {
+  PerfAccs all;
+  std::vector<std::vector<std::pair<PerfAccs*, uint32_t>>> sources;  // by index in `all`
+  for (auto& part : *parts) {
+    for (uint32_t k = 0; k < part->keys.size(); ++k) {
+      uint32_t i = all.IndexOf(part->keys[k]);
+      if (i >= sources.size()) sources.resize(i + 1);
+      sources[i].emplace_back(part.get(), k);
+    }
+    all.lo = std::min(all.lo, part->lo);
+    all.hi = std::max(all.hi, part->hi);
+  }
+  ParallelFor(sources.size(), [&](size_t i, int) {
+    Acc& to = all.accs[i];
+    size_t n = 0;
+    for (auto [part, k] : sources[i]) n += part->accs[k].latency.size();
+    to.latency.reserve(n);
+    for (auto [part, k] : sources[i]) {
+      Acc& from = part->accs[k];
+      to.errors += from.errors;
+      to.latency.insert(to.latency.end(), from.latency.begin(), from.latency.end());
+      from.latency = {};
+    }
+  });
+  return all;
+}
+
+// Batch (service, operation, instance) ids -> accumulator index, direct-mapped: spans of a
+// batch share few such triples, so most rows skip the shared strings and the key index.
+class BatchKeyCache {
+ public:
+  template <typename IndexFn>
+  uint32_t Get(StrId service, StrId name, StrId instance, IndexFn index_of) {
+    uint32_t h = (service * 0x9E3779B1u) ^ (name * 0x85EBCA77u) ^ (instance * 0xC2B2AE3Du);
+    Slot& s = slots_[(h ^ (h >> 15)) & (kSlots - 1)];
+    if (s.service != service || s.name != name || s.instance != instance) {
+      s = {service, name, instance, index_of()};
+    }
+    return s.index;
+  }
+
+ private:
+  static constexpr size_t kSlots = 1024;
+  struct Slot {
+    StrId service = 0xffffffffu, name = 0, instance = 0;
+    uint32_t index = 0;
+  };
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
 };
 
 double Median(std::vector<double> v) {
@@ -239,19 +279,21 @@ Result<std::optional<PerfReport>> ComputePerfStreaming(Store& store, const Analy
   SharedStrings strings;
   auto add = [&](const SpanBatch& b, PerfAccs* acc) {
     BatchStrings str(b, &strings);
-    std::vector<StrId> instance = ResourceInstances(b);
-    for (StrId& id : instance) id = str(id);
+    std::vector<StrId> instance = ResourceInstances(b);  // batch ids
+    BatchKeyCache cache;
     for (size_t i = 0; i < b.size(); ++i) {
       int64_t start = b.start_ns[i];
       if (!scope.time.Contains(start)) continue;
-      Key key = KeyOf(opt.by, str(b.service[i]), str(b.name[i]), instance[b.resource[i]], kEmptyStr);
-      acc->Add(key, std::max(b.end_ns[i], start) - start, b.status[i] == SpanStatus::kError, start);
+      StrId service = b.service[i], name = b.name[i], inst = instance[b.resource[i]];
+      uint32_t index = cache.Get(service, name, inst, [&] {
+        return acc->IndexOf(KeyOf(opt.by, str(service), str(name), str(inst), kEmptyStr));
+      });
+      acc->AddAt(index, std::max(b.end_ns[i], start) - start, b.status[i] == SpanStatus::kError, start);
     }
   };
   auto parts = ScanIntoAccumulators<PerfAccs>(store, scope, SpanColumns::kStructure, add);
   if (!parts.ok()) return parts.status();
-  PerfAccs all;
-  for (auto& p : *parts) all.Merge(std::move(*p));
+  PerfAccs all = MergeAll(&*parts);
   return std::optional<PerfReport>(FinishPerf(&all, [&](StrId id) { return strings.Get(id); }, opt));
 }
 
