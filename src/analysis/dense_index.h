@@ -9,6 +9,15 @@
 
 namespace ddbg {
 
+// A hash for 64-bit keys made of packed ids.
+struct U64Hash {
+  size_t operator()(uint64_t k) const {
+    k ^= k >> 29;
+    k *= 0xBF58476D1CE4E5B9ull;
+    return static_cast<size_t>(k ^ (k >> 32));
+  }
+};
+
 template <typename Key, typename Hash>
 class DenseIndex {
  public:

@@ -111,28 +111,6 @@ PerfAccs MergeAll(std::vector<std::unique_ptr<PerfAccs>>* parts) {
   return all;
 }
 
-// Batch (service, operation, instance) ids -> accumulator index, direct-mapped: spans of a
-// batch share few such triples, so most rows skip the shared strings and the key index.
-class BatchKeyCache {
- public:
-  template <typename IndexFn>
-  uint32_t Get(StrId service, StrId name, StrId instance, IndexFn index_of) {
-    uint32_t h = (service * 0x9E3779B1u) ^ (name * 0x85EBCA77u) ^ (instance * 0xC2B2AE3Du);
-    Slot& s = slots_[(h ^ (h >> 15)) & (kSlots - 1)];
-    if (s.service != service || s.name != name || s.instance != instance) {
-      s = {service, name, instance, index_of()};
-    }
-    return s.index;
-  }
-
- private:
-  static constexpr size_t kSlots = 1024;
-  struct Slot {
-    StrId service = 0xffffffffu, name = 0, instance = 0;
-    uint32_t index = 0;
-  };
-  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
-};
 
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;

@@ -10,8 +10,8 @@
 #include <array>
 #include <cmath>
 #include <tuple>
-#include <unordered_map>
 
+#include "analysis/dense_index.h"
 #include "analysis/span_stream.h"
 #include "analysis/stats.h"
 #include "util/time_parse.h"
@@ -26,19 +26,32 @@ struct SideAcc {
 
 // Samples of both sides per (service, operation) in one string space; mergeable.
 struct RegressAccs {
-  std::unordered_map<uint64_t, std::array<SideAcc, 2>> ops;
+  DenseIndex<uint64_t, U64Hash> index;  // service << 32 | operation -> index
+  std::vector<uint64_t> keys;           // by index
+  std::vector<std::array<SideAcc, 2>> ops;
   int64_t lo[2] = {INT64_MAX, INT64_MAX}, hi[2] = {INT64_MIN, INT64_MIN};
 
-  void Add(int side, StrId service, StrId operation, int64_t latency, bool error, int64_t start) {
-    SideAcc& acc = ops[(static_cast<uint64_t>(service) << 32) | operation][side];
+  uint32_t IndexOf(StrId service, StrId operation) {
+    uint64_t key = (static_cast<uint64_t>(service) << 32) | operation;
+    bool added = false;
+    uint32_t i = index.Insert(key, &added);
+    if (added) {
+      keys.push_back(key);
+      ops.emplace_back();
+    }
+    return i;
+  }
+  void AddAt(uint32_t i, int side, int64_t latency, bool error, int64_t start) {
+    SideAcc& acc = ops[i][side];
     acc.latency.push_back(latency);
     acc.errors += error;
     lo[side] = std::min(lo[side], start);
     hi[side] = std::max(hi[side], start);
   }
   void Merge(RegressAccs&& o) {
-    for (auto& [key, sides] : o.ops) {
-      std::array<SideAcc, 2>& to = ops[key];
+    for (size_t k = 0; k < o.keys.size(); ++k) {
+      const std::array<SideAcc, 2>& sides = o.ops[k];
+      std::array<SideAcc, 2>& to = ops[IndexOf(static_cast<StrId>(o.keys[k] >> 32), static_cast<StrId>(o.keys[k]))];
       for (int s = 0; s < 2; ++s) {
         to[s].errors += sides[s].errors;
         to[s].latency.insert(to[s].latency.end(), sides[s].latency.begin(), sides[s].latency.end());
@@ -137,7 +150,9 @@ RegressReport FinishRegress(RegressAccs* accs, StrFn str, const RegressSide& bas
   }
   using Named = std::tuple<std::string_view, std::string_view, std::array<SideAcc, 2>*>;
   std::vector<Named> named;
-  for (auto& [key, acc] : accs->ops) {
+  for (size_t k = 0; k < accs->keys.size(); ++k) {
+    const uint64_t key = accs->keys[k];
+    std::array<SideAcc, 2>& acc = accs->ops[k];
     if (acc[0].latency.empty() || acc[1].latency.empty()) continue;
     named.emplace_back(str(static_cast<StrId>(key >> 32)), str(static_cast<StrId>(key)), &acc);
   }
@@ -166,7 +181,9 @@ RegressReport CompareSides(const SpanTable& t, const RegressSide& base, const Re
   RegressAccs accs;
   for (size_t r = 0; r < t.spans(); ++r) {
     int side = Side(t, r, base, tgt, bv, gv);
-    if (side >= 0) accs.Add(side, t.service[r], t.name[r], t.duration_ns(r), t.is_error(r), t.start_ns[r]);
+    if (side >= 0) {
+      accs.AddAt(accs.IndexOf(t.service[r], t.name[r]), side, t.duration_ns(r), t.is_error(r), t.start_ns[r]);
+    }
   }
   return FinishRegress(&accs, [&t](StrId id) { return t.str(id); }, base, tgt, opt);
 }
@@ -181,12 +198,14 @@ Result<std::optional<RegressReport>> CompareSidesStreaming(Store& store, const A
   SharedStrings strings;
   auto add = [&](const SpanBatch& b, RegressAccs* acc) {
     BatchStrings str(b, &strings);
+    BatchKeyCache cache;
     for (size_t i = 0; i < b.size(); ++i) {
       int64_t start = b.start_ns[i];
       int side = scope.time.Contains(start) ? WindowSide(start, base, tgt) : -1;
       if (side < 0) continue;
-      acc->Add(side, str(b.service[i]), str(b.name[i]), std::max(b.end_ns[i], start) - start,
-               b.status[i] == SpanStatus::kError, start);
+      StrId service = b.service[i], name = b.name[i];
+      uint32_t index = cache.Get(service, name, 0, [&] { return acc->IndexOf(str(service), str(name)); });
+      acc->AddAt(index, side, std::max(b.end_ns[i], start) - start, b.status[i] == SpanStatus::kError, start);
     }
   };
   auto parts = ScanIntoAccumulators<RegressAccs>(store, scope, SpanColumns::kStructure, add);

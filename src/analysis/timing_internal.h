@@ -59,14 +59,11 @@ class PathTotals {
   CriticalPathMode mode_;
   Cohorts cohorts_;
   uint64_t trace_count_ = 0;  // traces added, to count each once per key
-  struct OpHash {
-    size_t operator()(uint64_t k) const { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 20); }
-  };
   // Service ids are small and dense: vectors indexed by id (an entry with no trace or no
   // span was never added). Operations (service << 32 | name) through a DenseIndex.
   std::vector<ShareAcc> by_service_;
   std::vector<ServiceBreakdown> breakdown_;
-  DenseIndex<uint64_t, OpHash> op_index_;
+  DenseIndex<uint64_t, U64Hash> op_index_;
   std::vector<uint64_t> op_keys_;
   std::vector<ShareAcc> by_op_;
   ShareAcc& Service(StrId id);

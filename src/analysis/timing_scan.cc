@@ -24,10 +24,6 @@ using namespace timing_internal;
 
 enum : uint8_t { kConsumer = 1, kProducer = 2, kFollowsFrom = 4 };
 
-struct BatchKeyHash {
-  size_t operator()(uint64_t k) const { return static_cast<size_t>(MixBits(k)); }
-};
-
 // A kept span, as much of it as the critical path needs.
 struct PathRec {
   uint64_t hi, lo;
@@ -72,7 +68,7 @@ class CriticalPathScan {
   // The scan: one batch's kept spans into records, by partition.
   void Collect(const SpanBatch& b, size_t ordinal) {
     BatchStrings str(b, &ops_.strings);
-    DenseIndex<uint64_t, BatchKeyHash> batch_ops;  // batch (service, name) -> index in op_of
+    DenseIndex<uint64_t, U64Hash> batch_ops;  // batch (service, name) -> index in op_of
     std::vector<uint32_t> op_of;                   // -> op id
     uint64_t last_key = UINT64_MAX;
     uint32_t last_op = 0;
