@@ -99,9 +99,10 @@ class CriticalPathScan {
     CriticalPathSummary sum;
     sum.mode = mode_;
     std::vector<GroupedPart> grouped(kTraceParts);
-    std::vector<TraceIndexMap> trace_maps(StreamWorkers());
-    ParallelFor(kTraceParts, [&](size_t p, int w) { Group(p, &trace_maps[w], &grouped[p]); });
-    trace_maps.clear();
+    {
+      std::vector<GroupScratch<PathRec>> scratch(StreamWorkers());
+      ParallelFor(kTraceParts, [&](size_t p, int w) { Group(p, &scratch[w], &grouped[p]); });
+    }
     std::vector<int64_t> durations;
     for (const GroupedPart& g : grouped) durations.insert(durations.end(), g.duration.begin(), g.duration.end());
     sum.traces = durations.size();
@@ -124,8 +125,8 @@ class CriticalPathScan {
   };
 
   // Partition p's records grouped by trace, and the traces' durations.
-  void Group(size_t p, TraceIndexMap* traces, GroupedPart* out) const {
-    GroupByTrace(parts_, p, traces, &out->groups);
+  void Group(size_t p, GroupScratch<PathRec>* scratch, GroupedPart* out) const {
+    GroupByTrace(parts_, p, scratch, &out->groups);
     const TraceGroups<PathRec>& g = out->groups;
     out->duration.resize(g.traces());
     for (size_t t = 0; t < g.traces(); ++t) {

@@ -179,7 +179,7 @@ class TopologyScan {
 
  private:
   struct Scratch {
-    TraceIndexMap traces;
+    GroupScratch<SpanRec> group;
     TraceGroups<SpanRec> groups;
     std::vector<int32_t> parent;
     ParentScratch parents;
@@ -189,7 +189,7 @@ class TopologyScan {
   // parent id), and links to the last span with the linked id (as the table's lookup).
   void ResolvePart(size_t p, Counts* c, Scratch* s) {
     const TraceGroups<SpanRec>& g = s->groups;
-    GroupByTrace(spans_, p, &s->traces, &s->groups);
+    GroupByTrace(spans_, p, &s->group, &s->groups);
     traces_ += g.traces();
     for (size_t t = 0; t < g.traces(); ++t) {
       const SpanRec* const* recs = g.rows.data() + g.begin[t];
@@ -208,7 +208,7 @@ class TopologyScan {
       }
     }
     links_.ForPart(p, [&](const LinkRec& l) {
-      int64_t t = s->traces.Find({l.hi, l.lo});
+      int64_t t = s->group.traces.Find({l.hi, l.lo});
       if (t < 0) return;
       const SpanRec* target = nullptr;
       for (uint32_t k = g.begin[t]; k < g.begin[t + 1]; ++k) {

@@ -112,32 +112,37 @@ struct TraceGroups {
   size_t traces() const { return begin.size() - 1; }
 };
 
-// Groups partition p of `parts`; `traces` (reused scratch) maps trace id -> trace index
-// afterwards.
+// Buffers of GroupByTrace, reused from partition to partition; afterwards `traces` maps
+// each trace id of the partition to its trace index.
 template <typename Rec>
-void GroupByTrace(const TracePartitions<Rec>& parts, size_t p, TraceIndexMap* traces,
-                  TraceGroups<Rec>* out) {
-  traces->Clear();
-  const size_t n = parts.PartSize(p);
+struct GroupScratch {
+  TraceIndexMap traces;
   std::vector<uint32_t> row_trace;
-  row_trace.reserve(n);
   std::vector<const Rec*> flat;
-  flat.reserve(n);
+};
+
+// Groups partition p of `parts`.
+template <typename Rec>
+void GroupByTrace(const TracePartitions<Rec>& parts, size_t p, GroupScratch<Rec>* s,
+                  TraceGroups<Rec>* out) {
+  s->traces.Clear();
+  s->row_trace.clear();
+  s->flat.clear();
   const Rec* last = nullptr;  // records of a trace mostly come together
   uint32_t last_trace = 0;
   bool added = false;
   parts.ForPart(p, [&](const Rec& r) {
-    if (!last || last->lo != r.lo || last->hi != r.hi) last_trace = traces->Insert({r.hi, r.lo}, &added);
+    if (!last || last->lo != r.lo || last->hi != r.hi) last_trace = s->traces.Insert({r.hi, r.lo}, &added);
     last = &r;
-    row_trace.push_back(last_trace);
-    flat.push_back(&r);
+    s->row_trace.push_back(last_trace);
+    s->flat.push_back(&r);
   });
-  out->begin.assign(traces->size() + 1, 0);
-  for (uint32_t t : row_trace) ++out->begin[t + 1];
+  out->begin.assign(s->traces.size() + 1, 0);
+  for (uint32_t t : s->row_trace) ++out->begin[t + 1];
   for (size_t k = 1; k < out->begin.size(); ++k) out->begin[k] += out->begin[k - 1];
   std::vector<uint32_t> next(out->begin.begin(), out->begin.end() - 1);
-  out->rows.resize(n);
-  for (size_t i = 0; i < n; ++i) out->rows[next[row_trace[i]]++] = flat[i];
+  out->rows.resize(s->flat.size());
+  for (size_t i = 0; i < s->flat.size(); ++i) out->rows[next[s->row_trace[i]]++] = s->flat[i];
 }
 
 // Parents inside trace t of `groups` (the first record with the parent's span id, as the
