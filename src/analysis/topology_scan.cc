@@ -8,7 +8,7 @@
 // ComputeTopology(SpanTable): rows outside the time range are ignored, the parent is the
 // first span with the parent id in the same trace, FOLLOWS_FROM / CONSUMER-of-PRODUCER
 // edges are messaging, links to other traces add messaging edges (to the last span with the
-// linked id).
+// linked id). Values too large for a 40-byte record make the caller use the table.
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -98,13 +98,17 @@ struct Counts {
 
 enum : uint8_t { kError = 1, kConsumer = 2, kProducer = 4, kFollowsFrom = 8 };
 
-// A kept span, as much of it as the topology needs.
+// A kept span, as much of it as the topology needs, in 40 bytes (record writes are a large
+// part of the scan's cost): latency (< 2^48 ns, 78 h), service id (< 4096) and flags packed.
 struct SpanRec {
   uint64_t hi, lo;
   SpanId span, parent;
-  int64_t latency;
-  uint32_t svc;
-  uint8_t flags;
+  uint64_t packed;  // latency << 16 | service << 4 | flags
+  int64_t latency() const { return static_cast<int64_t>(packed >> 16); }
+  uint32_t svc() const { return static_cast<uint32_t>(packed >> 4) & 0xfff; }
+  uint8_t flags() const { return packed & 0xf; }
+  // False when the values do not fit (the caller then uses the SpanTable).
+  static bool Fits(int64_t latency, uint32_t svc) { return latency < (int64_t{1} << 48) && svc < 4096; }
 };
 // A link from a span (svc, error, latency) to a span of another trace.
 struct LinkRec {
@@ -143,13 +147,18 @@ class TopologyScan {
         const TraceId& lt = b.link_trace_id[l];
         if (lt != t) links.push_back({lt.hi, lt.lo, b.link_span_id[l], end - start, s, flags});
       }
-      return SpanRec{t.hi, t.lo, b.span_id[i], b.parent_span_id[i], end - start, s, flags};
+      if (!SpanRec::Fits(end - start, s)) too_large_ = true;
+      uint64_t packed = static_cast<uint64_t>(end - start) << 16 | s << 4 | flags;
+      return SpanRec{t.hi, t.lo, b.span_id[i], b.parent_span_id[i], packed};
     };
     spans_.Put(ordinal, PartitionRows<SpanRec>(b, keep, make));
     links_.Put(ordinal, PartitionRecords(links));
     std::lock_guard<std::mutex> lock(mu_);
     c.MergeInto(&total_);
   }
+
+  // Whether some span's latency or service id did not fit its record.
+  bool too_large() const { return too_large_.load(); }
 
   // After the scan: every partition, on StreamWorkers() threads.
   void Resolve() {
@@ -197,14 +206,16 @@ class TopologyScan {
       for (uint32_t i = 0; i < s->parent.size(); ++i) {
         const SpanRec& r = *recs[i];
         const SpanRec* parent = s->parent[i] < 0 ? nullptr : recs[s->parent[i]];
-        c->Service(r.svc);
-        bool error = r.flags & kError;
-        if (parent && parent->svc == r.svc) continue;
-        ++c->requests[r.svc];
-        c->errors[r.svc] += error;
+        const uint32_t svc = r.svc();
+        const uint8_t flags = r.flags();
+        c->Service(svc);
+        bool error = flags & kError;
+        if (parent && parent->svc() == svc) continue;
+        ++c->requests[svc];
+        c->errors[svc] += error;
         if (!parent) continue;
-        bool async = ((parent->flags & kProducer) && (r.flags & kConsumer)) || (r.flags & kFollowsFrom);
-        c->Edge(parent->svc, r.svc, async, error, r.latency);
+        bool async = ((parent->flags() & kProducer) && (flags & kConsumer)) || (flags & kFollowsFrom);
+        c->Edge(parent->svc(), svc, async, error, r.latency());
       }
     }
     links_.ForPart(p, [&](const LinkRec& l) {
@@ -214,7 +225,7 @@ class TopologyScan {
       for (uint32_t k = g.begin[t]; k < g.begin[t + 1]; ++k) {
         if (g.rows[k]->span == l.span) target = g.rows[k];
       }
-      if (target && target->svc != l.svc) c->Edge(target->svc, l.svc, true, l.flags & kError, l.latency);
+      if (target && target->svc() != l.svc) c->Edge(target->svc(), l.svc, true, l.flags & kError, l.latency);
     });
   }
 
@@ -225,6 +236,7 @@ class TopologyScan {
   TracePartitions<SpanRec> spans_;
   TracePartitions<LinkRec> links_;
   std::atomic<uint64_t> traces_{0};
+  std::atomic<bool> too_large_{false};
 };
 
 }  // namespace
@@ -234,6 +246,7 @@ Result<std::optional<Topology>> ComputeTopologyStreaming(Store& store, const Ana
   auto scan = std::make_unique<TopologyScan>(scope);
   Status st = ScanIntoCollector(store, scope, SpanColumns::kLinks, scan.get());
   if (!st.ok()) return st;
+  if (scan->too_large()) return std::optional<Topology>();
   scan->Resolve();
   return std::optional<Topology>(scan->Finish());
 }

@@ -154,5 +154,29 @@ TEST(StreamingTopology, RepeatedSpanIdsAndMessagingAsTheSpanTable) {
   EXPECT_EQ(messaging_calls, 60u);
 }
 
+// A span longer than a topology record holds (78 h) leaves the answer to the SpanTable.
+TEST(StreamingTopology, HugeLatencyFallsBackToTheSpanTable) {
+  char tmpl[] = "/tmp/ddbg-streaming-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  {
+    auto store = OpenEmbeddedStore(dir);
+    ASSERT_TRUE(store.ok());
+    SpanBatch b;
+    constexpr int64_t k100h = 100LL * 3600 * 1000;
+    AddHandTrace(&b, TraceId{1, 2}, {{1, 0, "batch", "nightly", 0, k100h, false, SpanKind::kServer},
+                                     {2, 1, "db", "scan", 10, k100h - 10, false, SpanKind::kServer}});
+    ASSERT_TRUE((*store)->AppendSpans(b).ok());
+    auto fast = ComputeTopologyStreaming(**store, {});
+    ASSERT_TRUE(fast.ok());
+    EXPECT_FALSE(fast->has_value());
+    Result<Topology> t = ComputeTopology(**store, {});
+    ASSERT_TRUE(t.ok());
+    ASSERT_EQ(t->edges.size(), 1u);
+    EXPECT_EQ(t->edges[0].p50_ns, (k100h - 20) * kMs);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace ddbg
