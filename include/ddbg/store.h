@@ -219,6 +219,10 @@ class Store {
   virtual Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn);
 
   virtual Result<StoreStats> Stats() = 0;
+  // The time bounds Stats() reports (min_time_ns, max_time_ns over every signal; 0, 0 when
+  // empty) without the rest of its work (counting distinct traces and streams). The
+  // default calls Stats().
+  virtual Result<TimeRange> DataTimeRange();
   // Takes a new snapshot: data appended by others since Open() becomes visible.
   virtual Status Refresh() = 0;
 

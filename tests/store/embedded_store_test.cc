@@ -333,6 +333,10 @@ TEST(EmbeddedStore, StatsAreExact) {
     EXPECT_EQ(st->bytes_on_disk, bytes);
     EXPECT_EQ(st->min_time_ns, 50);
     EXPECT_EQ(st->max_time_ns, 5000 + 10 * 1000000);
+    Result<TimeRange> bounds = s->DataTimeRange();
+    ASSERT_TRUE(bounds.ok());
+    EXPECT_EQ(bounds->min_ns, 50);
+    EXPECT_EQ(bounds->max_ns, 5000 + 10 * 1000000);
     EXPECT_EQ(st->services,
               (std::vector<std::string>{"checkout", "frontend", "inventory", "payments"}));
     EXPECT_EQ(st->streams, 4u);

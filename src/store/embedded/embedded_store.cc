@@ -154,6 +154,7 @@ Status EmbeddedStore::Refresh() {
 }
 
 Result<StoreStats> EmbeddedStore::Stats() { return Current()->Stats(); }
+Result<TimeRange> EmbeddedStore::DataTimeRange() { return Current()->TimeBounds(); }
 
 EmbeddedStore::PendingParts::~PendingParts() {
   for (const std::string& t : temps) ::unlink(t.c_str());

@@ -59,6 +59,7 @@ class EmbeddedStore final : public Store {
   Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<StoreStats> Stats() override;
+  Result<TimeRange> DataTimeRange() override;
   Status Refresh() override;
   Result<std::string> ReadBlob(const std::string& name) override;
   Status UpdateBlob(const std::string& name,
