@@ -2,7 +2,8 @@
 // replace it), the window's count against the count the baseline predicts for the same
 // traffic (the service's span count, or time when it has no spans). New or spiking
 // templates, error ones above all, and templates that stopped appearing (a code path no
-// longer reached) blame the service that writes them. Logs written by spans that only
+// longer reached) blame the service that writes them, or, for an error naming another
+// service (a failure to reach it), the service named. Logs written by spans that only
 // propagate an error from below are left out.
 #include <algorithm>
 #include <cmath>
@@ -46,13 +47,14 @@ std::vector<Finding> LogPatternSignal(const TraceSet& set) {
   }
   for (const RcaLog& log : set.logs) {
     if (log.span >= 0 && set.spans[log.span].error_below) continue;
-    TemplateCounts& c = services[log.service].templates[log.tmpl];
+    // An error naming a service the writer could not reach speaks about that service.
+    TemplateCounts& c = services[log.peer != kEmptyStr ? log.peer : log.service].templates[log.tmpl];
     (log.in_window ? c.window : c.baseline) += 1;
     c.error = c.error || log.error;
   }
   double time_ratio =
       static_cast<double>(set.window.max_ns - set.window.min_ns) /
-      std::max<double>(1.0, static_cast<double>(set.baseline.max_ns - set.baseline.min_ns));
+      std::max<double>(1.0, static_cast<double>(set.BaselineNs()));
   std::vector<Finding> out;
   std::vector<Scored> scored;
   for (const auto& [service, sl] : services) {

@@ -17,6 +17,7 @@
 namespace ddbg::rca {
 namespace {
 
+constexpr double kStoppedShare = 0.5;
 constexpr int64_t kLateSpanSlackNs = 120LL * 1000000000LL;
 
 // Resource keys that name where a span ran or which build it was; the first three (in
@@ -97,6 +98,7 @@ class Loader {
   const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
   void AddLogs(LogCollector& logs);
   void FinishErrors();
+  void KeepPeersThatStoppedAnswering();
 
  private:
   int SideOf(int64_t t) const { return window_.Contains(t) ? 1 : 0; }
@@ -383,6 +385,8 @@ void Loader::AddLogs(LogCollector& logs) {
     log.in_window = raw.in_window;
     log.service = name(raw.service);
     log.tmpl = name(raw.tmpl);
+    log.statement = name(raw.statement);
+    if (raw.peer != kEmptyStr) log.peer = name(raw.peer);
     log.error = raw.error;
     set_.logs.push_back(log);
   }
@@ -390,12 +394,38 @@ void Loader::AddLogs(LogCollector& logs) {
   logs.logs().shrink_to_fit();
 }
 
+// An error naming another service (RcaLog::peer) blames that service only when it stopped
+// answering: its spans in the window fell below kStoppedShare of what its baseline share
+// of the traffic predicts. Otherwise the writer's own client failed (a starved pod, a stale
+// service registry) and the error stays the writer's.
+void Loader::KeepPeersThatStoppedAnswering() {
+  std::unordered_map<StrId, std::pair<double, double>> spans;  // service -> (window, baseline)
+  double total[2] = {0, 0};
+  for (const RcaTrace& tr : set_.traces) {
+    for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
+      auto& c = spans[set_.spans[s].service];
+      (tr.in_window ? c.first : c.second) += 1;
+    }
+    total[tr.in_window] += tr.span_count();
+  }
+  for (RcaLog& log : set_.logs) {
+    if (log.peer == kEmptyStr) continue;
+    auto it = spans.find(log.peer);
+    double expected = it == spans.end() || total[0] == 0 ? 0 : it->second.second / total[0] * total[1];
+    bool stopped = expected > 0 && it->second.first < kStoppedShare * expected;
+    if (!stopped) log.peer = kEmptyStr;
+  }
+}
+
 // An ERROR log on a span makes it an error span (sources without span status); then error
 // flags propagate: a trace with an error span is an error trace, and every ancestor of an
 // error span has an error below it.
 void Loader::FinishErrors() {
+  KeepPeersThatStoppedAnswering();
   for (const RcaLog& log : set_.logs) {
-    if (log.error && log.span >= 0) set_.spans[log.span].error = true;
+    if (!log.error || log.span < 0) continue;
+    set_.spans[log.span].error = true;
+    if (log.peer != kEmptyStr) set_.spans[log.span].peer_failure = log.peer;
   }
   for (RcaTrace& tr : set_.traces) {
     RcaSpan* spans = set_.spans.data() + tr.span_begin;
