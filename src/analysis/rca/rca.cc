@@ -40,8 +40,8 @@ Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options
 
 // The default baseline: `len` right before the window. When the data starts later than
 // that, the part missing before the window is taken right after it instead (clipped to the
-// data's end), so a window near the start of the data still has a full-length normal period
-// to compare with. The range then covers the window too; window traces are never baseline
+// data's end; only when that gives at least one window's length), so a window near the
+// start of the data still has a full-length normal period to compare with. The range then covers the window too; window traces are never baseline
 // ones (the window is tested first) and TraceSet::BaselineNs() leaves it out.
 TimeRange ChooseBaseline(Store& store, const RcaOptions& options, const TimeRange& window,
                          std::string* note) {
@@ -57,7 +57,7 @@ TimeRange ChooseBaseline(Store& store, const RcaOptions& options, const TimeRang
   }
   int64_t missing = stats->min_time_ns - before.min_ns;
   int64_t after_end = std::min(stats->max_time_ns, window.max_ns + missing);
-  if (after_end <= window.max_ns) return before;
+  if (after_end - window.max_ns < len) return before;  // less than a window's worth after it
   *note = fmt::format("; the data starts {:.0f}s into the baseline, so {:.0f}s after the window "
                       "complete it",
                       static_cast<double>(missing) / 1e9,
