@@ -87,7 +87,9 @@ std::vector<Finding> ErrorOriginSignal(const TraceSet& set) {
     TraceErrors te = AnalyzeTraceErrors(table, 0, &has_errors);
     if (!has_errors) continue;
     const RcaSpan& culprit = set.spans[Culprit(set, tr, tr.span_begin + te.origin.row)];
-    // An origin that failed to reach another service (its error names it) is that service's.
+    // An origin that failed to reach another service (its error names it) is that
+    // service's when it is to blame, no one's when neither side is shown to be.
+    if (culprit.peer_failure != kEmptyStr && !culprit.peer_blamed) continue;
     StrId blamed = culprit.peer_failure != kEmptyStr ? culprit.peer_failure : culprit.service;
     Origins& o = by_service[blamed];
     (tr.in_window ? o.window : o.baseline) += 1;

@@ -39,6 +39,7 @@ struct RcaSpan {
   bool error = false;           // error status, or an ERROR-level log on this span
   bool error_below = false;     // a descendant is an error
   StrId peer_failure = kEmptyStr;  // it logged an error naming this other service
+  bool peer_blamed = false;        // … and that service is to blame (Loader::JudgePeers)
   uint32_t attr_begin = 0;      // span attribute pairs TraceSet::span_attrs[begin, end)
   uint32_t attr_end = 0;
 };
@@ -61,6 +62,7 @@ struct RcaLog {
   StrId tmpl = kEmptyStr;  // the text of the record's template (the store's log miner)
   StrId statement = kEmptyStr;  // its log statement (code location, else the template)
   StrId peer = kEmptyStr;  // an error naming another service: that service (see NamedPeer)
+  bool peer_blamed = false;  // that service is to blame; false with a peer: no one is
   int64_t time_ns = 0;
   int32_t trace = -1;  // index into TraceSet::traces, -1 when not linked
   int32_t span = -1;   // index into TraceSet::spans, -1 when not linked

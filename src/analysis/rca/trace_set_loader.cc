@@ -17,7 +17,7 @@
 namespace ddbg::rca {
 namespace {
 
-constexpr double kStoppedShare = 0.5;
+constexpr double kMinExpectedSpans = 3;
 constexpr int64_t kLateSpanSlackNs = 120LL * 1000000000LL;
 
 // Resource keys that name where a span ran or which build it was; the first three (in
@@ -98,7 +98,7 @@ class Loader {
   const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
   void AddLogs(LogCollector& logs);
   void FinishErrors();
-  void KeepPeersThatStoppedAnswering();
+  void JudgePeers();
 
  private:
   int SideOf(int64_t t) const { return window_.Contains(t) ? 1 : 0; }
@@ -394,11 +394,17 @@ void Loader::AddLogs(LogCollector& logs) {
   logs.logs().shrink_to_fit();
 }
 
-// An error naming another service (RcaLog::peer) blames that service only when it stopped
-// answering: its spans in the window fell below kStoppedShare of what its baseline share
-// of the traffic predicts. Otherwise the writer's own client failed (a starved pod, a stale
-// service registry) and the error stays the writer's.
-void Loader::KeepPeersThatStoppedAnswering() {
+// Judges each error naming another service (RcaLog::peer), as a failure on the edge
+// between its writer and that service:
+// - a writer naming two or more services on its side (window / baseline) cannot reach
+//   several of them: its own client is broken (a starved pod, a stale service registry), so
+//   the error stays the writer's (peer cleared);
+// - else, when the named service stopped answering (no span of it in the window while its
+//   baseline share of the traffic predicts kMinExpectedSpans or more), the error is that
+//   service's (peer_blamed); one that still answered someone is reachable;
+// - else neither side is shown to be at fault: the error blames no one, and the writer's
+//   path change in that trace is explained (peer kept, not blamed).
+void Loader::JudgePeers() {
   std::unordered_map<StrId, std::pair<double, double>> spans;  // service -> (window, baseline)
   double total[2] = {0, 0};
   for (const RcaTrace& tr : set_.traces) {
@@ -408,12 +414,22 @@ void Loader::KeepPeersThatStoppedAnswering() {
     }
     total[tr.in_window] += tr.span_count();
   }
+  std::unordered_map<uint64_t, std::vector<StrId>> named;  // (side, writer) -> peers
+  auto key = [](const RcaLog& log) { return (static_cast<uint64_t>(log.in_window) << 32) | log.service; };
+  for (const RcaLog& log : set_.logs) {
+    if (log.peer == kEmptyStr) continue;
+    std::vector<StrId>& peers = named[key(log)];
+    if (std::find(peers.begin(), peers.end(), log.peer) == peers.end()) peers.push_back(log.peer);
+  }
   for (RcaLog& log : set_.logs) {
     if (log.peer == kEmptyStr) continue;
+    if (named[key(log)].size() >= 2) {
+      log.peer = kEmptyStr;
+      continue;
+    }
     auto it = spans.find(log.peer);
     double expected = it == spans.end() || total[0] == 0 ? 0 : it->second.second / total[0] * total[1];
-    bool stopped = expected > 0 && it->second.first < kStoppedShare * expected;
-    if (!stopped) log.peer = kEmptyStr;
+    log.peer_blamed = expected >= kMinExpectedSpans && it->second.first == 0;
   }
 }
 
@@ -421,11 +437,13 @@ void Loader::KeepPeersThatStoppedAnswering() {
 // flags propagate: a trace with an error span is an error trace, and every ancestor of an
 // error span has an error below it.
 void Loader::FinishErrors() {
-  KeepPeersThatStoppedAnswering();
+  JudgePeers();
   for (const RcaLog& log : set_.logs) {
     if (!log.error || log.span < 0) continue;
     set_.spans[log.span].error = true;
-    if (log.peer != kEmptyStr) set_.spans[log.span].peer_failure = log.peer;
+    if (log.peer == kEmptyStr) continue;
+    set_.spans[log.span].peer_failure = log.peer;
+    set_.spans[log.span].peer_blamed = log.peer_blamed;
   }
   for (RcaTrace& tr : set_.traces) {
     RcaSpan* spans = set_.spans.data() + tr.span_begin;
