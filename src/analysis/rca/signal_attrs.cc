@@ -99,10 +99,12 @@ std::vector<Finding> AttributeSignal(const TraceSet& set) {
       found.push_back(std::move(f));
     }
     // Equal strengths (a pod and the node it runs on, always together): the most specific
-    // instance key first.
+    // instance key first, then by text (the same order on every run).
     std::sort(found.begin(), found.end(), [&](const Finding& a, const Finding& b) {
       if (a.strength != b.strength) return a.strength > b.strength;
-      return InstanceRank(set.Name(a.pair)) < InstanceRank(set.Name(b.pair));
+      std::string_view pa = set.Name(a.pair), pb = set.Name(b.pair);
+      int ra = InstanceRank(pa), rb = InstanceRank(pb);
+      return ra != rb ? ra < rb : pa < pb;
     });
     if (found.size() > kPerService) found.resize(kPerService);
     for (Finding& f : found) {

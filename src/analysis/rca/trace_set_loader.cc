@@ -5,9 +5,11 @@
 // records (read meanwhile on a second thread by LogCollector) linked to their trace and span.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,6 +20,10 @@ namespace ddbg::rca {
 namespace {
 
 constexpr double kMinExpectedSpans = 3;
+constexpr int kScanWorkers = 2;
+// Presampling starts this many times the cap above the expected final sample: traffic in
+// the window may be well below the store's average rate.
+constexpr double kPresampleMargin = 8;
 constexpr int64_t kLateSpanSlackNs = 120LL * 1000000000LL;
 
 // Resource keys that name where a span ran or which build it was; the first three (in
@@ -62,6 +68,14 @@ class Sampler {
     max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
   }
   void Recount(int side, uint64_t n) { count_[side] = n; }
+  // Starts a side expected to hold `expected` traces at the threshold that keeps about
+  // kPresampleMargin × cap of them (the halvings on the way there would keep and then drop
+  // rows), so the scan only halves the last few times.
+  void Presample(int side, double expected) {
+    if (cap_ == 0) return;
+    while (expected > kPresampleMargin * static_cast<double>(cap_)) threshold_[side] >>= 1, expected /= 2, sampled_ = true;
+    max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
+  }
   double Rate(int side) const {
     return static_cast<double>(threshold_[side]) / static_cast<double>(UINT64_MAX);
   }
@@ -83,13 +97,37 @@ class Loader {
     if (where != nullptr) where_.emplace(where->begin(), where->end());
   }
 
+  // Presamples each side from the store's average trace rate over its time range.
+  void Presample(Store& store) {
+    Result<StoreStats> stats = store.Stats();
+    if (!stats.ok() || stats->traces == 0 || stats->max_time_ns <= stats->min_time_ns) return;
+    double per_ns = static_cast<double>(stats->traces) /
+                    static_cast<double>(stats->max_time_ns - stats->min_time_ns);
+    auto covered = [&](const TimeRange& r) {  // the part of `r` the data covers
+      return static_cast<double>(std::max<int64_t>(
+          0, std::min(r.max_ns, stats->max_time_ns) - std::max(r.min_ns, stats->min_time_ns)));
+    };
+    sampler_.Presample(0, per_ns * covered(baseline_));
+    sampler_.Presample(1, per_ns * covered(window_));
+  }
+
   Status ScanSpans(Store& store) {
     ScanFilter filter;
     filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
     int64_t hi = std::max(window_.max_ns, baseline_.max_ns);
     filter.time.max_ns = hi > INT64_MAX - kLateSpanSlackNs ? INT64_MAX : hi + kLateSpanSlackNs;
-    return store.ScanSpans(filter, [this](const SpanBatch& b) {
-      AddBatch(b);
+    filter.span_columns = SpanColumns::kAttributes;  // no events, links or status details
+    // Workers decode batches and pick the rows under the highest sampling threshold (a
+    // superset of what is kept); one at a time adds them.
+    std::mutex mu;
+    return store.ScanSpansParallel(filter, kScanWorkers, [&](const SpanBatch& b, size_t) {
+      uint64_t threshold = sampler_.max_threshold()->load(std::memory_order_relaxed);
+      std::vector<uint32_t> rows;
+      for (size_t i = 0; i < b.size(); ++i) {
+        if (TraceSampleHash(b.trace_id[i]) <= threshold) rows.push_back(static_cast<uint32_t>(i));
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      AddBatch(b, rows);
       return Status::Ok();
     });
   }
@@ -111,7 +149,7 @@ class Loader {
   }
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
   void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
-  void AddBatch(const SpanBatch& b);
+  void AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows);
   void DropAboveThreshold(int side);
   void LinkLog(const RawLog& raw, RcaLog* log);
 
@@ -182,10 +220,10 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
   }
 }
 
-void Loader::AddBatch(const SpanBatch& b) {
+void Loader::AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows) {
   std::unordered_map<StrId, StrId> cache;
   std::vector<int64_t> resource_cache(b.resources.size(), -1);
-  for (size_t i = 0; i < b.size(); ++i) {
+  for (uint32_t i : rows) {
     const TraceId& id = b.trace_id[i];
     int side = SideOf(b.start_ns[i]);
     if (!sampler_.Keep(side, TraceSampleHash(id))) continue;
@@ -286,13 +324,24 @@ void Loader::BuildTraces() {
   std::vector<uint32_t> order(raw_.size());
   std::vector<uint32_t> fill(first.begin(), first.end() - 1);
   for (uint32_t i = 0; i < raw_.size(); ++i) order[fill[raw_[i].slot]++] = i;
+  // Batches arrive in any order from the parallel scan: traces by id and spans by start
+  // (then id) make the set, and every tie broken by position, the same on every run.
+  for (size_t t = 0; t < slots; ++t) {
+    std::sort(order.begin() + first[t], order.begin() + first[t + 1], [&](uint32_t a, uint32_t b) {
+      return std::tie(raw_[a].start_ns, raw_[a].span_id) < std::tie(raw_[b].start_ns, raw_[b].span_id);
+    });
+  }
+  std::vector<uint32_t> slot_order(slots);
+  for (uint32_t t = 0; t < slots; ++t) slot_order[t] = t;
+  std::sort(slot_order.begin(), slot_order.end(),
+            [&](uint32_t a, uint32_t b) { return slot_ids_[a] < slot_ids_[b]; });
   set_.sampled = sampler_.sampled();
   set_.sample_rate[0] = sampler_.Rate(0);
   set_.sample_rate[1] = sampler_.Rate(1);
 
   std::unordered_map<SpanId, uint32_t> local;
   std::vector<std::vector<uint32_t>> children;
-  for (size_t t = 0; t < slots; ++t) {
+  for (uint32_t t : slot_order) {
     int64_t start = INT64_MAX;
     for (uint32_t k = first[t]; k < first[t + 1]; ++k) start = std::min(start, raw_[order[k]].start_ns);
     bool in_window = window_.Contains(start);
@@ -469,6 +518,7 @@ Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeR
   set.window = window;
   set.baseline = baseline;
   Loader loader(window, baseline, max_traces_per_side, where, &set);
+  if (where == nullptr) loader.Presample(store);
   LogCollector logs(window, baseline, loader.max_threshold());
   Status log_status;
   std::thread log_thread([&] { log_status = logs.Collect(store); });
