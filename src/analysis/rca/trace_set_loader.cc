@@ -21,6 +21,7 @@ namespace {
 
 constexpr double kMinExpectedSpans = 3;
 constexpr int kScanWorkers = 2;
+constexpr uint32_t kMaxValuesPerKey = 1000;
 // Presampling starts this many times the cap above the expected final sample: traffic in
 // the window may be well below the store's average rate.
 constexpr double kPresampleMargin = 8;
@@ -164,6 +165,7 @@ class Loader {
   std::vector<StrId> raw_attrs_;
   std::unordered_map<std::string, uint32_t> resource_index_;
   std::unordered_map<uint64_t, StrId> pair_ids_;
+  std::unordered_map<StrId, uint32_t> values_per_key_;
   std::unordered_map<TraceId, uint32_t, TraceIdHash> trace_of_;  // final trace index
   std::vector<SpanId> span_ids_;                                 // parallel to set_.spans
 };
@@ -197,7 +199,11 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
 }
 
 // Entry spans (server, consumer, or unspecified kind) keep their short string and bool
-// attributes as "key=value" for the attribute signal.
+// attributes as "key=value" for the attribute signal, except keys that took more than
+// kMaxValuesPerKey distinct values among the sampled spans (request, order, correlation
+// ids, client addresses): past that point a new value is recorded no more, as no single
+// value of such a key covers enough spans to be over-represented, and interning every id
+// was most of the loader's own time.
 void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache) {
   SpanKind kind = b.kind[i];
   if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kInternal) {
@@ -209,10 +215,13 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
     uint64_t v = b.attrs.value[a];
     if (t == AttrType::kString && b.dict.Get(static_cast<StrId>(v)).size() > 64) continue;
     StrId k = Intern(b.dict, b.attrs.key[a], cache);
+    uint32_t& distinct = values_per_key_[k];
+    if (distinct > kMaxValuesPerKey) continue;  // an id-like key: no value can stand out
     uint64_t code = (static_cast<uint64_t>(k) << 32) |
                     (t == AttrType::kBool ? (0x80000000u | v) : Intern(b.dict, v, cache));
     auto [it, inserted] = pair_ids_.try_emplace(code, 0);
     if (inserted) {
+      ++distinct;
       std::string pair = std::string(set_.names.Get(k)) + "=" + b.attrs.ValueText(b.dict, a);
       it->second = set_.names.Intern(pair);
     }
