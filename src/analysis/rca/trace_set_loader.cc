@@ -164,13 +164,36 @@ class Loader {
   std::vector<RawSpan> raw_;
   std::vector<StrId> raw_attrs_;
   std::unordered_map<std::string, uint32_t> resource_index_;
+  std::unordered_map<uint64_t, uint32_t> resource_by_print_;  // ResourceFingerprint -> index
   std::unordered_map<uint64_t, StrId> pair_ids_;
   std::unordered_map<StrId, uint32_t> values_per_key_;
   std::unordered_map<TraceId, uint32_t, TraceIdHash> trace_of_;  // final trace index
   std::vector<SpanId> span_ids_;                                 // parallel to set_.spans
 };
 
+// A fingerprint of resource row `r`: its service and the texts of its kResourceKeys
+// attributes, hashed without copying (the same resource recurs in every batch).
+uint64_t ResourceFingerprint(const SpanBatch& b, uint32_t r) {
+  const ResourceTable& rt = b.resources;
+  auto mix = [](uint64_t h, std::string_view s) {
+    return (h ^ std::hash<std::string_view>()(s)) * 0x9e3779b97f4a7c15ULL + s.size();
+  };
+  uint64_t h = mix(0, rt.size() > r ? b.dict.Get(rt.service[r]) : "");
+  for (uint32_t a = rt.attr_off.begin(r); a < rt.attr_off.end(r); ++a) {
+    std::string_view k = b.dict.Get(rt.attrs.key[a]);
+    if (std::find(std::begin(kResourceKeys), std::end(kResourceKeys), k) == std::end(kResourceKeys)) continue;
+    h = mix(h, k);
+    h = rt.attrs.type[a] == AttrType::kString
+            ? mix(h, b.dict.Get(static_cast<StrId>(rt.attrs.value[a])))
+            : mix(h, rt.attrs.ValueText(b.dict, a));
+  }
+  return h;
+}
+
 uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
+  uint64_t print = ResourceFingerprint(b, r);
+  auto known = resource_by_print_.find(print);
+  if (known != resource_by_print_.end()) return known->second;
   const ResourceTable& rt = b.resources;
   RcaResource res;
   std::string key(rt.size() > r ? b.dict.Get(rt.service[r]) : "");
@@ -195,6 +218,7 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
   }
   auto [it, inserted] = resource_index_.try_emplace(key, set_.resources.size());
   if (inserted) set_.resources.push_back(std::move(res));
+  resource_by_print_.emplace(print, it->second);
   return it->second;
 }
 
