@@ -11,8 +11,9 @@ namespace ddbg::rca {
 namespace {
 
 TEST(RcaStatement, CodeLocationInTheHeaderIsTheStatement) {
-  EXPECT_EQ(StatementOf("<*> INFO c.s.ContactsServiceImpl#31 TraceID: <*> FIND CONTACTS BY ID: <*>"),
-            "c.s.ContactsServiceImpl#31");
+  EXPECT_EQ(
+      StatementOf("<*> INFO c.s.ContactsServiceImpl#31 TraceID: <*> FIND CONTACTS BY ID: <*>"),
+      "c.s.ContactsServiceImpl#31");
   EXPECT_EQ(StatementOf("[Foo.java:42] started <*> workers"), "Foo.java:42");
   EXPECT_EQ(StatementOf("server.go:7: listening on <*>"), "server.go:7");
 }
@@ -26,7 +27,8 @@ TEST(RcaStatement, TemplatesWithoutALocationStayWhole) {
 }
 
 TEST(RcaNamedPeer, FindsAnotherKnownServiceInTheBody) {
-  std::unordered_set<std::string_view> services = {"ts-basic-service", "ts-food-service", "payment"};
+  std::unordered_set<std::string_view> services = {"ts-basic-service", "ts-food-service",
+                                                   "payment"};
   EXPECT_EQ(NamedPeer("IllegalStateException: No instances available for ts-basic-service]",
                       "ts-food-service", services),
             "ts-basic-service");

@@ -25,8 +25,8 @@ class SetBuilder {
     op_ = set_.names.Intern("op");
   }
   // A one-span trace at `t` writing `statements`; `error_peer`: an ERROR naming that service.
-  void Span(int64_t t, const std::vector<std::string>& statements, const std::string& error_peer = "",
-            bool peer_blamed = false) {
+  void Span(int64_t t, const std::vector<std::string>& statements,
+            const std::string& error_peer = "", bool peer_blamed = false) {
     RcaTrace tr;
     tr.id = {1, static_cast<uint64_t>(set_.traces.size() + 1)};
     tr.start_ns = t;
@@ -73,7 +73,8 @@ class SetBuilder {
   StrId service_ = kEmptyStr, op_ = kEmptyStr;
 };
 
-const Finding* FindingOf(const std::vector<Finding>& fs, const TraceSet& set, const std::string& service) {
+const Finding* FindingOf(const std::vector<Finding>& fs, const TraceSet& set,
+                         const std::string& service) {
   for (const Finding& f : fs) {
     if (set.Name(f.service) == service) return &f;
   }
@@ -117,12 +118,13 @@ TEST(RcaTransitions, AShareThatWandersAcrossChunksIsNotNew) {
     int c_spans = 1 + 2 * (chunk % 4);
     for (int i = 0; i < 10; ++i) {
       b.Span(chunk * 5 * kMin + i * 20 * 1000000000LL,
-             i < c_spans ? std::vector<std::string>{"A#1", "C#3"} : std::vector<std::string>{"A#1", "B#2"});
+             i < c_spans ? std::vector<std::string>{"A#1", "C#3"}
+                         : std::vector<std::string>{"A#1", "B#2"});
     }
   }
   for (int i = 0; i < 30; ++i) {
-    b.Span(60 * kMin + i * 5 * 1000000000LL,
-           i < 21 ? std::vector<std::string>{"A#1", "C#3"} : std::vector<std::string>{"A#1", "B#2"});
+    b.Span(60 * kMin + i * 5 * 1000000000LL, i < 21 ? std::vector<std::string>{"A#1", "C#3"}
+                                                    : std::vector<std::string>{"A#1", "B#2"});
   }
   std::vector<Finding> fs = TransitionSignal(b.set());
   const Finding* f = FindingOf(fs, b.set(), "svc");

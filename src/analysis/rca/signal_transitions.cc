@@ -183,10 +183,18 @@ void UnreachedFrom(const TraceSet& set, const RcaTrace& tr, std::vector<StrId>* 
 
 }  // namespace
 
-std::vector<Finding> TransitionSignal(const TraceSet& set) {
-  SpanEvents events(set);
+namespace {
+
+struct Tally {
   std::unordered_map<Key, Counts, KeyHash> counts;
   std::unordered_map<uint64_t, OpSpans> ops;
+};
+
+// Counts, per operation, its spans and the spans showing each transition, per side (and per
+// baseline chunk).
+Tally CountTransitions(const TraceSet& set) {
+  SpanEvents events(set);
+  Tally tally;
   std::vector<uint64_t> steps;
   Chunking chunking(set);
   std::vector<StrId> explained;
@@ -198,7 +206,7 @@ std::vector<Finding> TransitionSignal(const TraceSet& set) {
       const RcaSpan& sp = set.spans[s];
       if (std::find(explained.begin(), explained.end(), sp.service) != explained.end()) continue;
       uint64_t op = (static_cast<uint64_t>(sp.service) << 32) | sp.operation;
-      OpSpans& o = ops[op];
+      OpSpans& o = tally.ops[op];
       (tr.in_window ? o.window : o.baseline) += 1;
       if (!tr.in_window) o.chunks.Add(chunk);
       steps.clear();
@@ -211,16 +219,21 @@ std::vector<Finding> TransitionSignal(const TraceSet& set) {
       std::sort(steps.begin(), steps.end());
       steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
       for (uint64_t step : steps) {
-        Counts& c = counts[{op, step}];
+        Counts& c = tally.counts[{op, step}];
         (tr.in_window ? c.window : c.baseline) += 1;
         if (!tr.in_window) c.chunks.Add(chunk);
         if (tr.in_window && c.example == UINT32_MAX) c.example = t;
       }
     }
   }
+  return tally;
+}
+
+// The transitions whose share moved, per service.
+std::unordered_map<StrId, std::vector<Scored>> ScoreTransitions(const Tally& tally) {
   std::unordered_map<StrId, std::vector<Scored>> by_service;
-  for (const auto& [key, c] : counts) {
-    const OpSpans& n = ops[key.op];
+  for (const auto& [key, c] : tally.counts) {
+    const OpSpans& n = tally.ops.at(key.op);
     if (n.window < kMinSpans || n.baseline < kMinSpans) continue;
     Scored sc;
     sc.key = key;
@@ -233,36 +246,46 @@ std::vector<Finding> TransitionSignal(const TraceSet& set) {
     sc.example = c.example;
     if (sc.strength > 0) by_service[static_cast<StrId>(key.op >> 32)].push_back(sc);
   }
-  std::vector<Finding> out;
-  for (auto& [service, list] : by_service) {
-    std::sort(list.begin(), list.end(), [](const Scored& a, const Scored& b) {
-      return a.strength != b.strength ? a.strength > b.strength : a.z > b.z;
-    });
-    const Scored& top = list.front();
-    Finding f;
-    f.service = service;
-    f.operation = static_cast<StrId>(top.key.op & 0xffffffffu);
-    f.strength = top.strength;
-    f.z = top.z;
-    std::string from = EventName(set, static_cast<uint32_t>(top.key.step >> 32));
-    std::string to = EventName(set, static_cast<uint32_t>(top.key.step & 0xffffffffu));
-    f.summary = fmt::format("in {}, {} -> {} on {:.0f}% of spans (baseline {:.0f}%)",
-                            set.Name(f.operation), from, to, top.share_w * 100, top.share_b * 100);
-    f.figures = {{"window_share", top.share_w}, {"baseline_share", top.share_b},
-                 {"z", top.z}, {"transitions_changed", static_cast<double>(list.size())}};
-    if (top.example != UINT32_MAX) f.traces.push_back(top.example);
-    for (const Scored& sc : list) {
-      if (f.templates.size() >= 3) break;
-      for (uint32_t ev : {static_cast<uint32_t>(sc.key.step >> 32), static_cast<uint32_t>(sc.key.step)}) {
-        if (ev >= kBegin || (ev & 1u)) continue;
-        StrId tmpl = static_cast<StrId>(ev >> 1);
-        if (std::find(f.templates.begin(), f.templates.end(), tmpl) == f.templates.end()) {
-          f.templates.push_back(tmpl);
-        }
+  return by_service;
+}
+
+// A service's finding: its strongest transition, with the log statements of the first few.
+Finding ServiceFinding(const TraceSet& set, StrId service, std::vector<Scored>& list) {
+  std::sort(list.begin(), list.end(), [](const Scored& a, const Scored& b) {
+    return a.strength != b.strength ? a.strength > b.strength : a.z > b.z;
+  });
+  const Scored& top = list.front();
+  Finding f;
+  f.service = service;
+  f.operation = static_cast<StrId>(top.key.op & 0xffffffffu);
+  f.strength = top.strength;
+  f.z = top.z;
+  std::string from = EventName(set, static_cast<uint32_t>(top.key.step >> 32));
+  std::string to = EventName(set, static_cast<uint32_t>(top.key.step & 0xffffffffu));
+  f.summary = fmt::format("in {}, {} -> {} on {:.0f}% of spans (baseline {:.0f}%)",
+                          set.Name(f.operation), from, to, top.share_w * 100, top.share_b * 100);
+  f.figures = {{"window_share", top.share_w}, {"baseline_share", top.share_b},
+               {"z", top.z}, {"transitions_changed", static_cast<double>(list.size())}};
+  if (top.example != UINT32_MAX) f.traces.push_back(top.example);
+  for (const Scored& sc : list) {
+    if (f.templates.size() >= 3) break;
+    for (uint32_t ev : {static_cast<uint32_t>(sc.key.step >> 32), static_cast<uint32_t>(sc.key.step)}) {
+      if (ev >= kBegin || (ev & 1u)) continue;
+      StrId tmpl = static_cast<StrId>(ev >> 1);
+      if (std::find(f.templates.begin(), f.templates.end(), tmpl) == f.templates.end()) {
+        f.templates.push_back(tmpl);
       }
     }
-    out.push_back(std::move(f));
   }
+  return f;
+}
+
+}  // namespace
+
+std::vector<Finding> TransitionSignal(const TraceSet& set) {
+  std::unordered_map<StrId, std::vector<Scored>> by_service = ScoreTransitions(CountTransitions(set));
+  std::vector<Finding> out;
+  for (auto& [service, list] : by_service) out.push_back(ServiceFinding(set, service, list));
   return out;
 }
 

@@ -134,6 +134,8 @@ class Loader {
   }
 
   void BuildTraces();
+  std::vector<uint32_t> StableOrder(const std::vector<uint32_t>& first,
+                                    std::vector<uint32_t>* order) const;
   const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
   void AddLogs(LogCollector& logs);
   void FinishErrors();
@@ -349,6 +351,24 @@ void ComputeSelfTimes(const std::vector<std::vector<uint32_t>>& children, RcaSpa
   }
 }
 
+// Batches arrive in any order from the parallel scan: spans of each slot (order[first[t],
+// first[t+1])) are sorted by start then id, and the slots returned by trace id, so the set,
+// and every tie later broken by position, is the same on every run.
+std::vector<uint32_t> Loader::StableOrder(const std::vector<uint32_t>& first,
+                                          std::vector<uint32_t>* order) const {
+  size_t slots = slot_ids_.size();
+  for (size_t t = 0; t < slots; ++t) {
+    std::sort(order->begin() + first[t], order->begin() + first[t + 1], [&](uint32_t a, uint32_t b) {
+      return std::tie(raw_[a].start_ns, raw_[a].span_id) < std::tie(raw_[b].start_ns, raw_[b].span_id);
+    });
+  }
+  std::vector<uint32_t> slot_order(slots);
+  for (uint32_t t = 0; t < slots; ++t) slot_order[t] = t;
+  std::sort(slot_order.begin(), slot_order.end(),
+            [&](uint32_t a, uint32_t b) { return slot_ids_[a] < slot_ids_[b]; });
+  return slot_order;
+}
+
 void Loader::BuildTraces() {
   size_t slots = slot_ids_.size();
   std::vector<uint32_t> first(slots + 1, 0);
@@ -357,17 +377,7 @@ void Loader::BuildTraces() {
   std::vector<uint32_t> order(raw_.size());
   std::vector<uint32_t> fill(first.begin(), first.end() - 1);
   for (uint32_t i = 0; i < raw_.size(); ++i) order[fill[raw_[i].slot]++] = i;
-  // Batches arrive in any order from the parallel scan: traces by id and spans by start
-  // (then id) make the set, and every tie broken by position, the same on every run.
-  for (size_t t = 0; t < slots; ++t) {
-    std::sort(order.begin() + first[t], order.begin() + first[t + 1], [&](uint32_t a, uint32_t b) {
-      return std::tie(raw_[a].start_ns, raw_[a].span_id) < std::tie(raw_[b].start_ns, raw_[b].span_id);
-    });
-  }
-  std::vector<uint32_t> slot_order(slots);
-  for (uint32_t t = 0; t < slots; ++t) slot_order[t] = t;
-  std::sort(slot_order.begin(), slot_order.end(),
-            [&](uint32_t a, uint32_t b) { return slot_ids_[a] < slot_ids_[b]; });
+  std::vector<uint32_t> slot_order = StableOrder(first, &order);
   set_.sampled = sampler_.sampled();
   set_.sample_rate[0] = sampler_.Rate(0);
   set_.sample_rate[1] = sampler_.Rate(1);
