@@ -488,9 +488,10 @@ void Loader::AddLogs(LogCollector& logs) {
 
 // Judges each error naming another service (RcaLog::peer), as a failure on the edge
 // between its writer and that service:
-// - a writer naming two or more services on its side (window / baseline) cannot reach
-//   several of them: its own client is broken (a starved pod, a stale service registry), so
-//   the error stays the writer's (peer cleared);
+// - a writer failing to reach two or more services that no other writer on its side
+//   (window / baseline) fails to reach is itself broken (a starved pod, a stale service
+//   registry: failures only one client sees point at the client), so the error stays the
+//   writer's (peer cleared);
 // - else, when the named service stopped answering (no span of it in the window while its
 //   baseline share of the traffic predicts kMinExpectedSpans or more), the error is that
 //   service's (peer_blamed); one that still answered someone is reachable;
@@ -513,9 +514,22 @@ void Loader::JudgePeers() {
     std::vector<StrId>& peers = named[key(log)];
     if (std::find(peers.begin(), peers.end(), log.peer) == peers.end()) peers.push_back(log.peer);
   }
+  // Per side, how many writers name each service.
+  std::unordered_map<uint64_t, int> writers_of;  // (side, peer) -> writers
+  for (const auto& [writer, peers] : named) {
+    for (StrId p : peers) ++writers_of[(writer & ~0xffffffffULL) | p];
+  }
+  // A writer is itself broken when it fails to reach two or more services that no other
+  // writer fails to reach.
+  std::unordered_map<uint64_t, bool> broken;
+  for (const auto& [writer, peers] : named) {
+    int own = 0;
+    for (StrId p : peers) own += writers_of[(writer & ~0xffffffffULL) | p] == 1;
+    broken[writer] = own >= 2;
+  }
   for (RcaLog& log : set_.logs) {
     if (log.peer == kEmptyStr) continue;
-    if (named[key(log)].size() >= 2) {
+    if (broken[key(log)]) {
       log.peer = kEmptyStr;
       continue;
     }
