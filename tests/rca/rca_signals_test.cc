@@ -1,12 +1,13 @@
 // rca signals on hand-built TraceSets: the transitions signal's robust baseline (an earlier
 // episode of the same change inside the baseline does not hide the window's; a transition
-// that wanders from chunk to chunk does not look new), and errors naming another service
-// blamed as JudgePeers decided.
+// that wanders from chunk to chunk does not look new), errors naming another service blamed
+// as JudgePeers decided, and JudgePeers' own decisions.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "analysis/rca/edge_failures.h"
 #include "analysis/rca/signal.h"
 
 namespace ddbg::rca {
@@ -152,6 +153,67 @@ void ExpectPeerBlame(bool blamed) {
 TEST(RcaPeers, AnErrorNamingAServiceThatStoppedAnsweringBlamesIt) { ExpectPeerBlame(true); }
 
 TEST(RcaPeers, AnErrorNamingAServiceThatStillAnswersBlamesNoOne) { ExpectPeerBlame(false); }
+
+// Window logs: `writer` reports it cannot reach `peer`; `answering` services have spans.
+struct EdgeCase {
+  TraceSet set;
+  void Service(const std::string& name, int baseline_spans, int window_spans) {
+    StrId id = set.names.Intern(name);
+    for (int i = 0; i < baseline_spans + window_spans; ++i) {
+      RcaTrace tr;
+      tr.in_window = i >= baseline_spans;
+      tr.span_begin = static_cast<uint32_t>(set.spans.size());
+      RcaSpan sp;
+      sp.service = id;
+      set.spans.push_back(sp);
+      tr.span_end = static_cast<uint32_t>(set.spans.size());
+      set.traces.push_back(tr);
+    }
+  }
+  size_t Error(const std::string& writer, const std::string& peer) {
+    RcaLog log;
+    log.service = set.names.Intern(writer);
+    log.peer = set.names.Intern(peer);
+    log.error = log.in_window = true;
+    set.logs.push_back(log);
+    return set.logs.size() - 1;
+  }
+  std::string Blames(size_t log) const {
+    const RcaLog& l = set.logs[log];
+    if (l.peer == kEmptyStr) return "writer";
+    return l.peer_blamed ? "peer" : "no one";
+  }
+};
+
+TEST(RcaEdgeFailures, AWriterAloneInFailingToReachTwoServicesIsBroken) {
+  EdgeCase c;
+  for (const char* s : {"a", "b", "c", "w"}) c.Service(s, 40, 10);
+  size_t to_a = c.Error("w", "a"), to_b = c.Error("w", "b");
+  JudgePeers(&c.set);
+  EXPECT_EQ(c.Blames(to_a), "writer");
+  EXPECT_EQ(c.Blames(to_b), "writer");
+}
+
+TEST(RcaEdgeFailures, FailuresSharedWithAnotherWriterAreNotTheWritersOwn) {
+  EdgeCase c;
+  for (const char* s : {"a", "b", "w", "v"}) c.Service(s, 40, 10);
+  size_t w_a = c.Error("w", "a");
+  c.Error("w", "b");
+  c.Error("v", "a");  // a is unreachable for v too: w fails on only one service of its own
+  JudgePeers(&c.set);
+  EXPECT_EQ(c.Blames(w_a), "no one");  // a still answers (10 window spans)
+}
+
+TEST(RcaEdgeFailures, AServiceThatAnsweredNoOneTakesTheError) {
+  EdgeCase c;
+  c.Service("w", 40, 10);
+  c.Service("a", 40, 0);     // expected about 5 window spans, saw none
+  c.Service("quiet", 1, 0);  // expected 0.1 span: silence says nothing
+  size_t to_a = c.Error("w", "a"), to_quiet = c.Error("w2", "quiet");
+  JudgePeers(&c.set);
+  EXPECT_EQ(c.Blames(to_a), "peer");
+  EXPECT_EQ(c.Blames(to_quiet), "no one");
+}
 
 }  // namespace
 }  // namespace ddbg::rca

@@ -50,7 +50,7 @@ std::vector<Finding> LogPatternSignal(const TraceSet& set) {
   for (const RcaLog& log : set.logs) {
     if (log.span >= 0 && set.spans[log.span].error_below) continue;
     // An error naming a service the writer could not reach speaks about that service, or
-    // about no one (Loader::JudgePeers).
+    // about no one (JudgePeers, edge_failures.h).
     if (log.peer != kEmptyStr && !log.peer_blamed) continue;
     TemplateCounts& c =
         services[log.peer != kEmptyStr ? log.peer : log.service].templates[log.statement];

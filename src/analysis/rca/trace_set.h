@@ -39,7 +39,7 @@ struct RcaSpan {
   bool error = false;           // error status, or an ERROR-level log on this span
   bool error_below = false;     // a descendant is an error
   StrId peer_failure = kEmptyStr;  // it logged an error naming this other service
-  bool peer_blamed = false;        // … and that service is to blame (Loader::JudgePeers)
+  bool peer_blamed = false;        // … and that service is to blame (JudgePeers)
   uint32_t attr_begin = 0;      // span attribute pairs TraceSet::span_attrs[begin, end)
   uint32_t attr_end = 0;
 };

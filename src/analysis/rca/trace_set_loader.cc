@@ -13,13 +13,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/rca/edge_failures.h"
 #include "analysis/rca/log_collector.h"
 #include "analysis/rca/trace_set.h"
 
 namespace ddbg::rca {
 namespace {
 
-constexpr double kMinExpectedSpans = 3;
 constexpr int kScanWorkers = 2;
 constexpr uint32_t kMaxValuesPerKey = 1000;
 // Presampling starts this many times the cap above the expected final sample: traffic in
@@ -139,7 +139,6 @@ class Loader {
   const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
   void AddLogs(LogCollector& logs);
   void FinishErrors();
-  void JudgePeers();
 
  private:
   int SideOf(int64_t t) const { return window_.Contains(t) ? 1 : 0; }
@@ -486,64 +485,11 @@ void Loader::AddLogs(LogCollector& logs) {
   logs.logs().shrink_to_fit();
 }
 
-// Judges each error naming another service (RcaLog::peer), as a failure on the edge
-// between its writer and that service:
-// - a writer failing to reach two or more services that no other writer on its side
-//   (window / baseline) fails to reach is itself broken (a starved pod, a stale service
-//   registry: failures only one client sees point at the client), so the error stays the
-//   writer's (peer cleared);
-// - else, when the named service stopped answering (no span of it in the window while its
-//   baseline share of the traffic predicts kMinExpectedSpans or more), the error is that
-//   service's (peer_blamed); one that still answered someone is reachable;
-// - else neither side is shown to be at fault: the error blames no one, and the writer's
-//   path change in that trace is explained (peer kept, not blamed).
-void Loader::JudgePeers() {
-  std::unordered_map<StrId, std::pair<double, double>> spans;  // service -> (window, baseline)
-  double total[2] = {0, 0};
-  for (const RcaTrace& tr : set_.traces) {
-    for (uint32_t s = tr.span_begin; s < tr.span_end; ++s) {
-      auto& c = spans[set_.spans[s].service];
-      (tr.in_window ? c.first : c.second) += 1;
-    }
-    total[tr.in_window] += tr.span_count();
-  }
-  std::unordered_map<uint64_t, std::vector<StrId>> named;  // (side, writer) -> peers
-  auto key = [](const RcaLog& log) { return (static_cast<uint64_t>(log.in_window) << 32) | log.service; };
-  for (const RcaLog& log : set_.logs) {
-    if (log.peer == kEmptyStr) continue;
-    std::vector<StrId>& peers = named[key(log)];
-    if (std::find(peers.begin(), peers.end(), log.peer) == peers.end()) peers.push_back(log.peer);
-  }
-  // Per side, how many writers name each service.
-  std::unordered_map<uint64_t, int> writers_of;  // (side, peer) -> writers
-  for (const auto& [writer, peers] : named) {
-    for (StrId p : peers) ++writers_of[(writer & ~0xffffffffULL) | p];
-  }
-  // A writer is itself broken when it fails to reach two or more services that no other
-  // writer fails to reach.
-  std::unordered_map<uint64_t, bool> broken;
-  for (const auto& [writer, peers] : named) {
-    int own = 0;
-    for (StrId p : peers) own += writers_of[(writer & ~0xffffffffULL) | p] == 1;
-    broken[writer] = own >= 2;
-  }
-  for (RcaLog& log : set_.logs) {
-    if (log.peer == kEmptyStr) continue;
-    if (broken[key(log)]) {
-      log.peer = kEmptyStr;
-      continue;
-    }
-    auto it = spans.find(log.peer);
-    double expected = it == spans.end() || total[0] == 0 ? 0 : it->second.second / total[0] * total[1];
-    log.peer_blamed = expected >= kMinExpectedSpans && it->second.first == 0;
-  }
-}
-
 // An ERROR log on a span makes it an error span (sources without span status); then error
 // flags propagate: a trace with an error span is an error trace, and every ancestor of an
 // error span has an error below it.
 void Loader::FinishErrors() {
-  JudgePeers();
+  JudgePeers(&set_);
   for (const RcaLog& log : set_.logs) {
     if (!log.error || log.span < 0) continue;
     set_.spans[log.span].error = true;
