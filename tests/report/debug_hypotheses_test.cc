@@ -100,8 +100,7 @@ void ExpectTopHypothesis(const std::string& fault, const std::string& kind, cons
 TEST(DebugHypotheses, LatencyOnOneService) {
   ExpectTopHypothesis("latency:inventory,start=15m,duration=10m", "latency", "inventory", 2);
 }
-// Disabled until fixed (assertion kept as the issue asks): kind, service and instance are right; rca calibrates the users suspect to exactly 0.50, not above.
-TEST(DebugHypotheses, DISABLED_SlowInstance) {
+TEST(DebugHypotheses, SlowInstance) {
   ExpectTopHypothesis("slow-instance:users,start=15m,duration=10m", "slow-instance", "users", 3);
 }
 TEST(DebugHypotheses, ErrorBurst) {
