@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,34 @@ Status ReadWholeFile(const std::string& path, std::string* out) {
   ::close(fd);
   if (n < 0) return ErrnoStatus("read", path, err);
   out->resize(static_cast<size_t>(n));
+  return Status::Ok();
+}
+
+MappedFile::~MappedFile() {
+  if (size_ > 0) ::munmap(const_cast<char*>(data_), size_);
+}
+
+Status MappedFile::Open(const std::string& path) {
+  int fd = OpenRetry(path.c_str(), O_RDONLY);
+  if (fd < 0) return ErrnoStatus("open", path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus("stat", path, err);
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("mmap", path, err);
+    }
+    data_ = static_cast<const char*>(p);
+    size_ = size;
+  }
+  ::close(fd);
   return Status::Ok();
 }
 

@@ -19,6 +19,24 @@ std::string JoinPath(const std::string& dir, std::string_view name);
 
 // Reads the whole file into *out.
 Status ReadWholeFile(const std::string& path, std::string* out);
+
+// A whole file mapped read-only (no copy: pages come straight from the page cache, and a
+// reader that looks at some columns of a segment never touches the others). Only for
+// files nobody truncates while they are mapped — the store's immutable segments.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  Status Open(const std::string& path);
+  std::string_view view() const { return {data_, size_}; }
+  size_t size() const { return size_; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
 // Reads up to `n` bytes at `offset`; *out holds fewer bytes when the file is shorter.
 Status ReadFileRange(const std::string& path, uint64_t offset, size_t n, std::string* out);
 Result<uint64_t> FileSize(const std::string& path);

@@ -99,13 +99,21 @@ struct DecodeWorker {
   std::string scratch;
 };
 
+// The calling thread keeps its decompression context and scratch buffer from segment to
+// segment (a scan reads one segment after another on the same threads), so the buffer's
+// pages are not faulted in afresh for every segment.
+DecodeWorker& CallerWorker() {
+  thread_local DecodeWorker worker;
+  return worker;
+}
+
 // Finds, checks, decompresses and decodes each job's chunk in `file`.
 void RunDecodeJobs(std::string_view file, const std::vector<DirectoryEntry>& dir,
                    std::vector<DecodeJob>& jobs, int threads) {
-  std::vector<std::unique_ptr<DecodeWorker>> workers;
-  for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<DecodeWorker>());
+  std::vector<std::unique_ptr<DecodeWorker>> helpers;
+  for (int i = 1; i < threads; ++i) helpers.push_back(std::make_unique<DecodeWorker>());
   RunJobs(jobs.size(), threads, [&](size_t j, int w) {
-    DecodeWorker& wk = *workers[static_cast<size_t>(w)];
+    DecodeWorker& wk = w == 0 ? CallerWorker() : *helpers[static_cast<size_t>(w - 1)];
     DecodeJob& job = jobs[j];
     const DirectoryEntry* entry = nullptr;
     for (const DirectoryEntry& e : dir) {
@@ -195,8 +203,9 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
     return Status::Internal(path + ": a " + SignalName(entry.signal) + " segment read as " +
                             SignalName(signal));
   }
-  std::string file;
-  DDBG_RETURN_IF_ERROR(MissingIsCorruption(ReadWholeFile(path, &file), path));
+  MappedFile mapped;
+  DDBG_RETURN_IF_ERROR(MissingIsCorruption(mapped.Open(path), path));
+  const std::string_view file = mapped.view();
   auto corrupt = [&path](const std::string& why) { return Status::Corruption(path + ": " + why); };
   if (file.size() != entry.file_bytes) {
     return corrupt((file.size() < entry.file_bytes ? "truncated: " : "wrong size: ") +
