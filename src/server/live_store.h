@@ -9,14 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ddbg/store.h"
+#include "server/trace_id_hash.h"
 
 namespace ddbg::server {
 
@@ -51,6 +54,12 @@ class LiveStore final : public Store {
   // new sealed LSN (unchanged when there was nothing to seal).
   Result<uint64_t> Seal();
   HeadStats Head() const;
+  // For incremental readers, under one consistent view: the spans (structure columns) of
+  // the segments committed after segment `after_segment` go to `sealed_fn`, then every head
+  // chunk to `head_fn`; *last_segment receives the number of the store's last segment.
+  Status ScanSpansSince(uint64_t after_segment, uint64_t* last_segment,
+                        const BatchFn<SpanBatch>& sealed_fn,
+                        const std::function<void(const HeadChunk&)>& head_fn);
 
   Status AppendSpans(const SpanBatch& batch) override { return writer_->AppendSpans(batch); }
   Status AppendLogs(const LogBatch& batch) override { return writer_->AppendLogs(batch); }
@@ -58,6 +67,10 @@ class LiveStore final : public Store {
   Status ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) override;
   Status ScanLogs(const ScanFilter& filter, const BatchFn<LogBatch>& fn) override;
   Status ScanEvents(const ScanFilter& filter, const BatchFn<EventBatch>& fn) override;
+  // The store's segments (with their indexes) and then each head chunk as a segment
+  // without index.
+  Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
+  Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<SpanBatch> GetTrace(TraceId id) override;
   Result<LogBatch> GetTraceLogs(TraceId id) override;
   Result<StoreStats> Stats() override;
@@ -68,6 +81,15 @@ class LiveStore final : public Store {
       : writer_(std::move(writer)), reader_(std::move(reader)), sealed_lsn_(sealed),
         contiguous_lsn_(sealed) {}
   std::vector<HeadChunk> HeadSnapshot() const;
+  // Where one trace's records are in the head: (LSN, row) pairs, in the order added.
+  struct HeadRows {
+    std::vector<std::pair<uint64_t, uint32_t>> spans;
+    std::vector<std::pair<uint64_t, uint32_t>> logs;
+  };
+  // The head chunks and rows of trace `id`, by LSN (empty when the head has none).
+  std::vector<std::pair<HeadChunk, std::vector<uint32_t>>> HeadRowsOf(TraceId id, bool logs) const;
+  void IndexChunk(const HeadChunk& c);    // head_mu_ held
+  void UnindexChunk(const HeadChunk& c);  // head_mu_ held
 
   std::unique_ptr<Store> writer_;
   std::unique_ptr<Store> reader_;
@@ -78,6 +100,9 @@ class LiveStore final : public Store {
   uint64_t sealed_lsn_;                 // guarded by head_mu_
   uint64_t contiguous_lsn_;             // every LSN up to here is in head_ or sealed
   HeadStats head_stats_;                // guarded by head_mu_
+  // Trace id -> its rows in the head, so GetTrace costs O(the trace's head rows), not
+  // O(head); guarded by head_mu_.
+  std::unordered_map<TraceId, HeadRows, TraceIdHash> head_index_;
 };
 
 }  // namespace ddbg::server
