@@ -5,6 +5,7 @@
 //   DDBG_BENCH_STORE=/tmp/ddbg-analyses-bench/store build/analyses_phases_bench
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 
@@ -62,6 +63,25 @@ BENCHMARK_CAPTURE(BM_ScanSpans, all_columns, SpanColumns::kAll)
 BENCHMARK_CAPTURE(BM_ScanSpans, structure_only, SpanColumns::kStructure)
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The floor of the streaming analyses: the same scan on 2 threads, doing nothing per batch.
+void BM_ScanSpansParallel(benchmark::State& state, SpanColumns columns) {
+  for (auto _ : state) {
+    std::atomic<uint64_t> rows{0};
+    ScanFilter filter;
+    filter.span_columns = columns;
+    Status st = BenchStore().ScanSpansParallel(filter, 2, [&](const SpanBatch& b, size_t) {
+      rows += b.size();
+      return Status::Ok();
+    });
+    if (!st.ok()) state.SkipWithError(st.message().c_str());
+    state.counters["spans"] = static_cast<double>(rows.load());
+  }
+}
+BENCHMARK_CAPTURE(BM_ScanSpansParallel, structure_only, SpanColumns::kStructure)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ScanSpansParallel, structure_and_links, SpanColumns::kLinks)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_LoadSpanTable(benchmark::State& state, bool error_details) {
   SpanTableOptions options;
   options.error_details = error_details;
@@ -105,6 +125,38 @@ void BM_Regress(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(CompareSides(t, base, target));
 }
 BENCHMARK(BM_Regress)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The two ~500k-trace halves of the store's time range.
+std::pair<RegressSide, RegressSide> Halves() {
+  Result<StoreStats> stats = BenchStore().Stats();
+  int64_t lo = stats->min_time_ns, hi = stats->max_time_ns, mid = lo + (hi - lo) / 2;
+  RegressSide base, target;
+  base.window = {lo, mid - 1};
+  target.window = {mid, hi};
+  return {base, target};
+}
+
+// The streaming analyses end to end from the store (scan included, no SpanTable).
+void BM_StreamingTopology(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ComputeTopologyStreaming(BenchStore(), {}));
+}
+BENCHMARK(BM_StreamingTopology)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StreamingCriticalPath(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(AggregateCriticalPathsStreaming(BenchStore(), {}));
+}
+BENCHMARK(BM_StreamingCriticalPath)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StreamingPerf(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ComputePerfStreaming(BenchStore(), {}));
+}
+BENCHMARK(BM_StreamingPerf)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StreamingRegress(benchmark::State& state) {
+  auto [base, target] = Halves();
+  for (auto _ : state) benchmark::DoNotOptimize(CompareSidesStreaming(BenchStore(), {}, base, target));
+}
+BENCHMARK(BM_StreamingRegress)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ddbg/events.h"
 #include "ddbg/model.h"
 #include "ddbg/status.h"
 #include "ddbg/store.h"
@@ -228,6 +229,10 @@ struct DebugRequest {
   bool has_focus = false;  // --correlation given: overrides the description's words
   Focus focus = Focus::kTiming;
   size_t representative_traces = 2;  // per kind (failing, slow)
+  // Projection checkpoints (`--checkpoints FILE`, read with ParseCheckpoints) for the lag of
+  // section 6; has_checkpoints false: none configured, and the section says so.
+  bool has_checkpoints = false;
+  std::vector<ProjectionCheckpoint> checkpoints;
 };
 
 struct DebugReport {

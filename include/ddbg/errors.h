@@ -49,13 +49,22 @@ struct ErrorCount {
 };
 
 struct CascadePattern {
-  std::vector<std::string> services;  // origin service first, up to the root's
+  // Origin service first, then the services of the failing ancestors up the call chain to
+  // the root's (call order, not end time: a timed-out callee fails after its callers).
+  std::vector<std::string> services;
   uint64_t traces = 0;
+  // Traces where the first caller in another service failed while the origin's service was
+  // still working on the call: the caller timed out waiting (a timeout cascade), rather
+  // than passing on a failure it had received.
+  uint64_t callers_timed_out = 0;
   TraceId example;
 };
 
 struct RetryPattern {
   std::string parent_service, parent_operation, service, operation;
+  // The service that served the retried calls: for a CLIENT span, the service of its child
+  // in another service (the callee that kept failing); else `service` itself.
+  std::string target_service;
   uint64_t traces = 0;
   uint64_t retries = 0;   // attempts after a failed one
   uint32_t max_attempts = 0;

@@ -149,23 +149,30 @@ class StateHistory {
 Result<JsonValue> FoldUntil(const std::vector<StreamEvent>& events, int64_t t, Reducer& reducer);
 
 // Persisted snapshots (store named blobs "snap-<hash>", one per stream and reducer): the
-// state after every `every` events, each with a digest of the events before it, so a later
-// call folds at most `every` events. Snapshots whose events changed since are ignored.
+// state after every `every` events of the stream, each recorded with the version and time
+// of the last event folded and the store segment the stream was read through, and a
+// summary of the stream's events per store segment. A later call starts from the latest
+// snapshot in effect at T that no later-committed event invalidates (decided from the
+// summaries, without reading the events before it) and reads only the segments that can
+// hold events between it and T, so it folds at most about `every` events.
 struct SnapshotOptions {
-  size_t every = 1000;
+  size_t every = 1000;  // 0: no snapshots (fold from the first event, write nothing)
   std::string reducer_id = "merge-patch";  // ReducerId(): states of different reducers differ
   bool write = true;                       // add missing snapshots (needs a writable store)
 };
 struct SnapshotUse {
+  size_t events = 0;         // events of the stream
   size_t applied = 0;        // events in effect at t
   size_t from_snapshot = 0;  // events covered by the snapshot started from (0: none)
   size_t folded = 0;         // events folded on top of it
   size_t written = 0;        // snapshots added to the store
+  size_t segments_read = 0;  // store segments whose events were read for the fold
 };
-// The state of `events` (one stream, as LoadStream returns it) at t, with FoldUntil's
-// semantics, starting from the latest valid persisted snapshot. A failed snapshot write
-// (read-only store) is not an error: use->written stays 0.
-Result<JsonValue> StateAtPersisted(Store& store, const std::vector<StreamEvent>& events, int64_t t,
+// The state of `stream` at t, with FoldUntil's semantics over LoadStream's order, from the
+// store. NotFound when the stream has no events. A failed snapshot write (read-only store)
+// is not an error: use->written stays 0. Streams with unversioned events, and stores that
+// do not number their segments, are folded from the first event without snapshots.
+Result<JsonValue> StateAtPersisted(Store& store, const std::string& stream, int64_t t,
                                    Reducer& reducer, const SnapshotOptions& options,
                                    SnapshotUse* use);
 // "merge-patch", or "lua-<hash of the directory's .lua files>".
@@ -235,6 +242,9 @@ struct ConsistencyReport {
   int64_t at_ns = 0;
   std::vector<ServiceView> views;
   std::vector<Disagreement> disagreements;
+  // The traces named in the metadata (trace_id) of the events folded, distinct, in order of
+  // first appearance: the requests that wrote the views.
+  std::vector<TraceId> trace_ids;
 };
 
 // Reconstructs each service's view of `entity` at `at_ns` and reports disagreements.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ddbg/string_dict.h"
@@ -282,6 +283,36 @@ struct EventBatch {
   size_t MemoryBytes() const;
 };
 
+// Remembers, for a row copier, which id of the source became which id of the destination
+// (strings, resources, scopes). Sparse while few ids are mapped (copying one trace out of a
+// million-row segment must not clear a table of the segment's size), dense once many are.
+class IdMemo {
+ public:
+  explicit IdMemo(size_t universe) : universe_(universe) {}
+  // The mapped id of `id`, or calls make() to create it.
+  template <typename Make>
+  uint32_t Get(uint32_t id, Make&& make) {
+    if (!dense_.empty()) {
+      uint32_t& slot = dense_[id];
+      if (slot == kNone) slot = make();
+      return slot;
+    }
+    auto it = sparse_.find(id);
+    if (it != sparse_.end()) return it->second;
+    uint32_t mapped = make();
+    sparse_.emplace(id, mapped);
+    if (sparse_.size() * 16 > universe_ && universe_ > 0) Densify();
+    return mapped;
+  }
+
+ private:
+  static constexpr uint32_t kNone = 0xffffffffu;
+  void Densify();
+  size_t universe_;
+  std::unordered_map<uint32_t, uint32_t> sparse_;
+  std::vector<uint32_t> dense_;
+};
+
 // Copies rows from one batch into another (to gather a trace from many segments, or to
 // split a batch): strings are re-interned and each resource and scope is copied once.
 // Both batches must outlive the copier; one copier per (source, destination) pair.
@@ -295,9 +326,9 @@ class SpanRowCopier {
   void CopyAttrs(const AttrColumns& from, uint32_t begin, uint32_t end, AttrColumns* to);
   const SpanBatch& src_;
   SpanBatch* dst_;
-  std::vector<StrId> str_map_;
-  std::vector<uint32_t> resource_map_;
-  std::vector<uint32_t> scope_map_;
+  IdMemo str_map_;
+  IdMemo resource_map_;
+  IdMemo scope_map_;
 };
 
 class LogRowCopier {
@@ -310,9 +341,9 @@ class LogRowCopier {
   void CopyAttrs(const AttrColumns& from, uint32_t begin, uint32_t end, AttrColumns* to);
   const LogBatch& src_;
   LogBatch* dst_;
-  std::vector<StrId> str_map_;
-  std::vector<uint32_t> resource_map_;
-  std::vector<uint32_t> scope_map_;
+  IdMemo str_map_;
+  IdMemo resource_map_;
+  IdMemo scope_map_;
 };
 
 // Field-by-field equality of the decoded content (strings compared by value, not by id).

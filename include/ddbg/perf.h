@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ enum class PerfGroupBy : uint8_t { kOperation, kService, kInstance, kAttribute }
 
 struct PerfOptions {
   PerfGroupBy by = PerfGroupBy::kOperation;  // kAttribute: the table's `group` column
+  std::string attribute;  // kAttribute: its key (service.version…), when loading from a store
   uint64_t min_executions = 20;  // rows with fewer are not compared for outliers
   double slow_factor = 1.5;      // p95 this many times the peers' median p95
   double error_points = 5.0;     // error rate this many points above the peers'
@@ -48,6 +50,15 @@ struct PerfReport {
   std::vector<std::string> recommendations;
 };
 
+// Rows sorted by service, operation and instance.
 PerfReport ComputePerf(const SpanTable& table, const PerfOptions& options = {});
+
+// The same report by streaming the store batch by batch (no grouped SpanTable), or nullopt
+// when the scope needs whole traces (--services, --where) or `by` is kAttribute.
+Result<std::optional<PerfReport>> ComputePerfStreaming(Store& store, const AnalysisScope& scope,
+                                                       const PerfOptions& options = {});
+// Streaming when possible, else from a loaded SpanTable.
+Result<PerfReport> ComputePerf(Store& store, const AnalysisScope& scope,
+                               const PerfOptions& options = {});
 
 }  // namespace ddbg

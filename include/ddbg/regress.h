@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,9 +60,20 @@ struct RegressReport {
 };
 
 // Compares the spans of `table` on each side. For version sides the table must have been
-// loaded with group_attribute = "service.version".
+// loaded with group_attribute = "service.version". `all` is sorted by service and operation.
 RegressReport CompareSides(const SpanTable& table, const RegressSide& baseline,
                            const RegressSide& target, const RegressOptions& options = {});
+
+// The same by streaming the store batch by batch (no grouped SpanTable), or nullopt when a
+// side is a version or the scope needs whole traces (--services, --where).
+Result<std::optional<RegressReport>> CompareSidesStreaming(Store& store, const AnalysisScope& scope,
+                                                          const RegressSide& baseline,
+                                                          const RegressSide& target,
+                                                          const RegressOptions& options = {});
+// Streaming when possible, else from a loaded SpanTable (with service.version for versions).
+Result<RegressReport> CompareSides(Store& store, const AnalysisScope& scope,
+                                   const RegressSide& baseline, const RegressSide& target,
+                                   const RegressOptions& options = {});
 
 // "2025-01-15T10:00:00Z..2025-01-15T10:30:00Z" (either end may be empty, or a duration
 // before `data_end_ns`) is a window; anything else is a service.version value.

@@ -130,6 +130,9 @@ enum EventColumn : uint32_t {
 // callback may move the vectors out.
 struct EventColumns {
   size_t ordinal = 0;  // the segment's position in scan order (0, 1, …)
+  // The segment's sequence number (as StoreStats::last_segment counts); 0 when the backend
+  // does not number segments.
+  uint64_t segment = 0;
   size_t rows = 0;
   std::vector<std::string_view> dict;
   std::vector<StrId> stream, event_id, event_type, payload, metadata, correlation_id,
@@ -216,6 +219,10 @@ class Store {
   virtual Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn);
 
   virtual Result<StoreStats> Stats() = 0;
+  // The time bounds Stats() reports (min_time_ns, max_time_ns over every signal; 0, 0 when
+  // empty) without the rest of its work (counting distinct traces and streams). The
+  // default calls Stats().
+  virtual Result<TimeRange> DataTimeRange();
   // Takes a new snapshot: data appended by others since Open() becomes visible.
   virtual Status Refresh() = 0;
 
@@ -235,6 +242,14 @@ struct EmbeddedStoreOptions {
   int zstd_level = 3;
   // Rows per segment; larger batches are split.
   size_t max_rows_per_segment = 1 << 20;
+  // Rows per event segment (at most max_rows_per_segment): smaller event segments let a
+  // read of one stream between two times skip most of a long stream. 0: no own limit.
+  size_t max_rows_per_event_segment = 1 << 16;
+  // Bytes of decoded span and log segments kept in memory for GetTrace / GetTraceLogs, least
+  // recently used evicted (0: none, every lookup decodes the segments holding the trace).
+  // For long-running readers such as `ddbg serve`; segments appended through this object
+  // are put in the cache as they are committed, so fresh data is never decoded again.
+  size_t cache_bytes = 0;
 };
 
 // Opens (or creates) the embedded columnar store in directory `dir`.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,15 @@ struct CriticalPathSummary {
 
 CriticalPathSummary AggregateCriticalPaths(const SpanTable& table,
                                            CriticalPathMode mode = CriticalPathMode::kJaeger);
+
+// The same by streaming the store (spans bucketed by trace id, partitions solved on several
+// threads; no grouped SpanTable), or nullopt when the scope needs trace-level filtering
+// (--services, --where).
+Result<std::optional<CriticalPathSummary>> AggregateCriticalPathsStreaming(
+    Store& store, const AnalysisScope& scope, CriticalPathMode mode = CriticalPathMode::kJaeger);
+// Streaming when possible, else from a loaded SpanTable.
+Result<CriticalPathSummary> AggregateCriticalPaths(Store& store, const AnalysisScope& scope,
+                                                   CriticalPathMode mode = CriticalPathMode::kJaeger);
 
 // The critical path of trace `t` of the table, as pieces with table-local node indexes
 // (node i is table row table.begin(t) + i). Reuses the solver's and the input's buffers.

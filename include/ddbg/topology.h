@@ -52,13 +52,14 @@ struct Topology {
 };
 
 Topology ComputeTopology(const SpanTable& table);
-// From the store: streams it (ComputeTopologyStreaming) when that is exact, else loads a
-// SpanTable (ComputeTopologyFromTable). Both give the same topology.
+// From the store: streams it (ComputeTopologyStreaming) when the scope allows, else loads
+// a SpanTable (ComputeTopologyFromTable). Both give the same topology.
 Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope);
 Result<Topology> ComputeTopologyFromTable(Store& store, const AnalysisScope& scope);
 // One parallel scan into compact per-span records partitioned by trace id, then each
-// partition resolved on its own; no grouped table. nullopt when it cannot answer exactly: a --where or --services
-// scope (trace-level filters), or a span id repeated inside a trace.
+// partition grouped by trace and resolved on its own; no grouped table. nullopt for a
+// --where or --services scope (trace-level filters), or when a span lasts 78 hours or more
+// or there are more than 4096 services (compact records cannot hold them).
 Result<std::optional<Topology>> ComputeTopologyStreaming(Store& store, const AnalysisScope& scope);
 
 // A dependency as Jaeger's /api/dependencies reports it.

@@ -6,6 +6,22 @@
 #include <algorithm>
 
 namespace ddbg {
+namespace {
+
+// std::stable_sort without its temporary buffer for the small ranges most traces give
+// (insertion sort is stable); larger ranges use std::stable_sort.
+template <typename It, typename Less>
+void StableSort(It begin, It end, Less less) {
+  if (end - begin > 32) return std::stable_sort(begin, end, less);
+  for (It i = begin + (begin != end); i < end; ++i) {
+    auto v = std::move(*i);
+    It j = i;
+    for (; j != begin && less(v, *(j - 1)); --j) *j = std::move(*(j - 1));
+    *j = std::move(v);
+  }
+}
+
+}  // namespace
 
 const char* CriticalPathModeName(CriticalPathMode mode) {
   return mode == CriticalPathMode::kCrisp ? "crisp" : "jaeger";
@@ -44,8 +60,8 @@ void CriticalPathSolver::Prepare(const CriticalPathInput& in, CriticalPathMode m
   fill_.assign(n, 0);
   order_.resize(n);
   for (uint32_t i = 0; i < n; ++i) order_[i] = i;
-  std::stable_sort(order_.begin(), order_.end(),
-                   [&](uint32_t a, uint32_t b) { return in.start[a] < in.start[b]; });
+  StableSort(order_.begin(), order_.end(),
+             [&](uint32_t a, uint32_t b) { return in.start[a] < in.start[b]; });
   for (uint32_t i : order_) {
     if (parent_[i] >= 0) children_[first_[parent_[i]] + fill_[parent_[i]]++] = i;
   }
@@ -179,8 +195,7 @@ void CriticalPathSolver::Solve(const CriticalPathInput& in, CriticalPathMode mod
       WalkCrisp(i, out);
     }
   }
-  std::stable_sort(out->begin(), out->end(), [](const CriticalPathPiece& a,
-                                                const CriticalPathPiece& b) {
+  StableSort(out->begin(), out->end(), [](const CriticalPathPiece& a, const CriticalPathPiece& b) {
     return a.start_ns < b.start_ns;
   });
 }

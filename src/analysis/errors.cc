@@ -55,6 +55,18 @@ int64_t BudgetChild(const SpanTable& t, const TraceChildren& ch, uint32_t local)
   return -1;
 }
 
+// The service a span called: for a CLIENT span, the service of its first child in another
+// service; else (or when the callee is not instrumented) the span's own service.
+StrId CalleeService(const SpanTable& t, const TraceChildren& ch, uint32_t local) {
+  uint32_t row = ch.base() + local;
+  if (t.kind[row] == SpanKind::kClient) {
+    for (const uint32_t* c = ch.begin(local); c != ch.end(local); ++c) {
+      if (t.service[ch.base() + *c] != t.service[row]) return t.service[ch.base() + *c];
+    }
+  }
+  return t.service[row];
+}
+
 bool IsDigitOrHexRun(std::string_view s) {
   bool digit = false;
   for (char c : s) {
@@ -139,6 +151,22 @@ std::vector<ErrorSpan> TraceErrors::Cascade() const {
 
 namespace {
 
+// Whether the first failing caller in another service than the origin's gave up before
+// the origin's service had failed (its last failing span there ended). A margin of 1% of
+// the caller's duration (at least 1ms) absorbs clock skew between the two services.
+bool CallerTimedOut(const TraceErrors& te) {
+  int64_t origin_end = te.origin.end_ns;
+  for (const ErrorSpan& e : te.propagated) {
+    if (e.service == te.origin.service) {
+      origin_end = std::max(origin_end, e.end_ns);
+      continue;
+    }
+    int64_t margin = std::max<int64_t>((e.end_ns - e.start_ns) / 100, 1000000);
+    return e.end_ns + margin < origin_end;
+  }
+  return false;
+}
+
 TraceErrors TraceErrorsWith(const SpanTable& t, size_t tr, const TraceChildren& ch,
                             bool* has_errors) {
   TraceErrors te;
@@ -218,12 +246,13 @@ ErrorAnalysis AnalyzeErrors(const SpanTable& t, const ErrorOptions& opt) {
     out.failing_traces += te.root_failed;
     TraceId id = t.trace_id[tr];
     origins[JoinKey({te.origin.service, te.origin.operation}, " / ")].Add(te.origin.start_ns, true, id, opt.examples);
-    std::vector<std::string> path;
-    for (const ErrorSpan& e : te.Cascade()) {
-      if (path.empty() || path.back() != e.service) path.push_back(e.service);
+    std::vector<std::string> path{te.origin.service};
+    for (const ErrorSpan& e : te.propagated) {
+      if (path.back() != e.service) path.push_back(e.service);
     }
     CascadePattern& cp = cascades[path];
     if (cp.traces++ == 0) cp.example = id;
+    cp.callers_timed_out += CallerTimedOut(te);
     for (uint32_t i = 0; i < ch.size(); ++i) {
       uint32_t r = ch.base() + i;
       if (!t.is_error(r)) continue;
@@ -262,6 +291,7 @@ ErrorAnalysis AnalyzeErrors(const SpanTable& t, const ErrorOptions& opt) {
         if (retried > 0) {
           uint32_t pr = ch.base() + i;
           RetryPattern& rp = retries[{t.service[pr], t.name[pr], t.service[r0], t.name[r0]}];
+          if (rp.traces == 0) rp.target_service = std::string(t.str(CalleeService(t, ch, c[k])));
           ++rp.traces;
           rp.retries += retried;
           rp.max_attempts = std::max(rp.max_attempts, j - k);

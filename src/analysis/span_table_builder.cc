@@ -6,6 +6,8 @@
 // several threads.
 #include "analysis/span_table_builder.h"
 
+#include "analysis/span_stream.h"
+
 #include <algorithm>
 #include <cstring>
 #include <thread>
@@ -89,24 +91,10 @@ class ChunkFill {
   }
 
   void ResolveResources() {
-    static constexpr std::string_view kKeys[] = {"service.instance.id", "host.name",
-                                                 "k8s.pod.name"};
-    int64_t ids[3];
-    for (int k = 0; k < 3; ++k) ids[k] = b_.dict.Find(kKeys[k]);
-    const ResourceTable& rt = b_.resources;
-    resource_instance_.assign(rt.size(), kEmptyStr);
-    for (size_t r = 0; r < rt.size(); ++r) {
-      int best = 3;
-      StrId value = kEmptyStr;
-      for (uint32_t a = rt.attr_off.begin(r); a < rt.attr_off.end(r); ++a) {
-        for (int k = 0; k < best; ++k) {
-          if (ids[k] == rt.attrs.key[a] && rt.attrs.type[a] == AttrType::kString) {
-            best = k;
-            value = static_cast<StrId>(rt.attrs.value[a]);
-          }
-        }
-      }
-      resource_instance_[r] = best < 3 ? Str(value) : kEmptyStr;
+    std::vector<StrId> instances = ResourceInstances(b_);
+    resource_instance_.resize(instances.size());
+    for (size_t r = 0; r < instances.size(); ++r) {
+      resource_instance_[r] = instances[r] == kEmptyStr ? kEmptyStr : Str(instances[r]);
     }
   }
 
@@ -218,84 +206,72 @@ void SetParent(SpanTable* t, uint32_t row, uint32_t parent) {
   }
 }
 
-// Traces up to this many spans find parents by a linear search (no index to build).
-constexpr uint32_t kSmallTrace = 48;
-
-void ResolveSmallTrace(SpanTable* t, uint32_t b, uint32_t e) {
-  const SpanId* ids = t->span_id.data();
-  for (uint32_t r = b; r < e; ++r) {
-    SpanId p = t->parent_span_id[r];
-    if (p == 0) continue;
-    // The first row with that id, as the sorted index's lower_bound finds.
-    for (uint32_t q = b; q < e; ++q) {
-      if (ids[q] != p) continue;
-      if (q != r) SetParent(t, r, q);
-      break;
-    }
-  }
-}
-
 void ResolveParents(SpanTable* t) {
   t->parent.assign(t->spans(), SpanTable::kNoParent);
   ParallelRanges(t->traces(), [t](size_t from, size_t to) {
     std::vector<std::pair<SpanId, uint32_t>> index;
     for (size_t tr = from; tr < to; ++tr) {
       uint32_t b = t->begin(tr), e = t->end(tr);
-      if (e - b <= kSmallTrace) {
-        ResolveSmallTrace(t, b, e);
-        continue;
-      }
-      index.clear();
-      for (uint32_t r = b; r < e; ++r) index.emplace_back(t->span_id[r], r);
-      std::sort(index.begin(), index.end());
+      int32_t* local = t->parent.data() + b;
+      FindParents(t->span_id.data() + b, t->parent_span_id.data() + b, e - b, local, &index);
       for (uint32_t r = b; r < e; ++r) {
-        SpanId p = t->parent_span_id[r];
-        if (p == 0) continue;
-        auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(p, 0u));
-        if (it == index.end() || it->first != p || it->second == r) continue;
-        SetParent(t, r, it->second);
+        if (t->parent[r] >= 0) SetParent(t, r, b + static_cast<uint32_t>(t->parent[r]));
       }
     }
   });
 }
 
+// Traces up to this many spans find parents by a linear search (no index to build).
+constexpr uint32_t kSmallTrace = 48;
+
 }  // namespace
 
-uint32_t TraceIndexMap::Insert(TraceId id, bool* added) {
-  if ((size_ + 1) * 2 > keys_.size()) Grow();
-  const size_t mask = keys_.size() - 1;
-  for (size_t slot = TraceIdHash()(id) & mask;; slot = (slot + 1) & mask) {
-    if (values_[slot] == 0) {
-      keys_[slot] = id;
-      values_[slot] = static_cast<uint32_t>(++size_);
-      *added = true;
-      return values_[slot] - 1;
+void FindParents(const SpanId* ids, const SpanId* parent_ids, uint32_t n, int32_t* parent,
+                 std::vector<std::pair<SpanId, uint32_t>>* index) {
+  std::fill(parent, parent + n, SpanTable::kNoParent);
+  if (n <= kSmallTrace) {
+    for (uint32_t r = 0; r < n; ++r) {
+      SpanId p = parent_ids[r];
+      if (p == 0) continue;
+      for (uint32_t q = 0; q < n; ++q) {
+        if (ids[q] != p) continue;
+        if (q != r) parent[r] = static_cast<int32_t>(q);
+        break;
+      }
     }
-    if (keys_[slot] == id) {
-      *added = false;
-      return values_[slot] - 1;
-    }
+    return;
+  }
+  index->clear();
+  for (uint32_t r = 0; r < n; ++r) index->emplace_back(ids[r], r);
+  std::sort(index->begin(), index->end());
+  for (uint32_t r = 0; r < n; ++r) {
+    SpanId p = parent_ids[r];
+    if (p == 0) continue;
+    auto it = std::lower_bound(index->begin(), index->end(), std::make_pair(p, 0u));
+    if (it == index->end() || it->first != p || it->second == r) continue;
+    parent[r] = static_cast<int32_t>(it->second);
   }
 }
 
-void TraceIndexMap::Grow() {
-  std::vector<TraceId> keys = std::move(keys_);
-  std::vector<uint32_t> values = std::move(values_);
-  keys_.assign(std::max<size_t>(64, keys.size() * 2), TraceId());
-  values_.assign(keys_.size(), 0);
-  const size_t mask = keys_.size() - 1;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (values[i] == 0) continue;
-    size_t slot = TraceIdHash()(keys[i]) & mask;
-    while (values_[slot] != 0) slot = (slot + 1) & mask;
-    keys_[slot] = keys[i];
-    values_[slot] = values[i];
+std::vector<StrId> ResourceInstances(const SpanBatch& b) {
+  static constexpr std::string_view kKeys[] = {"service.instance.id", "host.name",
+                                               "k8s.pod.name"};
+  int64_t ids[3];
+  for (int k = 0; k < 3; ++k) ids[k] = b.dict.Find(kKeys[k]);
+  const ResourceTable& rt = b.resources;
+  std::vector<StrId> out(rt.size(), kEmptyStr);
+  for (size_t r = 0; r < rt.size(); ++r) {
+    int best = 3;
+    for (uint32_t a = rt.attr_off.begin(r); a < rt.attr_off.end(r); ++a) {
+      for (int k = 0; k < best; ++k) {
+        if (ids[k] == rt.attrs.key[a] && rt.attrs.type[a] == AttrType::kString) {
+          best = k;
+          out[r] = static_cast<StrId>(rt.attrs.value[a]);
+        }
+      }
+    }
   }
-}
-
-void TraceIndexMap::Clear() {
-  std::fill(values_.begin(), values_.end(), 0);
-  size_ = 0;
+  return out;
 }
 
 void SpanChunk::Clear() {

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analysis/dense_index.h"
 #include "ddbg/span_table.h"
 
 namespace ddbg {
@@ -22,21 +23,8 @@ struct TraceIdHash {
   }
 };
 
-// Trace id -> dense index (0, 1, 2… in insertion order): open addressing in flat arrays,
-// no per-entry allocation (millions of traces are indexed per load).
-class TraceIndexMap {
- public:
-  // The index of `id`, adding it as the next index when new (*added says which).
-  uint32_t Insert(TraceId id, bool* added);
-  size_t size() const { return size_; }
-  void Clear();
-
- private:
-  void Grow();
-  std::vector<TraceId> keys_;
-  std::vector<uint32_t> values_;  // index + 1; 0 = empty slot
-  size_t size_ = 0;
-};
+// Trace id -> dense index (0, 1, 2… in insertion order).
+using TraceIndexMap = DenseIndex<TraceId, TraceIdHash>;
 
 // One batch's kept rows. `rows.trace_id` lists the chunk's traces in first-seen order,
 // `row_trace` gives each row's index into it; string ids refer to `rows.dict`; `rows.parent`
@@ -59,6 +47,11 @@ class SpanChunkBuilder {
   const AnalysisScope* scope_;
   std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
 };
+
+// Parents inside one trace of n rows: parent[i] is the row of the first span whose id is
+// parent_ids[i], or kNoParent when there is none (or it is row i itself). `index` is scratch.
+void FindParents(const SpanId* ids, const SpanId* parent_ids, uint32_t n, int32_t* parent,
+                 std::vector<std::pair<SpanId, uint32_t>>* index);
 
 class SpanTableMerger {
  public:

@@ -23,8 +23,9 @@ struct LatencySummary {
 LatencySummary Summarize(std::vector<int64_t>* v);
 
 // One-sided p-value that `b` tends to be larger than `a` (Mann-Whitney U, normal
-// approximation with tie correction). Samples above `max_per_side` are thinned by a fixed
-// stride, so the answer is deterministic. 1 when either side is empty.
+// approximation with tie correction). A side with more than `max_per_side` samples is
+// thinned to that many evenly spaced order statistics, so the answer is deterministic and
+// does not depend on the order of the samples. 1 when either side is empty.
 double MannWhitneyGreaterP(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
                            size_t max_per_side = 20000);
 

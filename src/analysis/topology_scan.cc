@@ -1,14 +1,14 @@
 // Topology by streaming the store, without a grouped SpanTable. One parallel scan
 // (structure and links) turns each batch's kept spans into compact records (trace, span,
-// parent, service, kind/status/FOLLOWS_FROM flags, latency) counting-sorted into 256
-// partitions by trace id, and links to other traces into probe records of the linked
-// trace's partition. Then each partition is resolved on its own (threads take partitions):
-// a small in-cache hash table (trace, span) -> record finds parents written in any batch
-// (each service's spans are written in their own batches) and link targets. Semantics match
+// parent, service, kind/status/FOLLOWS_FROM flags, latency) bucketed into partitions by
+// trace id (trace_partitions.h), and links to other traces into probe records of the linked
+// trace's partition. Then each partition is grouped by trace on its own (threads take
+// partitions), so parents written in any batch (each service's spans are written in their
+// own batches) and link targets are found inside their trace. Semantics match
 // ComputeTopology(SpanTable): rows outside the time range are ignored, the parent is the
-// span with the parent id in the same trace, FOLLOWS_FROM / CONSUMER-of-PRODUCER edges are
-// messaging, links to other traces add messaging edges. A span id repeated inside a trace
-// (the table picks the first row) makes the caller fall back to the table.
+// first span with the parent id in the same trace, FOLLOWS_FROM / CONSUMER-of-PRODUCER
+// edges are messaging, links to other traces add messaging edges (to the last span with the
+// linked id). Values too large for a 40-byte record make the caller use the table.
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -16,8 +16,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include "analysis/span_stream.h"
 #include "analysis/span_table_builder.h"
 #include "analysis/topology_internal.h"
+#include "analysis/trace_partitions.h"
 #include "ddbg/topology.h"
 
 namespace ddbg {
@@ -94,25 +96,19 @@ struct Counts {
   }
 };
 
-// Partitions by trace id: small enough that a partition's hash table stays in cache.
-constexpr size_t kParts = 256;
-
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 29;
-  h *= 0xBF58476D1CE4E5B9ull;
-  return h ^ (h >> 32);
-}
-size_t PartOf(TraceId t) { return Mix(t.lo ^ (t.hi * 0x9E3779B97F4A7C15ull)) >> 56; }
-
 enum : uint8_t { kError = 1, kConsumer = 2, kProducer = 4, kFollowsFrom = 8 };
 
-// A kept span, as much of it as the topology needs.
+// A kept span, as much of it as the topology needs, in 40 bytes (record writes are a large
+// part of the scan's cost): latency (< 2^48 ns, 78 h), service id (< 4096) and flags packed.
 struct SpanRec {
   uint64_t hi, lo;
   SpanId span, parent;
-  int64_t latency;
-  uint32_t svc;
-  uint8_t flags;
+  uint64_t packed;  // latency << 16 | service << 4 | flags
+  int64_t latency() const { return static_cast<int64_t>(packed >> 16); }
+  uint32_t svc() const { return static_cast<uint32_t>(packed >> 4) & 0xfff; }
+  uint8_t flags() const { return packed & 0xf; }
+  // False when the values do not fit (the caller then uses the SpanTable).
+  static bool Fits(int64_t latency, uint32_t svc) { return latency < (int64_t{1} << 48) && svc < 4096; }
 };
 // A link from a span (svc, error, latency) to a span of another trace.
 struct LinkRec {
@@ -121,85 +117,6 @@ struct LinkRec {
   int64_t latency;
   uint32_t svc;
   uint8_t flags;
-};
-
-// One batch's records, counting-sorted by partition.
-struct BatchRecs {
-  std::unique_ptr<SpanRec[]> spans;
-  std::vector<uint32_t> span_begin;  // kParts + 1
-  std::vector<LinkRec> links;
-  std::vector<uint32_t> link_begin;
-};
-
-template <typename Rec>
-void SortByPart(std::vector<Rec>* recs, std::vector<uint32_t>* begin) {
-  begin->assign(kParts + 1, 0);
-  std::vector<uint8_t> part(recs->size());
-  for (size_t i = 0; i < recs->size(); ++i) {
-    part[i] = static_cast<uint8_t>(PartOf({(*recs)[i].hi, (*recs)[i].lo}));
-    ++(*begin)[part[i] + 1];
-  }
-  for (size_t p = 1; p <= kParts; ++p) (*begin)[p] += (*begin)[p - 1];
-  std::vector<uint32_t> next(begin->begin(), begin->end() - 1);
-  std::vector<Rec> out(recs->size());
-  for (size_t i = 0; i < recs->size(); ++i) out[next[part[i]]++] = (*recs)[i];
-  recs->swap(out);
-}
-
-// Whether a link of row i to its parent says FOLLOWS_FROM.
-bool FollowsFrom(const SpanBatch& b, size_t i, int64_t ref_type_key, int64_t follows_from) {
-  if (ref_type_key < 0) return false;
-  for (uint32_t l = b.link_off.begin(i); l < b.link_off.end(i); ++l) {
-    if (b.link_trace_id[l] != b.trace_id[i] || b.link_span_id[l] != b.parent_span_id[i]) continue;
-    for (uint32_t a = b.link_attr_off.begin(l); a < b.link_attr_off.end(l); ++a) {
-      if (b.link_attrs.key[a] == ref_type_key &&
-          b.link_attrs.value[a] == static_cast<uint64_t>(follows_from)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-// (trace, span id) -> record index inside one partition: open addressing, reused.
-class PartIndex {
- public:
-  void Reset(size_t n) {
-    size_t cap = 64;
-    while (cap < n * 2) cap *= 2;
-    slots_.assign(cap, Entry{0, nullptr});
-    mask_ = cap - 1;
-  }
-  // False when the span id is already there for that trace.
-  bool Add(const SpanRec* r) {
-    size_t slot = Slot(r->hi, r->lo, r->span);
-    for (; slots_[slot].rec; slot = (slot + 1) & mask_) {
-      if (slots_[slot].span != r->span) continue;
-      const SpanRec& o = *slots_[slot].rec;
-      if (o.lo == r->lo && o.hi == r->hi) return false;
-    }
-    slots_[slot] = {r->span, r};
-    return true;
-  }
-  const SpanRec* Find(uint64_t hi, uint64_t lo, SpanId span) const {
-    for (size_t slot = Slot(hi, lo, span); slots_[slot].rec; slot = (slot + 1) & mask_) {
-      if (slots_[slot].span != span) continue;
-      const SpanRec& o = *slots_[slot].rec;
-      if (o.lo == lo && o.hi == hi) return &o;
-    }
-    return nullptr;
-  }
-
- private:
-  size_t Slot(uint64_t hi, uint64_t lo, SpanId span) const {
-    return Mix(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (span * 0xC2B2AE3D27D4EB4Full)) & mask_;
-  }
-  struct Entry {
-    SpanId span;  // compared before following the pointer
-    const SpanRec* rec;
-  };
-  std::vector<Entry> slots_;
-  size_t mask_ = 0;
 };
 
 class TopologyScan {
@@ -211,22 +128,10 @@ class TopologyScan {
     std::vector<uint32_t> svc = services_.MapBatch(b);
     int64_t ref_type_key = b.dict.Find("opentracing.ref_type");
     int64_t follows_from = b.dict.Find("follows_from");
-    auto recs = std::make_unique<BatchRecs>();
     Counts c;
-    // Partition of each kept row (kDropped: outside the time range), then its place.
-    constexpr uint16_t kDropped = 0xffff;
-    std::vector<uint16_t> part(b.size());
-    std::vector<uint32_t>& begin = recs->span_begin;
-    begin.assign(kParts + 1, 0);
-    for (size_t i = 0; i < b.size(); ++i) {
-      part[i] = scope_.time.Contains(b.start_ns[i]) ? static_cast<uint16_t>(PartOf(b.trace_id[i])) : kDropped;
-      if (part[i] != kDropped) ++begin[part[i] + 1];
-    }
-    for (size_t p = 1; p <= kParts; ++p) begin[p] += begin[p - 1];
-    recs->spans.reset(new SpanRec[begin[kParts]]);
-    std::vector<uint32_t> next(begin.begin(), begin.end() - 1);
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (part[i] == kDropped) continue;
+    std::vector<LinkRec> links;
+    auto keep = [&](size_t i) { return scope_.time.Contains(b.start_ns[i]); };
+    auto make = [&](size_t i) {
       int64_t start = b.start_ns[i];
       int64_t end = std::max(b.end_ns[i], start);
       uint32_t s = svc[b.service[i]];
@@ -236,36 +141,31 @@ class TopologyScan {
       uint8_t flags = (b.status[i] == SpanStatus::kError ? kError : 0) |
                       (b.kind[i] == SpanKind::kConsumer ? kConsumer : 0) |
                       (b.kind[i] == SpanKind::kProducer ? kProducer : 0) |
-                      (FollowsFrom(b, i, ref_type_key, follows_from) ? kFollowsFrom : 0);
+                      (FollowsFromParent(b, i, ref_type_key, follows_from) ? kFollowsFrom : 0);
       const TraceId& t = b.trace_id[i];
-      recs->spans[next[part[i]]++] = {t.hi, t.lo, b.span_id[i], b.parent_span_id[i], end - start, s, flags};
       for (uint32_t l = b.link_off.begin(i); l < b.link_off.end(i); ++l) {
         const TraceId& lt = b.link_trace_id[l];
-        if (lt == t) continue;
-        recs->links.push_back({lt.hi, lt.lo, b.link_span_id[l], end - start, s, flags});
+        if (lt != t) links.push_back({lt.hi, lt.lo, b.link_span_id[l], end - start, s, flags});
       }
-    }
-    SortByPart(&recs->links, &recs->link_begin);
+      if (!SpanRec::Fits(end - start, s)) too_large_ = true;
+      uint64_t packed = static_cast<uint64_t>(end - start) << 16 | s << 4 | flags;
+      return SpanRec{t.hi, t.lo, b.span_id[i], b.parent_span_id[i], packed};
+    };
+    spans_.Put(ordinal, PartitionRows<SpanRec>(b, keep, make));
+    links_.Put(ordinal, PartitionRecords(links));
     std::lock_guard<std::mutex> lock(mu_);
     c.MergeInto(&total_);
-    if (batches_.size() <= ordinal) batches_.resize(ordinal + 1);
-    batches_[ordinal] = std::move(recs);
   }
 
-  // After the scan: every partition on `workers` threads. False when not exact.
-  bool Resolve(int workers) {
-    std::atomic<size_t> next{0};
-    std::vector<Counts> counts(workers);
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        Scratch scratch;  // reused by the thread's partitions: no allocation per partition
-        for (size_t p; (p = next.fetch_add(1)) < kParts;) ResolvePart(p, &counts[w], &scratch);
-      });
-    }
-    for (std::thread& th : threads) th.join();
+  // Whether some span's latency or service id did not fit its record.
+  bool too_large() const { return too_large_.load(); }
+
+  // After the scan: every partition, on StreamWorkers() threads.
+  void Resolve() {
+    std::vector<Counts> counts(StreamWorkers());
+    std::vector<Scratch> scratch(StreamWorkers());  // reused: no allocation per partition
+    ParallelFor(kTraceParts, [&](size_t p, int w) { ResolvePart(p, &counts[w], &scratch[w]); });
     for (const Counts& c : counts) c.MergeInto(&total_);
-    return !duplicate_.load();
   }
 
   Topology Finish() {
@@ -287,87 +187,68 @@ class TopologyScan {
   }
 
  private:
-  // Calls fn(record) for every span record of partition p.
-  template <typename Fn>
-  void ForPart(size_t p, Fn fn) const {
-    for (const auto& b : batches_) {
-      if (!b) continue;
-      for (uint32_t k = b->span_begin[p]; k < b->span_begin[p + 1]; ++k) fn(b->spans[k]);
-    }
-  }
-
   struct Scratch {
-    PartIndex index;
-    TraceIndexMap traces;
+    GroupScratch<SpanRec> group;
+    TraceGroups<SpanRec> groups;
+    std::vector<int32_t> parent;
+    ParentScratch parents;
   };
 
-  void ResolvePart(size_t p, Counts* c, Scratch* scratch) {
-    size_t n = 0;
-    for (const auto& b : batches_) n += b ? b->span_begin[p + 1] - b->span_begin[p] : 0;
-    PartIndex& index = scratch->index;
-    index.Reset(n);
-    TraceIndexMap& traces = scratch->traces;
-    traces.Clear();
-    bool ok = true, added = false;
-    const SpanRec* last = nullptr;  // rows of a trace mostly come together
-    ForPart(p, [&](const SpanRec& r) {
-      ok &= index.Add(&r);
-      if (!last || last->lo != r.lo || last->hi != r.hi) traces.Insert({r.hi, r.lo}, &added);
-      last = &r;
-    });
-    if (!ok) {
-      duplicate_ = true;
-      return;
-    }
-    traces_ += traces.size();
-    ForPart(p, [&](const SpanRec& r) {
-      c->Service(r.svc);
-      bool error = r.flags & kError;
-      const SpanRec* parent =
-          r.parent == 0 || r.parent == r.span ? nullptr : index.Find(r.hi, r.lo, r.parent);
-      if (parent && parent->svc == r.svc) return;
-      ++c->requests[r.svc];
-      c->errors[r.svc] += error;
-      if (!parent) return;
-      bool async = ((parent->flags & kProducer) && (r.flags & kConsumer)) || (r.flags & kFollowsFrom);
-      c->Edge(parent->svc, r.svc, async, error, r.latency);
-    });
-    for (const auto& b : batches_) {
-      if (!b) continue;
-      for (uint32_t k = b->link_begin[p]; k < b->link_begin[p + 1]; ++k) {
-        const LinkRec& l = b->links[k];
-        const SpanRec* target = index.Find(l.hi, l.lo, l.span);
-        if (target && target->svc != l.svc) c->Edge(target->svc, l.svc, true, l.flags & kError, l.latency);
+  // Partition p grouped by trace: parents as the table finds them (the first span with the
+  // parent id), and links to the last span with the linked id (as the table's lookup).
+  void ResolvePart(size_t p, Counts* c, Scratch* s) {
+    const TraceGroups<SpanRec>& g = s->groups;
+    GroupByTrace(spans_, p, &s->group, &s->groups);
+    traces_ += g.traces();
+    for (size_t t = 0; t < g.traces(); ++t) {
+      const SpanRec* const* recs = g.rows.data() + g.begin[t];
+      FindTraceParents(g, t, &s->parent, &s->parents);
+      for (uint32_t i = 0; i < s->parent.size(); ++i) {
+        const SpanRec& r = *recs[i];
+        const SpanRec* parent = s->parent[i] < 0 ? nullptr : recs[s->parent[i]];
+        const uint32_t svc = r.svc();
+        const uint8_t flags = r.flags();
+        c->Service(svc);
+        bool error = flags & kError;
+        if (parent && parent->svc() == svc) continue;
+        ++c->requests[svc];
+        c->errors[svc] += error;
+        if (!parent) continue;
+        bool async = ((parent->flags() & kProducer) && (flags & kConsumer)) || (flags & kFollowsFrom);
+        c->Edge(parent->svc(), svc, async, error, r.latency());
       }
     }
+    links_.ForPart(p, [&](const LinkRec& l) {
+      int64_t t = s->group.traces.Find({l.hi, l.lo});
+      if (t < 0) return;
+      const SpanRec* target = nullptr;
+      for (uint32_t k = g.begin[t]; k < g.begin[t + 1]; ++k) {
+        if (g.rows[k]->span == l.span) target = g.rows[k];
+      }
+      if (target && target->svc() != l.svc) c->Edge(target->svc(), l.svc, true, l.flags & kError, l.latency);
+    });
   }
 
   const AnalysisScope& scope_;
   ServiceIds services_;
   std::mutex mu_;
   Counts total_;
-  std::vector<std::unique_ptr<BatchRecs>> batches_;
+  TracePartitions<SpanRec> spans_;
+  TracePartitions<LinkRec> links_;
   std::atomic<uint64_t> traces_{0};
-  std::atomic<bool> duplicate_{false};
+  std::atomic<bool> too_large_{false};
 };
-
-int ScanWorkers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)); }
 
 }  // namespace
 
 Result<std::optional<Topology>> ComputeTopologyStreaming(Store& store, const AnalysisScope& scope) {
-  if (!scope.where.empty() || !scope.services.empty()) return std::optional<Topology>();
+  if (NeedsWholeTraces(scope)) return std::optional<Topology>();
   auto scan = std::make_unique<TopologyScan>(scope);
-  ScanFilter filter = scope.ToScanFilter();
-  filter.span_columns = SpanColumns::kLinks;
-  Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
-    scan->Collect(b, n);
-    return Status::Ok();
-  });
+  Status st = ScanIntoCollector(store, scope, SpanColumns::kLinks, scan.get());
   if (!st.ok()) return st;
-  if (!scan->Resolve(ScanWorkers())) return std::optional<Topology>();
-  auto topo = std::optional<Topology>(scan->Finish());
-  return topo;
+  if (scan->too_large()) return std::optional<Topology>();
+  scan->Resolve();
+  return std::optional<Topology>(scan->Finish());
 }
 
 Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope) {

@@ -37,12 +37,12 @@ std::optional<AnalysisContext> OpenAnalysis(const char* command, const AnalysisA
   }
   AnalysisContext ctx;
   ctx.store = std::move(*store);
-  Result<StoreStats> stats = ctx.store->Stats();
-  if (!stats.ok()) {
-    FailCommand(command, stats.status());
+  Result<TimeRange> bounds = ctx.store->DataTimeRange();
+  if (!bounds.ok()) {
+    FailCommand(command, bounds.status());
     return std::nullopt;
   }
-  ctx.data_end_ns = stats->max_time_ns;
+  ctx.data_end_ns = bounds->max_ns;
   Result<AnalysisScope> scope = ParseScope(args.scope, ctx.data_end_ns);
   if (!scope.ok()) {
     FailCommand(command, scope.status());

@@ -38,11 +38,9 @@ void Run(const CriticalPathArgs& args, const GlobalOptions& global) {
     if (args.common.format == "json") return PrintText(CriticalPathJson(cp));
     return PrintTables(CriticalPathTables(cp), args.common.format);
   }
-  SpanTableOptions table_options;
-  table_options.error_details = false;
-  Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope, table_options);
-  if (!table.ok()) return FailCommand("critical-path", table.status());
-  PrintTables(CriticalPathSummaryTables(AggregateCriticalPaths(*table, mode)), args.common.format);
+  Result<CriticalPathSummary> summary = AggregateCriticalPaths(*ctx->store, ctx->scope, mode);
+  if (!summary.ok()) return FailCommand("critical-path", summary.status());
+  PrintTables(CriticalPathSummaryTables(*summary), args.common.format);
 }
 
 }  // namespace

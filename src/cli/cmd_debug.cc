@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "cli/commands.h"
@@ -27,6 +29,7 @@ struct DebugArgs {
   std::string correlation;
   std::string format = "text";
   std::string out;
+  std::string checkpoints;
   bool no_color = false;
 };
 
@@ -40,6 +43,19 @@ std::vector<std::string> SplitList(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+// The projection checkpoints of --checkpoints FILE (JSON lines, a JSON array or CSV).
+Status ReadCheckpoints(const std::string& path, DebugRequest* req) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument(fmt::format("--checkpoints: cannot read {}", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<std::vector<ProjectionCheckpoint>> cps = ParseCheckpoints(text.str(), path);
+  if (!cps.ok()) return Status::InvalidArgument("--checkpoints: " + cps.status().message());
+  req->has_checkpoints = true;
+  req->checkpoints = std::move(*cps);
+  return Status::Ok();
 }
 
 // Fills the request from the arguments; an error names the bad flag.
@@ -73,6 +89,7 @@ Status MakeRequest(const DebugArgs& a, DebugRequest* req) {
   if (!a.correlation.empty()) {
     req->has_focus = ParseFocusName(a.correlation, &req->focus);
   }
+  if (!a.checkpoints.empty()) return ReadCheckpoints(a.checkpoints, req);
   return Status::Ok();
 }
 
@@ -148,6 +165,9 @@ void AddDebugCommand(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::IsMember({"text", "md", "html", "json"}))
       ->capture_default_str();
   cmd->add_option("--out", args->out, "write the report to FILE instead of stdout");
+  cmd->add_option("--checkpoints", args->checkpoints,
+                  "projection checkpoints (JSON lines, JSON array or CSV with projection and "
+                  "last_processed_at) for the projection lag of section 6");
   cmd->add_flag("--no-color", args->no_color, "no ANSI colours (also: NO_COLOR env)");
   cmd->callback([args, &global] { Run(*args, global); });
 }

@@ -25,17 +25,15 @@ void AddPerfCommand(CLI::App& app, GlobalOptions& global) {
     auto ctx = OpenAnalysis("perf", args->common, global);
     if (!ctx) return;
     PerfOptions options;
-    SpanTableOptions table_options;
-    table_options.error_details = false;
     if (args->by == "service") options.by = PerfGroupBy::kService;
     else if (args->by == "instance") options.by = PerfGroupBy::kInstance;
     else if (args->by != "operation") {
       options.by = PerfGroupBy::kAttribute;
-      table_options.group_attribute = args->by;
+      options.attribute = args->by;
     }
-    Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope, table_options);
-    if (!table.ok()) return FailCommand("perf", table.status());
-    PrintTables(PerfTables(ComputePerf(*table, options)), args->common.format);
+    Result<PerfReport> report = ComputePerf(*ctx->store, ctx->scope, options);
+    if (!report.ok()) return FailCommand("perf", report.status());
+    PrintTables(PerfTables(*report), args->common.format);
   });
 }
 

@@ -32,12 +32,9 @@ void AddRegressCommand(CLI::App& app, GlobalOptions& global) {
     if (!base.ok()) return FailCommand("regress", Status::InvalidArgument("--baseline: " + base.status().message()));
     auto target = ParseRegressSide(args->target, ctx->data_end_ns);
     if (!target.ok()) return FailCommand("regress", Status::InvalidArgument("--target: " + target.status().message()));
-    SpanTableOptions table_options;
-    table_options.error_details = false;
-    if (base->is_version || target->is_version) table_options.group_attribute = "service.version";
-    Result<SpanTable> table = LoadSpanTable(*ctx->store, ctx->scope, table_options);
-    if (!table.ok()) return FailCommand("regress", table.status());
-    PrintTables(RegressTables(CompareSides(*table, *base, *target, args->options)), args->common.format);
+    Result<RegressReport> report = CompareSides(*ctx->store, ctx->scope, *base, *target, args->options);
+    if (!report.ok()) return FailCommand("regress", report.status());
+    PrintTables(RegressTables(*report), args->common.format);
   });
 }
 

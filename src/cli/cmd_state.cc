@@ -79,20 +79,13 @@ void RunAt(const StateArgs& a, const GlobalOptions& g) {
   if (reducer && !reducer_id.ok()) return Fail("state at", reducer_id.status());
   auto store = !reducer ? nullptr : a.snapshot_every == 0 ? Open(g) : OpenForSnapshots(g);
   if (!store) return;
-  auto events = LoadStream(*store, a.stream);
-  if (!events.ok()) return Fail("state at", events.status());
   SnapshotOptions so;
   so.every = a.snapshot_every;
   so.reducer_id = *reducer_id;
-  so.write = a.snapshot_every != 0;
   SnapshotUse use;
-  Result<JsonValue> state = a.snapshot_every == 0 ? FoldUntil(*events, t, *reducer)
-                                                  : StateAtPersisted(*store, *events, t, *reducer,
-                                                                     so, &use);
+  Result<JsonValue> state = StateAtPersisted(*store, a.stream, t, *reducer, so, &use);
   if (!state.ok()) return Fail("state at", state.status());
-  size_t applied = 0;
-  for (const auto& e : *events) applied += e.time_ns <= t;
-  if (a.snapshot_every == 0) use.folded = applied;
+  size_t applied = use.applied;
   if (a.format == "json") {
     std::string out;
     JsonWriter w(&out);
@@ -102,7 +95,7 @@ void RunAt(const StateArgs& a, const GlobalOptions& g) {
     fmt::print("{}\n", out);
     return;
   }
-  fmt::print("{} after {} of {} events{}:\n{}\n", a.stream, applied, events->size(),
+  fmt::print("{} after {} of {} events{}:\n{}\n", a.stream, applied, use.events,
              a.time.empty() ? "" : " (at " + a.time + ")", state->ToJson());
 }
 

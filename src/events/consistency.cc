@@ -11,6 +11,7 @@
 #include <set>
 
 #include "ddbg/events.h"
+#include "model/metadata_trace.h"
 
 namespace ddbg {
 namespace {
@@ -113,6 +114,10 @@ Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<Stream
           {e.service.empty() ? e.stream : e.service, e.stream, JsonValue::Object()});
     }
     DDBG_RETURN_IF_ERROR(reducer.Apply(e, &report.views[it->second].state));
+    TraceId trace = MetadataTrace(e.metadata);
+    if (!trace.empty() && std::find(report.trace_ids.begin(), report.trace_ids.end(), trace) == report.trace_ids.end()) {
+      report.trace_ids.push_back(trace);
+    }
     std::map<std::string, Disagreement> now = Compare(report.views, rules);
     for (auto s = since.begin(); s != since.end();) {
       s = now.count(s->first) ? std::next(s) : since.erase(s);
@@ -184,7 +189,10 @@ Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
     for (const std::string& s : streams) {
       for (StreamEvent& e : by_stream[s]) events.push_back(std::move(e));
     }
-    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), INT64_MAX, rules, reducer);
+    int64_t last = INT64_MIN;
+    for (const StreamEvent& e : events) last = std::max(last, e.time_ns);
+    // Checked at the end of its events: at_ns is the entity's last event, not "forever".
+    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), last, rules, reducer);
     if (!r.ok()) return r.status();
     if (!r->disagreements.empty()) out.push_back(std::move(*r));
   }

@@ -1,132 +1,165 @@
-// Persisted snapshots: the state of a stream after every N events, kept in a named blob of
-// the store per (stream, reducer), so `state at` folds at most N events once the blob
-// exists. Each snapshot records a digest of the events before it; a snapshot whose digest
-// no longer matches the stream (events inserted or changed since) is ignored and dropped on
-// the next write. Blob text:
-//   ddbg-snapshots 1\n stream <name>\n reducer <id>\n
-//   then per snapshot: "<events> <digest hex> <state bytes>\n<state JSON>\n"
+// StateAtPersisted: the state of a stream at T from the store, starting from the latest
+// persisted snapshot still valid (events/snapshot_blob.h) and reading only the events after
+// it that a fold up to T can reach (events/stream_segments.h). Nothing before the snapshot
+// is read: what changed since it was built is decided from per-segment summaries.
 #include <fmt/format.h>
 #include <xxhash.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <sstream>
 
 #include "ddbg/events.h"
+#include "events/snapshot_blob.h"
+#include "events/stream_segments.h"
 
 namespace ddbg {
 namespace {
 
-constexpr std::string_view kMagic = "ddbg-snapshots 1\n";
+using events::PersistedSnapshot;
+using events::SnapshotBlob;
 
-uint64_t Mix(std::string_view s, uint64_t seed) { return XXH3_64bits_withSeed(s.data(), s.size(), seed); }
-
-uint64_t EventDigest(const StreamEvent& e, uint64_t seed) {
-  int64_t nums[2] = {static_cast<int64_t>(e.version), e.time_ns};
-  seed = XXH3_64bits_withSeed(nums, sizeof(nums), seed);
-  seed = Mix(e.event_id, seed);
-  seed = Mix(e.type, seed);
-  return Mix(e.payload, seed);
+// The longest version-ordered prefix at or before t, folded from the first event.
+Result<JsonValue> FoldWhole(Store& store, const std::string& stream, int64_t t, Reducer& reducer,
+                            SnapshotUse* use) {
+  Result<std::vector<StreamEvent>> events = LoadStream(store, stream);
+  if (!events.ok()) return events.status();
+  use->events = events->size();
+  while (use->applied < events->size() && (*events)[use->applied].time_ns <= t) ++use->applied;
+  use->folded = use->applied;
+  return FoldUntil(*events, t, reducer);
 }
 
-std::string BlobName(const std::string& stream, const std::string& reducer_id) {
-  return fmt::format("snap-{:016x}", Mix(stream, Mix(reducer_id, 7)));
-}
+// Where a fold starts: after `events` events (0: from the empty state).
+struct FoldStart {
+  size_t events = 0;
+  uint64_t last_version = 0;
+  int64_t max_time = INT64_MIN;
+};
 
-// Snapshots by event count: (digest, state JSON).
-using SnapMap = std::map<size_t, std::pair<uint64_t, std::string>>;
-
-std::string Header(const std::string& stream, const std::string& reducer_id) {
-  return fmt::format("{}stream {}\nreducer {}\n", kMagic, stream, reducer_id);
-}
-
-// Parses a blob of this stream and reducer; anything else (another stream with the same
-// hash, damage) gives no snapshots.
-SnapMap ParseBlob(std::string_view text, const std::string& header) {
-  SnapMap out;
-  if (!text.starts_with(header)) return out;
-  text.remove_prefix(header.size());
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return {};
-    std::istringstream line{std::string(text.substr(0, nl))};
-    size_t count = 0, bytes = 0;
-    std::string digest_hex;
-    if (!(line >> count >> digest_hex >> bytes) || nl + 1 + bytes + 1 > text.size()) return {};
-    uint64_t digest = 0;
-    std::from_chars(digest_hex.data(), digest_hex.data() + digest_hex.size(), digest, 16);
-    out[count] = {digest, std::string(text.substr(nl + 1, bytes))};
-    text.remove_prefix(nl + 1 + bytes + 1);
+// The latest snapshot in effect at t (all its events at or before t) that is not stale,
+// its state in *state; the empty start when there is none.
+FoldStart PickSnapshot(const SnapshotBlob& known, int64_t t, JsonValue* state) {
+  for (auto it = known.snapshots.rbegin(); it != known.snapshots.rend(); ++it) {
+    const PersistedSnapshot& s = it->second;
+    if (s.max_time > t || known.Stale(s)) continue;
+    Result<JsonValue> parsed = JsonValue::Parse(s.state);
+    if (!parsed.ok()) continue;
+    *state = std::move(parsed).value();
+    return {it->first, s.last_version, s.max_time};
   }
-  return out;
+  return {};
 }
 
-std::string FormatBlob(const SnapMap& snaps, const std::string& header) {
-  std::string out = header;
-  for (const auto& [count, snap] : snaps) {
-    out += fmt::format("{} {:016x} {}\n", count, snap.first, snap.second.size());
-    out += snap.second;
-    out += '\n';
+// Whether no event after tail.events[i] in the stream's order has its version (a snapshot
+// must end at a version boundary: every event after it then has a higher version).
+bool VersionBoundary(const events::FoldTail& tail, size_t i) {
+  uint64_t v = tail.events[i].version;
+  if (v == tail.version_bound) return false;  // an unread event may have it too
+  return i + 1 == tail.events.size() || tail.events[i + 1].version != v;
+}
+
+// Folds the tail after `start` up to t; the snapshots due (every `every` events, at a
+// version boundary, not already in `known`) go to *added.
+Status FoldTailInto(const events::FoldTail& tail, const FoldStart& start, int64_t t,
+                    Reducer& reducer, const SnapshotOptions& options, const SnapshotBlob& known,
+                    JsonValue* state, SnapshotUse* use, SnapshotBlob* added) {
+  const std::vector<StreamEvent>& ev = tail.events;
+  int64_t max_time = start.max_time;
+  size_t i = 0;
+  for (; i < ev.size() && ev[i].time_ns <= t && ev[i].version <= tail.version_bound; ++i) {
+    DDBG_RETURN_IF_ERROR(reducer.Apply(ev[i], state));
+    max_time = std::max(max_time, ev[i].time_ns);
+    size_t count = start.events + i + 1;
+    if (count % options.every != 0 || known.snapshots.count(count) != 0 ||
+        !VersionBoundary(tail, i)) {
+      continue;
+    }
+    added->snapshots[count] = {ev[i].version, max_time, known.summarized_through, state->ToJson()};
   }
-  return out;
+  use->folded = i;
+  use->applied = start.events + i;
+  return Status::Ok();
+}
+
+// Merges what this call knows (summaries, snapshots) into the stored blob.
+void WriteBlob(Store& store, const std::string& stream, const SnapshotOptions& options,
+               const SnapshotBlob& known, SnapshotUse* use, size_t added_snapshots) {
+  Status st = store.UpdateBlob(
+      events::SnapshotBlobName(stream, options.reducer_id), [&](std::string* text) {
+        SnapshotBlob current = events::ParseSnapshotBlob(*text, stream, options.reducer_id);
+        current.Merge(known);
+        *text = events::FormatSnapshotBlob(current, stream, options.reducer_id);
+        return Status::Ok();
+      });
+  if (st.ok()) use->written = added_snapshots;
+}
+
+// The stored blob brought up to date with the segments committed since it was written.
+struct KnownStream {
+  SnapshotBlob blob;   // stored summaries and snapshots plus the new summaries, stale dropped
+  SnapshotBlob added;  // what is new (to write back)
+  bool numbered = true;
+  bool unversioned = false;  // some event of the stream has no version
+  bool dropped_stale = false;
+};
+
+Status CatchUp(Store& store, const std::string& stream, const SnapshotOptions& options,
+               KnownStream* known) {
+  Result<std::string> text = store.ReadBlob(events::SnapshotBlobName(stream, options.reducer_id));
+  if (text.ok()) known->blob = events::ParseSnapshotBlob(*text, stream, options.reducer_id);
+  SnapshotBlob& added = known->added;
+  DDBG_RETURN_IF_ERROR(events::SummarizeSegments(store, stream, known->blob.summarized_through,
+                                                 &added.segments, &known->numbered));
+  for (const auto& [seq, s] : added.segments) {
+    added.summarized_through = std::max(added.summarized_through, seq);
+  }
+  size_t stored_snapshots = known->blob.snapshots.size();
+  known->blob.Merge(added);
+  known->dropped_stale = known->blob.snapshots.size() < stored_snapshots;
+  for (const auto& [seq, s] : known->blob.segments) {
+    known->unversioned = known->unversioned || s.min_version == 0;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
-Result<JsonValue> StateAtPersisted(Store& store, const std::vector<StreamEvent>& events, int64_t t,
+Result<JsonValue> StateAtPersisted(Store& store, const std::string& stream, int64_t t,
                                    Reducer& reducer, const SnapshotOptions& options,
                                    SnapshotUse* use) {
   *use = SnapshotUse();
-  size_t applied = 0;
-  while (applied < events.size() && events[applied].time_ns <= t) ++applied;
-  use->applied = applied;
-  std::vector<uint64_t> digest(applied + 1, 0);  // digest[k]: of the first k events
-  for (size_t i = 0; i < applied; ++i) digest[i + 1] = EventDigest(events[i], digest[i]);
-
-  const std::string& stream = events.empty() ? std::string() : events[0].stream;
-  std::string name = BlobName(stream, options.reducer_id);
-  std::string header = Header(stream, options.reducer_id);
-  Result<std::string> blob = store.ReadBlob(name);
-  SnapMap snaps = blob.ok() ? ParseBlob(*blob, header) : SnapMap();
-
+  if (options.every == 0) return FoldWhole(store, stream, t, reducer, use);
+  KnownStream known;
+  DDBG_RETURN_IF_ERROR(CatchUp(store, stream, options, &known));
+  if (known.blob.segments.empty()) {
+    return Status::NotFound(fmt::format("stream '{}' has no events", stream));
+  }
+  for (const auto& [seq, s] : known.blob.segments) use->events += s.events;
+  if (!known.numbered || known.unversioned) {
+    *use = SnapshotUse();
+    return FoldWhole(store, stream, t, reducer, use);
+  }
   JsonValue state = JsonValue::Object();
-  size_t start = 0;
-  for (auto it = snaps.upper_bound(applied); it != snaps.begin();) {
-    --it;
-    if (it->second.first != digest[it->first]) continue;
-    Result<JsonValue> parsed = JsonValue::Parse(it->second.second);
-    if (!parsed.ok()) continue;
-    state = std::move(parsed).value();
-    start = it->first;
-    break;
+  FoldStart from = PickSnapshot(known.blob, t, &state);
+  use->from_snapshot = from.events;
+  Result<events::FoldTail> tail =
+      events::ReadFoldTail(store, stream, known.blob.segments, from.last_version, t);
+  if (!tail.ok()) return tail.status();
+  if (!tail->complete) {  // the blob knows segments this store's snapshot does not
+    *use = SnapshotUse();
+    return FoldWhole(store, stream, t, reducer, use);
   }
-  use->from_snapshot = start;
-  SnapMap added;
-  size_t every = std::max<size_t>(options.every, 1);
-  for (size_t i = start; i < applied; ++i) {
-    DDBG_RETURN_IF_ERROR(reducer.Apply(events[i], &state));
-    size_t count = i + 1;
-    auto known = snaps.find(count);
-    bool missing = known == snaps.end() || known->second.first != digest[count];
-    if (count % every == 0 && missing) added[count] = {digest[count], state.ToJson()};
+  use->segments_read = tail->segments_read;
+  SnapshotBlob& added = known.added;
+  DDBG_RETURN_IF_ERROR(
+      FoldTailInto(*tail, from, t, reducer, options, known.blob, &state, use, &added));
+  if (options.write &&
+      (!added.segments.empty() || !added.snapshots.empty() || known.dropped_stale)) {
+    size_t added_snapshots = added.snapshots.size();
+    known.blob.Merge(std::move(added));
+    WriteBlob(store, stream, options, known.blob, use, added_snapshots);
   }
-  use->folded = applied - start;
-  if (!options.write || added.empty()) return state;
-  Status st = store.UpdateBlob(name, [&](std::string* text) {
-    SnapMap current = ParseBlob(*text, header);
-    // Drop the snapshots this fold proved stale, then add the new ones.
-    for (auto it = current.begin(); it != current.end();) {
-      bool stale = it->first <= applied && it->second.first != digest[it->first];
-      it = stale ? current.erase(it) : std::next(it);
-    }
-    for (auto& [count, snap] : added) current[count] = std::move(snap);
-    *text = FormatBlob(current, header);
-    return Status::Ok();
-  });
-  if (st.ok()) use->written = added.size();
   return state;
 }
 
@@ -140,10 +173,13 @@ Result<std::string> ReducerId(const std::string& reducers_dir) {
   if (ec) return Status::InvalidArgument(fmt::format("{}: {}", reducers_dir, ec.message()));
   std::sort(files.begin(), files.end());
   uint64_t h = 0;
+  auto mix = [](std::string_view s, uint64_t seed) {
+    return XXH3_64bits_withSeed(s.data(), s.size(), seed);
+  };
   for (const auto& f : files) {
     std::ifstream in(f, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    h = Mix(text, Mix(f.filename().string(), h));
+    h = mix(text, mix(f.filename().string(), h));
   }
   return fmt::format("lua-{:016x}", h);
 }

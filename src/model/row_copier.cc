@@ -4,12 +4,9 @@
 
 namespace ddbg {
 namespace {
-constexpr uint32_t kUnmapped = std::numeric_limits<uint32_t>::max();
-
 // Shared by both copiers: re-interns a string id of `src` into `dst` through a memo.
-StrId MapStr(const StringDict& src, StringDict& dst, std::vector<StrId>& memo, StrId id) {
-  if (memo[id] == kUnmapped) memo[id] = dst.Intern(src.Get(id));
-  return memo[id];
+StrId MapStr(const StringDict& src, StringDict& dst, IdMemo& memo, StrId id) {
+  return memo.Get(id, [&] { return dst.Intern(src.Get(id)); });
 }
 
 bool IsStringValued(AttrType t) {
@@ -42,12 +39,18 @@ uint32_t CopyScope(const Batch& src, Batch* dst, Copier& str, uint32_t s) {
 }
 }  // namespace
 
+void IdMemo::Densify() {
+  dense_.assign(universe_, kNone);
+  for (const auto& [from, to] : sparse_) dense_[from] = to;
+  sparse_ = {};
+}
+
 SpanRowCopier::SpanRowCopier(const SpanBatch& src, SpanBatch* dst)
     : src_(src),
       dst_(dst),
-      str_map_(src.dict.size(), kUnmapped),
-      resource_map_(src.resources.size(), kUnmapped),
-      scope_map_(src.scopes.size(), kUnmapped) {}
+      str_map_(src.dict.size()),
+      resource_map_(src.resources.size()),
+      scope_map_(src.scopes.size()) {}
 
 StrId SpanRowCopier::Str(StrId id) { return MapStr(src_.dict, dst_->dict, str_map_, id); }
 
@@ -60,15 +63,11 @@ void SpanRowCopier::CopyAttrs(const AttrColumns& from, uint32_t begin, uint32_t 
 void SpanRowCopier::Copy(size_t i) {
   auto str = [this](StrId id) { return Str(id); };
   SpanRow r = src_.Row(i);
-  if (r.resource < resource_map_.size()) {
-    if (resource_map_[r.resource] == kUnmapped) {
-      resource_map_[r.resource] = CopyResource(src_, dst_, str, r.resource);
-    }
-    r.resource = resource_map_[r.resource];
+  if (r.resource < src_.resources.size()) {
+    r.resource = resource_map_.Get(r.resource, [&] { return CopyResource(src_, dst_, str, r.resource); });
   }
-  if (r.scope < scope_map_.size()) {
-    if (scope_map_[r.scope] == kUnmapped) scope_map_[r.scope] = CopyScope(src_, dst_, str, r.scope);
-    r.scope = scope_map_[r.scope];
+  if (r.scope < src_.scopes.size()) {
+    r.scope = scope_map_.Get(r.scope, [&] { return CopyScope(src_, dst_, str, r.scope); });
   }
   r.name = Str(r.name);
   r.status_message = Str(r.status_message);
@@ -90,9 +89,9 @@ void SpanRowCopier::Copy(size_t i) {
 LogRowCopier::LogRowCopier(const LogBatch& src, LogBatch* dst)
     : src_(src),
       dst_(dst),
-      str_map_(src.dict.size(), kUnmapped),
-      resource_map_(src.resources.size(), kUnmapped),
-      scope_map_(src.scopes.size(), kUnmapped) {}
+      str_map_(src.dict.size()),
+      resource_map_(src.resources.size()),
+      scope_map_(src.scopes.size()) {}
 
 StrId LogRowCopier::Str(StrId id) { return MapStr(src_.dict, dst_->dict, str_map_, id); }
 
@@ -105,15 +104,11 @@ void LogRowCopier::CopyAttrs(const AttrColumns& from, uint32_t begin, uint32_t e
 void LogRowCopier::Copy(size_t i) {
   auto str = [this](StrId id) { return Str(id); };
   LogRow r = src_.Row(i);
-  if (r.resource < resource_map_.size()) {
-    if (resource_map_[r.resource] == kUnmapped) {
-      resource_map_[r.resource] = CopyResource(src_, dst_, str, r.resource);
-    }
-    r.resource = resource_map_[r.resource];
+  if (r.resource < src_.resources.size()) {
+    r.resource = resource_map_.Get(r.resource, [&] { return CopyResource(src_, dst_, str, r.resource); });
   }
-  if (r.scope < scope_map_.size()) {
-    if (scope_map_[r.scope] == kUnmapped) scope_map_[r.scope] = CopyScope(src_, dst_, str, r.scope);
-    r.scope = scope_map_[r.scope];
+  if (r.scope < src_.scopes.size()) {
+    r.scope = scope_map_.Get(r.scope, [&] { return CopyScope(src_, dst_, str, r.scope); });
   }
   r.severity_text = Str(r.severity_text);
   r.body = Str(r.body);

@@ -214,15 +214,18 @@ std::vector<ReportTable> ErrorTables(const ErrorAnalysis& e) {
         .Text(t.origin_is_timeout ? "timeout (status ok)" : "error").Text(t.origin.message)
         .Text(Join(prop, "; ")).Text(Join(cascade, " -> "));
   }
-  ReportTable cascades{"Cascades (origin service first)", "cascades", {"path", "traces", "example"}};
+  ReportTable cascades{"Cascades (origin service first)", "cascades", {"path", "traces", "callers_timed_out", "example"}};
   for (const auto& c : e.cascades) {
-    cascades.Row().Text(Join(c.services, " -> ")).Int(c.traces).Text(TraceIdToHex(c.example));
+    cascades.Row().Text(Join(c.services, " -> ")).Int(c.traces).Int(c.callers_timed_out)
+        .Text(TraceIdToHex(c.example));
   }
   ReportTable retries{"Retries after errors", "retries",
                       {"parent", "call", "traces", "retries", "max_attempts", "examples"}};
   retries.note = "no retries after errors";
   for (const auto& r : e.retries) {
-    retries.Row().Text(r.parent_service + " " + r.parent_operation).Text(r.service + " " + r.operation)
+    std::string call = r.service + " " + r.operation;
+    if (!r.target_service.empty() && r.target_service != r.service) call += " -> " + r.target_service;
+    retries.Row().Text(r.parent_service + " " + r.parent_operation).Text(call)
         .Int(r.traces).Int(r.retries).Int(r.max_attempts).Text(Ids(r.examples));
   }
   ReportTable timeouts{"Timeout clusters (failing durations piling up at one value)", "timeouts",

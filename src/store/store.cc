@@ -50,6 +50,12 @@ Status Stopped(Status st) {
 
 }  // namespace
 
+Result<TimeRange> Store::DataTimeRange() {
+  Result<StoreStats> stats = Stats();
+  if (!stats.ok()) return stats.status();
+  return TimeRange{stats->min_time_ns, stats->max_time_ns};
+}
+
 Status Store::ScanSpansParallel(const ScanFilter& filter, int /*workers*/,
                                 const ParallelSpanFn& fn) {
   size_t ordinal = 0;

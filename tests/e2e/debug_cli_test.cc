@@ -82,6 +82,25 @@ TEST_F(DebugCli, BadFlagsAreClearErrors) {
   EXPECT_EQ(Ddbg("debug --help").exit_code, 0);
 }
 
+TEST_F(DebugCli, CheckpointsFileFeedsTheProjectionLag) {
+  std::string path = *dir_ + "/checkpoints.jsonl";
+  std::ofstream(path) << "{\"projection\":\"never-ran\"}\n";
+  CmdResult r = Ddbg("debug state --format json --checkpoints " + path + Data());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"title\":\"projection never-ran: critical, never processed"), std::string::npos);
+  CmdResult none = Ddbg("debug state --format json" + Data());
+  EXPECT_NE(none.out.find("projection lag: no checkpoints configured"), std::string::npos);
+  std::string bad = *dir_ + "/bad-checkpoints.jsonl";
+  std::ofstream(bad) << "{\"projection\": \n";
+  CmdResult invalid = Ddbg("debug state --checkpoints " + bad + Data());
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_NE(invalid.out.find("--checkpoints: "), std::string::npos) << invalid.out;
+  EXPECT_NE(invalid.out.find("bad-checkpoints.jsonl"), std::string::npos) << invalid.out;
+  CmdResult missing = Ddbg("debug state --checkpoints " + *dir_ + "/no-such-file" + Data());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("--checkpoints: cannot read "), std::string::npos) << missing.out;
+}
+
 TEST(DebugCliSimulated, ErrorFaultMarksTheEdgeIntoTheFaultyService) {
   std::string dir = TempDir("debug-sim");
   ASSERT_EQ(Ddbg("simulate --out " + dir + "/in --traces 400 --seed 5 --fault error:inventory")

@@ -65,6 +65,21 @@ TEST_F(EventsCli, ReplayBreakpointDiffAndBadInput) {
   EXPECT_NE(r.out.find("added"), std::string::npos) << r.out;
 }
 
+// The persisted snapshots change where the fold starts, never the state.
+TEST_F(EventsCli, StateAtStartsFromPersistedSnapshots) {
+  std::string at = "state at order-100001 --format json" + Data();
+  auto whole = Ddbg(at + " --snapshot-every 0");
+  ASSERT_EQ(whole.exit_code, 0) << whole.out;
+  auto first = Ddbg(at + " --snapshot-every 2");
+  auto second = Ddbg(at + " --snapshot-every 2");
+  ASSERT_EQ(second.exit_code, 0) << second.out;
+  EXPECT_NE(first.out.find("\"from_snapshot\":0,"), std::string::npos) << first.out;
+  EXPECT_EQ(second.out.find("\"from_snapshot\":0,"), std::string::npos) << second.out;
+  auto state = [](const std::string& out) { return out.substr(out.find("\"state\":")); };
+  EXPECT_EQ(state(first.out), state(whole.out));
+  EXPECT_EQ(state(second.out), state(whole.out));
+}
+
 TEST_F(EventsCli, ReplayStepsInteractivelyFromStdin) {
   std::string input = *dir_ + "/step-input.txt";
   std::ofstream(input) << "\np\nq\n";  // next, print the state, quit

@@ -64,7 +64,11 @@ TEST(Consistency, FindsExactlyTheInjectedInconsistentEntities) {
   std::set<std::string> injected(fault->entities.begin(), fault->entities.end());
   std::set<std::string> amount;
   for (const auto& r : *found) {
+    // Checked at the end of the entity's events, which name the requests that wrote them.
+    EXPECT_LT(r.at_ns, INT64_MAX) << r.entity;
+    EXPECT_FALSE(r.trace_ids.empty()) << r.entity;
     for (const auto& d : r.disagreements) {
+      EXPECT_LE(d.since_ns, r.at_ns) << r.entity;
       if (d.field == "amount") {
         amount.insert(r.entity);
         continue;

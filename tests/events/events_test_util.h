@@ -37,10 +37,10 @@ struct Ev {
 
 class ScratchStore {
  public:
-  ScratchStore() {
+  explicit ScratchStore(const EmbeddedStoreOptions& options = {}) {
     char tmpl[] = "/tmp/ddbg-events-test-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    store_ = std::move(OpenEmbeddedStore(dir_).value());
+    store_ = std::move(OpenEmbeddedStore(dir_, options).value());
   }
   ~ScratchStore() {
     store_.reset();

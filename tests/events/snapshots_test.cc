@@ -39,27 +39,27 @@ JsonValue Expected(Store& store, int64_t t) {
 TEST(PersistedSnapshots, WrittenOnceThenUsed) {
   ScratchStore s;
   s.Add(Counter(25));
-  auto events = LoadStream(s.store(), "acc-1").value();
   auto reducer = NewMergePatchReducer();
   SnapshotOptions o;
   o.every = 10;
   SnapshotUse use;
   int64_t end = T("2024-05-01T13:00:00Z");
-  auto first = StateAtPersisted(s.store(), events, end, *reducer, o, &use);
+  auto first = StateAtPersisted(s.store(), "acc-1", end, *reducer, o, &use);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(use.events, 25u);
   EXPECT_EQ(use.from_snapshot, 0u);
   EXPECT_EQ(use.folded, 25u);
   EXPECT_EQ(use.written, 2u);
   EXPECT_EQ(first->ToJson(), Expected(s.store(), end).ToJson());
 
-  auto again = StateAtPersisted(s.store(), events, end, *reducer, o, &use);
+  auto again = StateAtPersisted(s.store(), "acc-1", end, *reducer, o, &use);
   EXPECT_EQ(use.from_snapshot, 20u);
   EXPECT_EQ(use.folded, 5u);
   EXPECT_EQ(use.written, 0u);
   EXPECT_EQ(again->ToJson(), first->ToJson());
 
   int64_t mid = T("2024-05-01T12:15:30Z");  // 15 events in effect
-  auto at_mid = StateAtPersisted(s.store(), events, mid, *reducer, o, &use);
+  auto at_mid = StateAtPersisted(s.store(), "acc-1", mid, *reducer, o, &use);
   EXPECT_EQ(use.applied, 15u);
   EXPECT_EQ(use.from_snapshot, 10u);
   EXPECT_EQ(use.folded, 5u);
@@ -74,13 +74,10 @@ TEST(PersistedSnapshots, ChangedHistoryInvalidatesLaterSnapshots) {
   o.every = 10;
   SnapshotUse use;
   int64_t end = T("2024-05-01T13:00:00Z");
-  ASSERT_TRUE(StateAtPersisted(s.store(), LoadStream(s.store(), "acc-1").value(), end, *reducer,
-                               o, &use)
-                  .ok());
+  ASSERT_TRUE(StateAtPersisted(s.store(), "acc-1", end, *reducer, o, &use).ok());
   // A late write of version 12 (a duplicate) changes the prefix after event 11.
   s.Add({{"acc-1", 12, "2024-05-01T12:12:30Z", "Set", "{\"n\":-1,\"late\":true}"}});
-  auto events = LoadStream(s.store(), "acc-1").value();
-  auto state = StateAtPersisted(s.store(), events, end, *reducer, o, &use);
+  auto state = StateAtPersisted(s.store(), "acc-1", end, *reducer, o, &use);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(use.from_snapshot, 10u);  // 20 is stale, 10 still matches
   EXPECT_EQ(use.folded, 16u);
@@ -92,12 +89,11 @@ TEST(PersistedSnapshots, ReadOnlyStoreStillAnswers) {
   ScratchStore s;
   s.Add(Counter(12));
   auto ro = OpenEmbeddedStore(s.dir(), {.create_if_missing = false, .read_only = true}).value();
-  auto events = LoadStream(*ro, "acc-1").value();
   auto reducer = NewMergePatchReducer();
   SnapshotOptions o;
   o.every = 5;
   SnapshotUse use;
-  auto state = StateAtPersisted(*ro, events, INT64_MAX, *reducer, o, &use);
+  auto state = StateAtPersisted(*ro, "acc-1", INT64_MAX, *reducer, o, &use);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(use.written, 0u);
   EXPECT_EQ(state->ToJson(), Expected(*ro, INT64_MAX).ToJson());

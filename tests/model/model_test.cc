@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "ddbg/model.h"
 
 namespace ddbg {
@@ -18,6 +22,32 @@ TEST(Ids, HexRoundTripAndPadding) {
   EXPECT_FALSE(ParseSpanIdHex("xyz", &s));
   EXPECT_FALSE(ParseSpanIdHex("00112233445566778", &s));
   EXPECT_FALSE(ParseTraceIdHex("", &t));
+}
+
+// A dictionary read back from storage: ids by position, lookup table built on first use,
+// also when several threads look up at once; Intern() afterwards continues the ids.
+TEST(StringDict, UnindexedAppendsAreFoundLazilyFromManyThreads) {
+  StringDict d;
+  for (int i = 1; i <= 5000; ++i) EXPECT_EQ(d.AppendUnindexed("s" + std::to_string(i)), StrId(i));
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&d, &wrong, t] {
+      for (int i = 5000; i >= 1; --i) wrong[t] += d.Find("s" + std::to_string(i)) != i;
+      wrong[t] += d.Find("absent") != -1;
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+  EXPECT_EQ(d.Intern("s17"), 17u);
+  EXPECT_EQ(d.Intern("new"), 5001u);
+  EXPECT_EQ(d.AppendUnindexed("later"), 5002u);
+  EXPECT_EQ(d.Find("later"), 5002);
+  StringDict moved = std::move(d);
+  EXPECT_EQ(moved.Find("s4999"), 4999);
+  StringDict copy = moved;
+  EXPECT_EQ(copy.Find("later"), 5002);
+  EXPECT_EQ(copy.Intern("x"), 5003u);
 }
 
 TEST(StringDict, InternsOnceAndKeepsViewsStable) {

@@ -111,6 +111,19 @@ TEST(Rca, FaultFreeWindowHasNoConfidentSuspect) {
   }
 }
 
+// A window near the start of the data: the baseline part the data lacks before the window
+// is taken after it, and the injected service still ranks first.
+TEST(Rca, BaselineContinuesAfterTheWindowWhenTheDataStartsLate) {
+  SimStore sim({"error:payment,start=3m,duration=5m"}, 6);
+  const SimFault& f = sim.summary().faults.at(0);
+  RcaReport report = sim.Rank(f.start_ns, f.end_ns);
+  EXPECT_GT(report.window.baseline_end_ns, f.end_ns) << report.window.reason;
+  EXPECT_NE(report.window.reason.find("after the window"), std::string::npos) << report.window.reason;
+  EXPECT_GT(report.window.baseline_traces, report.window.window_traces);
+  ASSERT_FALSE(report.suspects.empty());
+  EXPECT_EQ(report.suspects[0].service, "payment") << RcaReportTable(report);
+}
+
 TEST(Rca, DetectsTheWindowWhenNoneIsGiven) {
   SimStore sim({"error:payment,start=20m,duration=10m,magnitude=0.8"}, 5);
   RcaOptions o;

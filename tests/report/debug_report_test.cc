@@ -1,6 +1,6 @@
 // BuildDebugReport on a hand-built store with known answers: counts, the caller → callee
 // edges, which traces are representative (by focus), their correlated logs and events,
-// scoping by service, windows, --trace-id, bad requests and the pending analyses.
+// scoping by service, windows, --trace-id, bad requests, the correlation flow and projection lag.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -119,7 +119,9 @@ class DebugReportTest : public ::testing::Test {
 
   static std::vector<std::string> RepresentativeIds(const DebugReport& r) {
     std::vector<std::string> ids;
-    for (const Finding& f : r.section(SectionId::kCorrelation).findings) ids.push_back(f.trace_ids.at(0));
+    for (const Finding& f : r.section(SectionId::kCorrelation).findings) {
+      if (f.title.rfind("flow ", 0) != 0) ids.push_back(f.trace_ids.at(0));
+    }
     return ids;
   }
 
@@ -237,16 +239,88 @@ TEST_F(DebugReportTest, BadRequestsAreErrors) {
   EXPECT_EQ(backwards.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(DebugReportTest, PendingAnalysesAreMarkedNotAvailable) {
+const Finding* Starting(const Section& s, const std::string& prefix) {
+  for (const Finding& f : s.findings) {
+    if (f.title.rfind(prefix, 0) == 0) return &f;
+  }
+  return nullptr;
+}
+
+const Metric* MetricNamed(const Finding& f, const std::string& key) {
+  for (const Metric& m : f.metrics) {
+    if (m.key == key) return &m;
+  }
+  return nullptr;
+}
+
+TEST_F(DebugReportTest, EveryAnalysisIsWiredIn) {
   DebugReport r = Build(Req("x"));
-  const Section& t = r.section(SectionId::kTiming);
-  ASSERT_FALSE(t.unavailable.empty());
-  EXPECT_EQ(t.unavailable[0].reason, "analysis not available in this build");
-  // Errors and cascades read errors.h: nothing pending there.
-  EXPECT_TRUE(r.section(SectionId::kErrors).unavailable.empty());
-  // The hypotheses are wired in (rca.h, errors.h, events.h): nothing pending there.
-  EXPECT_TRUE(r.section(SectionId::kHypotheses).unavailable.empty());
-  for (const Section& s : r.sections) EXPECT_EQ(&s - r.sections.data(), static_cast<int>(s.id));
+  for (const Section& s : r.sections) {
+    EXPECT_EQ(&s - r.sections.data(), static_cast<int>(s.id));
+    for (const Unavailable& u : s.unavailable) {
+      EXPECT_NE(u.reason, "analysis not available in this build") << u.analysis;
+    }
+  }
+  // The window is the whole store: nothing before it to compare with.
+  EXPECT_NE(Starting(r.section(SectionId::kTiming), "regressions: no baseline"), nullptr);
+  EXPECT_NE(Starting(r.section(SectionId::kState), "projection lag: no checkpoints configured"), nullptr);
+}
+
+// The failing trace's flow: its 5 spans, its log (by trace id) and the event that shares its
+// correlation id (the span attribute correlation_id=corr-fail), in one chronological flow.
+TEST_F(DebugReportTest, FlowOfTheFailingTraceMergesItsSpansLogsAndEvents) {
+  DebugReport r = Build(Req("payments failing"));
+  const Section& s = r.section(SectionId::kCorrelation);
+  const Finding* flow = Starting(s, "flow of " + TraceIdToHex(kFail));
+  ASSERT_NE(flow, nullptr);
+  EXPECT_EQ(MetricNamed(*flow, "spans")->int_value, 5);
+  EXPECT_EQ(MetricNamed(*flow, "logs")->int_value, 1);
+  EXPECT_EQ(MetricNamed(*flow, "events")->int_value, 1);
+  EXPECT_GE(MetricNamed(*flow, "errors")->int_value, 1);
+  EXPECT_EQ(MetricNamed(*flow, "duration_ns")->int_value, 100 * kMs);
+  EXPECT_EQ(flow->severity, Severity::kWarning);
+  ASSERT_EQ(flow->events.size(), 1u);
+  EXPECT_EQ(flow->events[0].type, "PaymentDeclined");
+  EXPECT_EQ(flow->events[0].stream, "payment-ord-1");
+  EXPECT_EQ(flow->events[0].version, 1u);
+  EXPECT_NE(flow->title.find("frontend → checkout → payment"), std::string::npos) << flow->title;
+  bool timeline = false;
+  for (const Timeline& t : s.timelines) timeline |= t.title.rfind("flow of " + TraceIdToHex(kFail), 0) == 0;
+  EXPECT_TRUE(timeline);
+}
+
+// Checkpoints: the newest event is at 10m 60ms. One projection is current, one 10 minutes
+// behind (warning), one 40 minutes behind (critical), one never ran.
+TEST_F(DebugReportTest, ProjectionLagShowsEachCheckpointWithItsHealth) {
+  std::string text =
+      "{\"projection\":\"current\",\"last_processed_at\":\"2025-01-15T10:10:00.060Z\"}\n"
+      "{\"projection\":\"behind\",\"last_processed_at\":\"2025-01-15T10:00:00.060Z\"}\n"
+      "{\"projection\":\"stuck\",\"last_processed_at\":\"2025-01-15T09:30:00.060Z\"}\n"
+      "{\"projection\":\"never\"}\n";
+  Result<std::vector<ProjectionCheckpoint>> cps = ParseCheckpoints(text, "checkpoints.jsonl");
+  ASSERT_TRUE(cps.ok()) << cps.status().ToString();
+  DebugRequest req = Req("state");
+  req.has_checkpoints = true;
+  req.checkpoints = *cps;
+  DebugReport r = Build(req);
+  const Section& s = r.section(SectionId::kState);
+  const Finding* head = Starting(s, "projection lag: 3 of 4 projections behind");
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(head->severity, Severity::kWarning);
+  const Finding* current = Starting(s, "projection current: healthy");
+  ASSERT_NE(current, nullptr);
+  EXPECT_EQ(MetricNamed(*current, "lag_ns")->int_value, 0);
+  const Finding* behind = Starting(s, "projection behind: warning, 10m");
+  ASSERT_NE(behind, nullptr);
+  EXPECT_EQ(behind->severity, Severity::kWarning);
+  EXPECT_EQ(MetricNamed(*behind, "lag_ns")->int_value, 10 * kMin);
+  EXPECT_EQ(MetricNamed(*behind, "events_behind")->int_value, 1);
+  const Finding* stuck = Starting(s, "projection stuck: critical, 40m");
+  ASSERT_NE(stuck, nullptr);
+  EXPECT_EQ(stuck->severity, Severity::kCritical);
+  const Finding* never = Starting(s, "projection never: critical, never processed");
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ(MetricNamed(*never, "lag_ns"), nullptr);
 }
 
 }  // namespace

@@ -284,6 +284,35 @@ TEST(EmbeddedStore, BatchesAboveMaxRowsAreSplitIntoSegments) {
   EXPECT_EQ(s->Stats()->segments, 6u);
 }
 
+TEST(EmbeddedStore, EventSegmentsHaveTheirOwnRowLimit) {
+  ScratchDir dir;
+  EmbeddedStoreOptions o;
+  o.max_rows_per_event_segment = 4;
+  auto s = MustOpen(dir.path(), o);
+  ASSERT_TRUE(s->AppendSpans(store_test::MakeSpans(10, 0x40, 0)).ok());
+  EventBatch in = store_test::MakeEvents(9, 0);
+  ASSERT_TRUE(s->AppendEvents(in).ok());
+  EXPECT_EQ(ScanAll<SpanBatch>(*s).size(), 1u);
+  auto got = ScanAll<EventBatch>(*s);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].size(), 1u);
+  size_t row = 0;
+  for (const EventBatch& b : got) {
+    for (size_t i = 0; i < b.size(); ++i, ++row) {
+      EXPECT_EQ(b.dict.Get(b.stream[i]), in.dict.Get(in.stream[row]));
+      EXPECT_EQ(b.time_ns[i], in.time_ns[row]);
+    }
+  }
+  // Column scans name each segment by its sequence number, in commit order.
+  std::vector<uint64_t> numbers;
+  ASSERT_TRUE(s->ScanEventColumns({}, {}, [&](EventColumns& c) {
+                 numbers.push_back(c.segment);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(numbers, (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_EQ(s->Stats()->last_segment, 4u);
+}
+
 TEST(EmbeddedStore, StatsAreExact) {
   ScratchDir dir;
   auto s = MustOpen(dir.path());
@@ -304,6 +333,10 @@ TEST(EmbeddedStore, StatsAreExact) {
     EXPECT_EQ(st->bytes_on_disk, bytes);
     EXPECT_EQ(st->min_time_ns, 50);
     EXPECT_EQ(st->max_time_ns, 5000 + 10 * 1000000);
+    Result<TimeRange> bounds = s->DataTimeRange();
+    ASSERT_TRUE(bounds.ok());
+    EXPECT_EQ(bounds->min_ns, 50);
+    EXPECT_EQ(bounds->max_ns, 5000 + 10 * 1000000);
     EXPECT_EQ(st->services,
               (std::vector<std::string>{"checkout", "frontend", "inventory", "payments"}));
     EXPECT_EQ(st->streams, 4u);

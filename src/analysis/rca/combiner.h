@@ -16,8 +16,9 @@ struct SignalResult {
   std::vector<Finding> findings;
 };
 
-// Score at which the confidence reaches 0.5 (see docs/rca.md for how it was calibrated).
-inline constexpr double kHalfConfidenceScore = 1.0;
+// Score at which the confidence reaches 0.5: just under one signal at full strength (its
+// test passed far beyond significance), see docs/rca.md for how it was calibrated.
+inline constexpr double kHalfConfidenceScore = 0.8;
 
 std::vector<RcaSuspect> CombineFindings(const TraceSet& set,
                                         const std::vector<SignalResult>& results, int top);

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "ddbg/model.h"
@@ -31,9 +33,17 @@ struct RawLog {
   uint64_t hash = 0;  // the trace's sample hash, or the record's own for records without one
   StrId service = kEmptyStr;  // in the collector's names
   StrId tmpl = kEmptyStr;     // template text, in the collector's names
+  StrId statement = kEmptyStr;  // the log statement: see StatementOf
+  StrId peer = kEmptyStr;       // ERROR records: another service the body names, if any
   bool error = false;
   bool in_window = false;
 };
+
+// The log statement a template comes from: the code location it names among its first
+// tokens (`a.s.ContactsServiceImpl#31`, `Foo.java:42`, `server.go:7`), else the whole
+// template. Templates of one statement that differ only by data the miner left unmasked
+// (names, places in the message) are then one event.
+std::string_view StatementOf(std::string_view tmpl);
 
 class LogCollector {
  public:
@@ -52,5 +62,12 @@ class LogCollector {
   StringDict names_;
   std::vector<RawLog> logs_;
 };
+
+// The first token of `body` (split at characters that cannot be in a service name) that is
+// one of `services` and not `self`; empty when none. An error that names another service
+// ("No instances available for ts-basic-service", "connection refused: payment:8080") is
+// a failure to reach that service.
+std::string_view NamedPeer(std::string_view body, std::string_view self,
+                           const std::unordered_set<std::string_view>& services);
 
 }  // namespace ddbg::rca

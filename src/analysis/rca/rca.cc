@@ -38,13 +38,31 @@ Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options
   return rca::DetectWindow(store, range, fallback);
 }
 
-TimeRange ChooseBaseline(const RcaOptions& options, const TimeRange& window) {
+// The default baseline: `len` right before the window. When the data starts later than
+// that, the part missing before the window is taken right after it instead (clipped to the
+// data's end; only when that gives at least one window's length), so a window near the
+// start of the data still has a full-length normal period to compare with. The range then covers the window too; window traces are never baseline
+// ones (the window is tested first) and TraceSet::BaselineNs() leaves it out.
+TimeRange ChooseBaseline(Store& store, const RcaOptions& options, const TimeRange& window,
+                         std::string* note) {
   if (options.has_baseline) return options.baseline;
   int64_t len = window.max_ns - window.min_ns;
   auto back = options.baseline_ns > 0
                   ? options.baseline_ns
                   : static_cast<int64_t>(static_cast<double>(len) * options.baseline_factor);
-  return {window.min_ns - back, window.min_ns - 1};
+  TimeRange before{window.min_ns - back, window.min_ns - 1};
+  Result<StoreStats> stats = store.Stats();
+  if (!stats.ok() || stats->max_time_ns <= stats->min_time_ns || stats->min_time_ns <= before.min_ns) {
+    return before;
+  }
+  int64_t missing = stats->min_time_ns - before.min_ns;
+  int64_t after_end = std::min(stats->max_time_ns, window.max_ns + missing);
+  if (after_end - window.max_ns < len) return before;  // less than a window's worth after it
+  *note = fmt::format("; the data starts {:.0f}s into the baseline, so {:.0f}s after the window "
+                      "complete it",
+                      static_cast<double>(missing) / 1e9,
+                      static_cast<double>(after_end - window.max_ns) / 1e9);
+  return {std::max(before.min_ns, stats->min_time_ns), after_end};
 }
 
 // Every signal on the labelled set, spread over two threads (signals are pure functions).
@@ -71,13 +89,14 @@ Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
   RcaReport report;
   RcaWindowInfo& info = report.window;
   TimeRange window = chosen->window;
-  TimeRange baseline = ChooseBaseline(options, window);
+  std::string baseline_note;
+  TimeRange baseline = ChooseBaseline(store, options, window, &baseline_note);
   info.start_ns = window.min_ns;
   info.end_ns = window.max_ns;
   info.baseline_start_ns = baseline.min_ns;
   info.baseline_end_ns = baseline.max_ns;
   info.detected = !options.has_window && chosen->found;
-  info.reason = chosen->reason;
+  info.reason = chosen->reason + baseline_note;
   AnalysisScope scope;
   scope.time = {std::min(window.min_ns, baseline.min_ns), std::max(window.max_ns, baseline.max_ns)};
   scope.where = options.where;

@@ -18,9 +18,16 @@ constexpr size_t kPerService = 3;
 
 uint64_t OpKey(const RcaSpan& s) { return (static_cast<uint64_t>(s.service) << 32) | s.operation; }
 
-bool IsInstancePair(std::string_view pair) {
-  return pair.starts_with("service.instance.id=") || pair.starts_with("k8s.pod.name=") ||
-         pair.starts_with("host.name=") || pair.starts_with("k8s.node.name=");
+// Instance keys, most specific first; kNotInstance for other pairs.
+constexpr std::string_view kInstanceKeys[] = {"service.instance.id=", "k8s.pod.name=",
+                                              "host.name=", "k8s.node.name="};
+constexpr int kNotInstance = 4;
+
+int InstanceRank(std::string_view pair) {
+  for (int i = 0; i < kNotInstance; ++i) {
+    if (pair.starts_with(kInstanceKeys[i])) return i;
+  }
+  return kNotInstance;
 }
 
 struct ServiceSide {
@@ -79,7 +86,7 @@ std::vector<Finding> AttributeSignal(const TraceSet& set) {
       if (strength < 0.1) continue;
       Finding f;
       std::string_view text = set.Name(pair);
-      f.kind = IsInstancePair(text) ? SuspectKind::kInstance : SuspectKind::kAttribute;
+      f.kind = InstanceRank(text) < kNotInstance ? SuspectKind::kInstance : SuspectKind::kAttribute;
       f.service = service;
       f.pair = pair;
       f.strength = strength;
@@ -91,8 +98,14 @@ std::vector<Finding> AttributeSignal(const TraceSet& set) {
                    {"anomalous_spans", side.anomalous}};
       found.push_back(std::move(f));
     }
-    std::sort(found.begin(), found.end(),
-              [](const Finding& a, const Finding& b) { return a.strength > b.strength; });
+    // Equal strengths (a pod and the node it runs on, always together): the most specific
+    // instance key first, then by text (the same order on every run).
+    std::sort(found.begin(), found.end(), [&](const Finding& a, const Finding& b) {
+      if (a.strength != b.strength) return a.strength > b.strength;
+      std::string_view pa = set.Name(a.pair), pb = set.Name(b.pair);
+      int ra = InstanceRank(pa), rb = InstanceRank(pb);
+      return ra != rb ? ra < rb : pa < pb;
+    });
     if (found.size() > kPerService) found.resize(kPerService);
     for (Finding& f : found) {
       StrId pair = f.pair;

@@ -2,7 +2,8 @@
 // (AnalyzeTraceErrors: down from the outermost failing span through the earliest failing
 // child, or through a child that used its parent's whole budget); the errors above it only
 // propagate it. rca adds one rule of its own: an origin that gave up while a child was still
-// running (a client timeout whose callee kept going) is blamed on that child. Services are
+// running (a client timeout whose callee kept going) is blamed on that child, and one whose
+// error log names another service it could not reach is blamed on that service. Services are
 // blamed by their share of the window's origins beyond what their baseline rate explains.
 #include <fmt/format.h>
 #include <unordered_map>
@@ -86,7 +87,11 @@ std::vector<Finding> ErrorOriginSignal(const TraceSet& set) {
     TraceErrors te = AnalyzeTraceErrors(table, 0, &has_errors);
     if (!has_errors) continue;
     const RcaSpan& culprit = set.spans[Culprit(set, tr, tr.span_begin + te.origin.row)];
-    Origins& o = by_service[culprit.service];
+    // An origin that failed to reach another service (its error names it) is that
+    // service's when it is to blame, no one's when neither side is shown to be.
+    if (culprit.peer_failure != kEmptyStr && !culprit.peer_blamed) continue;
+    StrId blamed = culprit.peer_failure != kEmptyStr ? culprit.peer_failure : culprit.service;
+    Origins& o = by_service[blamed];
     (tr.in_window ? o.window : o.baseline) += 1;
     if (tr.in_window) o.ops[culprit.operation] += 1;
   }

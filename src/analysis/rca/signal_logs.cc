@@ -1,8 +1,9 @@
-// Log signal: per service and log template (the masked body; the shared Drain miner will
-// replace it), the window's count against the count the baseline predicts for the same
+// Log signal: per service and log statement (the code location a template names, else the
+// template: StatementOf in log_collector.h), the window's count against the count the baseline predicts for the same
 // traffic (the service's span count, or time when it has no spans). New or spiking
-// templates, error ones above all, and templates that stopped appearing (a code path no
-// longer reached) blame the service that writes them. Logs written by spans that only
+// statements, error ones above all, and statements that stopped appearing (a code path no
+// longer reached) blame the service that writes them, or, for an error naming another
+// service (a failure to reach it), the service named. Logs written by spans that only
 // propagate an error from below are left out.
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,7 @@ constexpr double kQuietWeight = 0.7;  // drops and non-error templates
 struct TemplateCounts {
   double window = 0, baseline = 0;
   bool error = false;
+  StrId example = kEmptyStr;  // a template of the statement, from the window when it has one
 };
 
 struct ServiceLogs {
@@ -28,7 +30,8 @@ struct ServiceLogs {
 };
 
 struct Scored {
-  StrId tmpl;
+  StrId statement;
+  StrId tmpl;  // the statement's example template
   double z;
   double window, expected;
   bool error;
@@ -46,27 +49,32 @@ std::vector<Finding> LogPatternSignal(const TraceSet& set) {
   }
   for (const RcaLog& log : set.logs) {
     if (log.span >= 0 && set.spans[log.span].error_below) continue;
-    TemplateCounts& c = services[log.service].templates[log.tmpl];
+    // An error naming a service the writer could not reach speaks about that service, or
+    // about no one (JudgePeers, edge_failures.h).
+    if (log.peer != kEmptyStr && !log.peer_blamed) continue;
+    TemplateCounts& c =
+        services[log.peer != kEmptyStr ? log.peer : log.service].templates[log.statement];
     (log.in_window ? c.window : c.baseline) += 1;
+    if (c.example == kEmptyStr || (log.in_window && c.window == 1)) c.example = log.tmpl;
     c.error = c.error || log.error;
   }
   double time_ratio =
       static_cast<double>(set.window.max_ns - set.window.min_ns) /
-      std::max<double>(1.0, static_cast<double>(set.baseline.max_ns - set.baseline.min_ns));
+      std::max<double>(1.0, static_cast<double>(set.BaselineNs()));
   std::vector<Finding> out;
   std::vector<Scored> scored;
   for (const auto& [service, sl] : services) {
     if (sl.templates.empty()) continue;
     double ratio = sl.spans_w >= 10 && sl.spans_b >= 10 ? sl.spans_w / sl.spans_b : time_ratio;
     scored.clear();
-    for (const auto& [tmpl, c] : sl.templates) {
+    for (const auto& [statement, c] : sl.templates) {
       double expected = (c.baseline + 0.5) * ratio;
       double rise = PoissonZ(c.window, expected);
       double z = rise >= 0 ? rise * (c.error ? 1.0 : kQuietWeight) : -rise * kQuietWeight;
-      scored.push_back({tmpl, z, c.window, expected, c.error});
+      scored.push_back({statement, c.example, z, c.window, expected, c.error});
     }
     std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
-      return a.z > b.z || (a.z == b.z && a.tmpl < b.tmpl);
+      return a.z > b.z || (a.z == b.z && a.statement < b.statement);
     });
     const Scored& top = scored.front();
     if (top.z < 3) continue;
@@ -85,10 +93,10 @@ std::vector<Finding> LogPatternSignal(const TraceSet& set) {
       f.figures.back().second += 1;
       if (f.templates.size() < 3) f.templates.push_back(s.tmpl);
     }
-    StrId tmpl = top.tmpl;
+    StrId statement = top.statement;
     for (const RcaLog& log : set.logs) {
       if (f.traces.size() >= 3) break;
-      if (log.in_window && log.trace >= 0 && log.service == service && log.tmpl == tmpl &&
+      if (log.in_window && log.trace >= 0 && log.service == service && log.statement == statement &&
           (f.traces.empty() || f.traces.back() != static_cast<uint32_t>(log.trace))) {
         f.traces.push_back(static_cast<uint32_t>(log.trace));
       }

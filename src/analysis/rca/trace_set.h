@@ -6,6 +6,7 @@
 // Thread-safety: immutable once built; share read-only.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ struct RcaSpan {
   int64_t self_ns = 0;          // duration minus the union of children clipped to it
   bool error = false;           // error status, or an ERROR-level log on this span
   bool error_below = false;     // a descendant is an error
+  StrId peer_failure = kEmptyStr;  // it logged an error naming this other service
+  bool peer_blamed = false;        // … and that service is to blame (JudgePeers)
   uint32_t attr_begin = 0;      // span attribute pairs TraceSet::span_attrs[begin, end)
   uint32_t attr_end = 0;
 };
@@ -57,6 +60,9 @@ struct RcaTrace {
 struct RcaLog {
   StrId service = kEmptyStr;
   StrId tmpl = kEmptyStr;  // the text of the record's template (the store's log miner)
+  StrId statement = kEmptyStr;  // its log statement (code location, else the template)
+  StrId peer = kEmptyStr;  // an error naming another service: that service (see NamedPeer)
+  bool peer_blamed = false;  // that service is to blame; false with a peer: no one is
   int64_t time_ns = 0;
   int32_t trace = -1;  // index into TraceSet::traces, -1 when not linked
   int32_t span = -1;   // index into TraceSet::spans, -1 when not linked
@@ -77,6 +83,13 @@ struct TraceSet {
   double sample_rate[2] = {1, 1};  // share of the traces kept: [0] baseline, [1] window
   double anomaly_z = 0;  // set by LabelAnomalies: how far the window's anomalous share departs
   std::string_view Name(StrId id) const { return names.Get(id); }
+  // The baseline's length without the window (the baseline range may span the window when
+  // it continues after it).
+  int64_t BaselineNs() const {
+    int64_t overlap = std::max<int64_t>(0, std::min(window.max_ns, baseline.max_ns) -
+                                               std::max(window.min_ns, baseline.min_ns));
+    return baseline.max_ns - baseline.min_ns - overlap;
+  }
 };
 
 // Reads the traces that start in `window` or `baseline` (given `where`, only those ids) and

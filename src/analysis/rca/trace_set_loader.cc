@@ -5,18 +5,26 @@
 // records (read meanwhile on a second thread by LogCollector) linked to their trace and span.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/rca/edge_failures.h"
 #include "analysis/rca/log_collector.h"
 #include "analysis/rca/trace_set.h"
 
 namespace ddbg::rca {
 namespace {
 
+constexpr int kScanWorkers = 2;
+constexpr uint32_t kMaxValuesPerKey = 1000;
+// Presampling starts this many times the cap above the expected final sample: traffic in
+// the window may be well below the store's average rate.
+constexpr double kPresampleMargin = 8;
 constexpr int64_t kLateSpanSlackNs = 120LL * 1000000000LL;
 
 // Resource keys that name where a span ran or which build it was; the first three (in
@@ -61,6 +69,14 @@ class Sampler {
     max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
   }
   void Recount(int side, uint64_t n) { count_[side] = n; }
+  // Starts a side expected to hold `expected` traces at the threshold that keeps about
+  // kPresampleMargin × cap of them (the halvings on the way there would keep and then drop
+  // rows), so the scan only halves the last few times.
+  void Presample(int side, double expected) {
+    if (cap_ == 0) return;
+    while (expected > kPresampleMargin * static_cast<double>(cap_)) threshold_[side] >>= 1, expected /= 2, sampled_ = true;
+    max_threshold_.store(std::max(threshold_[0], threshold_[1]), std::memory_order_relaxed);
+  }
   double Rate(int side) const {
     return static_cast<double>(threshold_[side]) / static_cast<double>(UINT64_MAX);
   }
@@ -82,18 +98,44 @@ class Loader {
     if (where != nullptr) where_.emplace(where->begin(), where->end());
   }
 
+  // Presamples each side from the store's average trace rate over its time range.
+  void Presample(Store& store) {
+    Result<StoreStats> stats = store.Stats();
+    if (!stats.ok() || stats->traces == 0 || stats->max_time_ns <= stats->min_time_ns) return;
+    double per_ns = static_cast<double>(stats->traces) /
+                    static_cast<double>(stats->max_time_ns - stats->min_time_ns);
+    auto covered = [&](const TimeRange& r) {  // the part of `r` the data covers
+      return static_cast<double>(std::max<int64_t>(
+          0, std::min(r.max_ns, stats->max_time_ns) - std::max(r.min_ns, stats->min_time_ns)));
+    };
+    sampler_.Presample(0, per_ns * covered(baseline_));
+    sampler_.Presample(1, per_ns * covered(window_));
+  }
+
   Status ScanSpans(Store& store) {
     ScanFilter filter;
     filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
     int64_t hi = std::max(window_.max_ns, baseline_.max_ns);
     filter.time.max_ns = hi > INT64_MAX - kLateSpanSlackNs ? INT64_MAX : hi + kLateSpanSlackNs;
-    return store.ScanSpans(filter, [this](const SpanBatch& b) {
-      AddBatch(b);
+    filter.span_columns = SpanColumns::kAttributes;  // no events, links or status details
+    // Workers decode batches and pick the rows under the highest sampling threshold (a
+    // superset of what is kept); one at a time adds them.
+    std::mutex mu;
+    return store.ScanSpansParallel(filter, kScanWorkers, [&](const SpanBatch& b, size_t) {
+      uint64_t threshold = sampler_.max_threshold()->load(std::memory_order_relaxed);
+      std::vector<uint32_t> rows;
+      for (size_t i = 0; i < b.size(); ++i) {
+        if (TraceSampleHash(b.trace_id[i]) <= threshold) rows.push_back(static_cast<uint32_t>(i));
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      AddBatch(b, rows);
       return Status::Ok();
     });
   }
 
   void BuildTraces();
+  std::vector<uint32_t> StableOrder(const std::vector<uint32_t>& first,
+                                    std::vector<uint32_t>* order) const;
   const std::atomic<uint64_t>* max_threshold() const { return sampler_.max_threshold(); }
   void AddLogs(LogCollector& logs);
   void FinishErrors();
@@ -109,7 +151,7 @@ class Loader {
   }
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
   void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
-  void AddBatch(const SpanBatch& b);
+  void AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows);
   void DropAboveThreshold(int side);
   void LinkLog(const RawLog& raw, RcaLog* log);
 
@@ -123,12 +165,36 @@ class Loader {
   std::vector<RawSpan> raw_;
   std::vector<StrId> raw_attrs_;
   std::unordered_map<std::string, uint32_t> resource_index_;
+  std::unordered_map<uint64_t, uint32_t> resource_by_print_;  // ResourceFingerprint -> index
   std::unordered_map<uint64_t, StrId> pair_ids_;
+  std::unordered_map<StrId, uint32_t> values_per_key_;
   std::unordered_map<TraceId, uint32_t, TraceIdHash> trace_of_;  // final trace index
   std::vector<SpanId> span_ids_;                                 // parallel to set_.spans
 };
 
+// A fingerprint of resource row `r`: its service and the texts of its kResourceKeys
+// attributes, hashed without copying (the same resource recurs in every batch).
+uint64_t ResourceFingerprint(const SpanBatch& b, uint32_t r) {
+  const ResourceTable& rt = b.resources;
+  auto mix = [](uint64_t h, std::string_view s) {
+    return (h ^ std::hash<std::string_view>()(s)) * 0x9e3779b97f4a7c15ULL + s.size();
+  };
+  uint64_t h = mix(0, rt.size() > r ? b.dict.Get(rt.service[r]) : "");
+  for (uint32_t a = rt.attr_off.begin(r); a < rt.attr_off.end(r); ++a) {
+    std::string_view k = b.dict.Get(rt.attrs.key[a]);
+    if (std::find(std::begin(kResourceKeys), std::end(kResourceKeys), k) == std::end(kResourceKeys)) continue;
+    h = mix(h, k);
+    h = rt.attrs.type[a] == AttrType::kString
+            ? mix(h, b.dict.Get(static_cast<StrId>(rt.attrs.value[a])))
+            : mix(h, rt.attrs.ValueText(b.dict, a));
+  }
+  return h;
+}
+
 uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
+  uint64_t print = ResourceFingerprint(b, r);
+  auto known = resource_by_print_.find(print);
+  if (known != resource_by_print_.end()) return known->second;
   const ResourceTable& rt = b.resources;
   RcaResource res;
   std::string key(rt.size() > r ? b.dict.Get(rt.service[r]) : "");
@@ -153,11 +219,16 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
   }
   auto [it, inserted] = resource_index_.try_emplace(key, set_.resources.size());
   if (inserted) set_.resources.push_back(std::move(res));
+  resource_by_print_.emplace(print, it->second);
   return it->second;
 }
 
 // Entry spans (server, consumer, or unspecified kind) keep their short string and bool
-// attributes as "key=value" for the attribute signal.
+// attributes as "key=value" for the attribute signal, except keys that took more than
+// kMaxValuesPerKey distinct values among the sampled spans (request, order, correlation
+// ids, client addresses): past that point a new value is recorded no more, as no single
+// value of such a key covers enough spans to be over-represented, and interning every id
+// was most of the loader's own time.
 void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache) {
   SpanKind kind = b.kind[i];
   if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kInternal) {
@@ -169,10 +240,13 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
     uint64_t v = b.attrs.value[a];
     if (t == AttrType::kString && b.dict.Get(static_cast<StrId>(v)).size() > 64) continue;
     StrId k = Intern(b.dict, b.attrs.key[a], cache);
+    uint32_t& distinct = values_per_key_[k];
+    if (distinct > kMaxValuesPerKey) continue;  // an id-like key: no value can stand out
     uint64_t code = (static_cast<uint64_t>(k) << 32) |
                     (t == AttrType::kBool ? (0x80000000u | v) : Intern(b.dict, v, cache));
     auto [it, inserted] = pair_ids_.try_emplace(code, 0);
     if (inserted) {
+      ++distinct;
       std::string pair = std::string(set_.names.Get(k)) + "=" + b.attrs.ValueText(b.dict, a);
       it->second = set_.names.Intern(pair);
     }
@@ -180,10 +254,10 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
   }
 }
 
-void Loader::AddBatch(const SpanBatch& b) {
+void Loader::AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows) {
   std::unordered_map<StrId, StrId> cache;
   std::vector<int64_t> resource_cache(b.resources.size(), -1);
-  for (size_t i = 0; i < b.size(); ++i) {
+  for (uint32_t i : rows) {
     const TraceId& id = b.trace_id[i];
     int side = SideOf(b.start_ns[i]);
     if (!sampler_.Keep(side, TraceSampleHash(id))) continue;
@@ -276,6 +350,24 @@ void ComputeSelfTimes(const std::vector<std::vector<uint32_t>>& children, RcaSpa
   }
 }
 
+// Batches arrive in any order from the parallel scan: spans of each slot (order[first[t],
+// first[t+1])) are sorted by start then id, and the slots returned by trace id, so the set,
+// and every tie later broken by position, is the same on every run.
+std::vector<uint32_t> Loader::StableOrder(const std::vector<uint32_t>& first,
+                                          std::vector<uint32_t>* order) const {
+  size_t slots = slot_ids_.size();
+  for (size_t t = 0; t < slots; ++t) {
+    std::sort(order->begin() + first[t], order->begin() + first[t + 1], [&](uint32_t a, uint32_t b) {
+      return std::tie(raw_[a].start_ns, raw_[a].span_id) < std::tie(raw_[b].start_ns, raw_[b].span_id);
+    });
+  }
+  std::vector<uint32_t> slot_order(slots);
+  for (uint32_t t = 0; t < slots; ++t) slot_order[t] = t;
+  std::sort(slot_order.begin(), slot_order.end(),
+            [&](uint32_t a, uint32_t b) { return slot_ids_[a] < slot_ids_[b]; });
+  return slot_order;
+}
+
 void Loader::BuildTraces() {
   size_t slots = slot_ids_.size();
   std::vector<uint32_t> first(slots + 1, 0);
@@ -284,13 +376,14 @@ void Loader::BuildTraces() {
   std::vector<uint32_t> order(raw_.size());
   std::vector<uint32_t> fill(first.begin(), first.end() - 1);
   for (uint32_t i = 0; i < raw_.size(); ++i) order[fill[raw_[i].slot]++] = i;
+  std::vector<uint32_t> slot_order = StableOrder(first, &order);
   set_.sampled = sampler_.sampled();
   set_.sample_rate[0] = sampler_.Rate(0);
   set_.sample_rate[1] = sampler_.Rate(1);
 
   std::unordered_map<SpanId, uint32_t> local;
   std::vector<std::vector<uint32_t>> children;
-  for (size_t t = 0; t < slots; ++t) {
+  for (uint32_t t : slot_order) {
     int64_t start = INT64_MAX;
     for (uint32_t k = first[t]; k < first[t + 1]; ++k) start = std::min(start, raw_[order[k]].start_ns);
     bool in_window = window_.Contains(start);
@@ -383,6 +476,8 @@ void Loader::AddLogs(LogCollector& logs) {
     log.in_window = raw.in_window;
     log.service = name(raw.service);
     log.tmpl = name(raw.tmpl);
+    log.statement = name(raw.statement);
+    if (raw.peer != kEmptyStr) log.peer = name(raw.peer);
     log.error = raw.error;
     set_.logs.push_back(log);
   }
@@ -394,8 +489,13 @@ void Loader::AddLogs(LogCollector& logs) {
 // flags propagate: a trace with an error span is an error trace, and every ancestor of an
 // error span has an error below it.
 void Loader::FinishErrors() {
+  JudgePeers(&set_);
   for (const RcaLog& log : set_.logs) {
-    if (log.error && log.span >= 0) set_.spans[log.span].error = true;
+    if (!log.error || log.span < 0) continue;
+    set_.spans[log.span].error = true;
+    if (log.peer == kEmptyStr) continue;
+    set_.spans[log.span].peer_failure = log.peer;
+    set_.spans[log.span].peer_blamed = log.peer_blamed;
   }
   for (RcaTrace& tr : set_.traces) {
     RcaSpan* spans = set_.spans.data() + tr.span_begin;
@@ -421,6 +521,7 @@ Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeR
   set.window = window;
   set.baseline = baseline;
   Loader loader(window, baseline, max_traces_per_side, where, &set);
+  if (where == nullptr) loader.Presample(store);
   LogCollector logs(window, baseline, loader.max_threshold());
   Status log_status;
   std::thread log_thread([&] { log_status = logs.Collect(store); });

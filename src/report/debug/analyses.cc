@@ -81,7 +81,7 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
     a.integrity_error = integrity.status().ToString();
   }
   std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = CheckAllConsistency(store, ConsistencyRules{}, *reducer);
+  Result<std::vector<ConsistencyReport>> c = CheckAllConsistency(store, a.consistency_rules, *reducer);
   if (c.ok()) {
     a.inconsistent = std::move(*c);
   } else {
@@ -97,6 +97,12 @@ std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
   sample.reserve(cap);
   for (size_t i = 0; i < cap; ++i) sample.push_back(all[i * all.size() / cap]);
   return sample;
+}
+
+int64_t DisagreedSince(const ConsistencyReport& r) {
+  int64_t since = r.at_ns;
+  for (const Disagreement& d : r.disagreements) since = std::min(since, d.since_ns);
+  return since;
 }
 
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {

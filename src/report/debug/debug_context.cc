@@ -25,6 +25,7 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
   if (req.window_ns < 0) return Status::InvalidArgument("--time-window must be positive");
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok()) return stats.status();
+  ctx->data = TimeRange{stats->min_time_ns, stats->max_time_ns};
   int64_t lo = stats->min_time_ns, hi = stats->max_time_ns;
   bool explicit_window = req.has_since || req.has_until || req.window_ns > 0;
   if (!req.trace_id.empty() && !explicit_window) {

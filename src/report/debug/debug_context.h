@@ -98,6 +98,7 @@ struct SharedAnalyses {
   std::string integrity_error;
   // The service that wrote each stream of an integrity example (stream → service).
   std::vector<std::pair<std::string, std::string>> stream_services;
+  ConsistencyRules consistency_rules;            // what the consistency check compared
   std::vector<ConsistencyReport> inconsistent;  // entities whose services disagree
   std::string consistency_error;
 };
@@ -106,6 +107,7 @@ struct DebugContext {
   DebugRequest request;
   FocusSet focus;
   TimeRange window;  // both ends bounded
+  TimeRange data;    // the store's whole time range (Store::Stats), for baselines
   SpanDigest spans;
   LogDigest logs;
   EventDigest events;
@@ -134,6 +136,10 @@ std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap);
 void PickRepresentativeTraces(DebugContext* ctx);
 // Fetches the spans and logs of each representative and reads its correlation ids.
 Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
+
+// When an entity's services began to disagree: the earliest start of its disagreements —
+// when the inconsistency was written, however long the entity's events go on after.
+int64_t DisagreedSince(const ConsistencyReport& r);
 
 // Row i of a log batch as a quoted example (strings copied).
 LogExample MakeLogExample(const LogBatch& b, size_t i);

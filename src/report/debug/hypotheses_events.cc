@@ -1,7 +1,10 @@
 // Hypotheses from the event analyses: streams with version gaps name the service that
 // opened them (version-gap); entities whose services disagree name the service holding
-// the minority value in most disagreements (inconsistent-state). Confidence grows with the
-// number of streams or entities affected; a store without such issues adds nothing.
+// the minority value in most disagreements (inconsistent-state; for the status field the
+// minority outcome, completed or aborted), each entity's blame split among the services
+// holding minority values, and none to entities written by failing requests (those are
+// the failures' consequences). Confidence grows with the number of streams
+// or entities affected; a store without such issues adds nothing.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -45,10 +48,26 @@ void AddVersionGaps(const SharedAnalyses& a, std::vector<Hypothesis>* out) {
   }
 }
 
-// Services holding a value fewer services hold; on a tie every holder.
-std::vector<std::string> MinorityHolders(const Disagreement& d) {
+// What a value means for the comparison: for the status field its outcome ("completed",
+// "aborted") — "captured" and "shipped" agree — and nothing for an in-progress value, which
+// takes no side; any other field's value as it is.
+std::string Side(const ConsistencyRules& rules, const Disagreement& d, const std::string& value) {
+  if (d.field != rules.status_field) return value;
+  auto in = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  if (in(rules.completed)) return "completed";
+  if (in(rules.aborted)) return "aborted";
+  return "";
+}
+
+// Services on a side fewer services take; on a tie every one of them.
+std::vector<std::string> MinorityHolders(const ConsistencyRules& rules, const Disagreement& d) {
   std::map<std::string, std::vector<std::string>> holders;
-  for (const auto& [service, value] : d.values) holders[value].push_back(service);
+  for (const auto& [service, value] : d.values) {
+    std::string side = Side(rules, d, value);
+    if (!side.empty()) holders[side].push_back(service);
+  }
   size_t fewest = SIZE_MAX;
   for (const auto& [value, services] : holders) fewest = std::min(fewest, services.size());
   std::vector<std::string> out;
@@ -58,21 +77,29 @@ std::vector<std::string> MinorityHolders(const Disagreement& d) {
   return out;
 }
 
-// Inconsistent entities settled inside the window, and how many the rest of the data
-// would predict for a window of that length (some disagreement is the system's normal).
+// Inconsistent entities whose disagreement began inside the window, and how many the rest of
+// the data would predict for a window of that length (some disagreement is the system's
+// normal: a declined payment, a late cancellation).
 double ExpectedInconsistent(const DebugContext& ctx, size_t* in_window) {
   const SharedAnalyses& a = ctx.analyses;
   size_t outside = 0;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const ConsistencyReport& r : a.inconsistent) {
-    lo = std::min(lo, r.at_ns);
-    hi = std::max(hi, r.at_ns);
-    ctx.window.Contains(r.at_ns) ? ++*in_window : ++outside;
+    ctx.window.Contains(DisagreedSince(r)) ? ++*in_window : ++outside;
   }
   double window = static_cast<double>(ctx.window.max_ns - ctx.window.min_ns);
-  double rest = std::max(1.0, static_cast<double>(ctx.spans.max_ns - ctx.spans.min_ns) - window);
+  double rest = std::max(1.0, static_cast<double>(ctx.data.max_ns - ctx.data.min_ns) - window);
   if (outside == 0) return 0;
   return static_cast<double>(outside) * window / rest;
+}
+
+// Whether a request that wrote the entity's events failed (a trace of the window with an
+// error span).
+bool WrittenByFailingRequest(const DebugContext& ctx, const ConsistencyReport& r) {
+  for (TraceId t : r.trace_ids) {
+    const TraceFacts* f = ctx.spans.traces.Find(t);
+    if (f != nullptr && f->error_spans > 0) return true;
+  }
+  return false;
 }
 
 void AddInconsistencies(const DebugContext& ctx, std::vector<Hypothesis>* out) {
@@ -81,25 +108,41 @@ void AddInconsistencies(const DebugContext& ctx, std::vector<Hypothesis>* out) {
   double expected = ExpectedInconsistent(ctx, &in_window);
   if (static_cast<double>(in_window) < 2 * expected + 1) return;  // no more than usual
   std::map<std::string, std::vector<const ConsistencyReport*>> blamed;
+  // Each entity's one unit of blame split among its suspects; none for an entity written by
+  // a failing request (a saga a failure left half done is that failure's consequence).
+  std::map<std::string, double> blame;
+  size_t after_failures = 0;
   for (const ConsistencyReport& r : a.inconsistent) {
-    if (!ctx.window.Contains(r.at_ns)) continue;
+    if (!ctx.window.Contains(DisagreedSince(r))) continue;
+    bool failed = WrittenByFailingRequest(ctx, r);
+    after_failures += failed;
     std::vector<std::string> services;
     for (const Disagreement& d : r.disagreements) {
-      for (std::string& s : MinorityHolders(d)) services.push_back(std::move(s));
+      for (std::string& s : MinorityHolders(a.consistency_rules, d)) services.push_back(std::move(s));
     }
     std::sort(services.begin(), services.end());
     services.erase(std::unique(services.begin(), services.end()), services.end());
-    for (const std::string& s : services) blamed[s].push_back(&r);
+    for (const std::string& s : services) {
+      blamed[s].push_back(&r);
+      blame[s] += failed ? 0.0 : 1.0 / static_cast<double>(services.size());
+    }
   }
   for (const auto& [service, reports] : blamed) {
+    if (blame[service] <= 0) continue;
     Hypothesis h;
     h.kind = "inconsistent-state";
     h.service = service;
-    // Blame shared with the other party of a two-service disagreement is halved.
-    h.confidence = ItemConfidence(reports.size()) * reports.size() / std::max<size_t>(1, in_window);
+    // Blame shared with the other parties of a disagreement (two services each holding
+    // their own value, or three) is split: nothing says which of them is wrong.
+    double share = blame[service] / static_cast<double>(std::max<size_t>(1, in_window));
+    h.confidence = ItemConfidence(reports.size()) * share;
     h.evidence.push_back(fmt::format("{} holds a minority value in {} of {} inconsistent entities of the "
-                                     "window ({:.1f} expected from the rest of the data)",
-                                     service, reports.size(), in_window, expected));
+                                     "window ({:.1f} expected from the rest of the data); its share of the "
+                                     "blame {:.0f}%", service, reports.size(), in_window, expected, 100 * share));
+    if (after_failures > 0) {
+      h.evidence.push_back(fmt::format("{} of the {} entities were written by failing requests (not blamed: "
+                                       "consequences of those failures)", after_failures, in_window));
+    }
     for (const ConsistencyReport* r : reports) {
       if (h.evidence.size() >= 6) break;
       for (const Disagreement& d : r->disagreements) {

@@ -96,10 +96,12 @@ void AddCascadePatterns(const ErrorAnalysis& e, Section* s) {
 void AddRetriesAndTimeouts(const ErrorAnalysis& e, Section* s) {
   for (size_t i = 0; i < e.retries.size() && i < kPatternsShown; ++i) {
     const RetryPattern& r = e.retries[i];
+    std::string served_by =
+        r.target_service.empty() || r.target_service == r.service ? "" : " (served by " + r.target_service + ")";
     Finding f = MakeFinding(
-        fmt::format("retry storm: {} / {} retried {} / {} {} times in {} traces (up to {} attempts)",
-                    r.parent_service, r.parent_operation, r.service, r.operation, r.retries, r.traces,
-                    r.max_attempts),
+        fmt::format("retry storm: {} / {} retried {} / {}{} {} times in {} traces (up to {} attempts)",
+                    r.parent_service, r.parent_operation, r.service, r.operation, served_by, r.retries,
+                    r.traces, r.max_attempts),
         Severity::kWarning,
         {Metric::Count("retries", static_cast<int64_t>(r.retries)),
          Metric::Count("traces", static_cast<int64_t>(r.traces)),

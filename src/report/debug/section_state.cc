@@ -63,9 +63,9 @@ void AddInconsistent(const DebugContext& ctx, Section* s) {
     return;
   }
   size_t in_window = 0;
-  for (const ConsistencyReport& r : a.inconsistent) in_window += ctx.window.Contains(r.at_ns);
+  for (const ConsistencyReport& r : a.inconsistent) in_window += ctx.window.Contains(DisagreedSince(r));
   s->findings.push_back(MakeFinding(
-      fmt::format("{} entities whose services disagree ({} settled in the window)", a.inconsistent.size(),
+      fmt::format("{} entities whose services disagree ({} began disagreeing in the window)", a.inconsistent.size(),
                   in_window),
       a.inconsistent.empty() ? Severity::kInfo : Severity::kNotice,
       {Metric::Count("inconsistent_entities", static_cast<int64_t>(a.inconsistent.size())),
@@ -73,7 +73,7 @@ void AddInconsistent(const DebugContext& ctx, Section* s) {
   size_t shown = 0;
   for (const ConsistencyReport& r : a.inconsistent) {
     if (shown >= kEntitiesShown) break;
-    if (!ctx.window.Contains(r.at_ns) || r.disagreements.empty()) continue;
+    if (!ctx.window.Contains(DisagreedSince(r)) || r.disagreements.empty()) continue;
     ++shown;
     const Disagreement& d = r.disagreements.front();
     Finding f = MakeFinding(fmt::format("{}: services disagree on {}: {}", r.entity, d.field, ServiceValues(d)),

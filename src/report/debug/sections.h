@@ -33,6 +33,9 @@ struct SectionBuilder {
 Status BuildSummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildServiceMap(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildTraceCorrelation(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildCorrelationFlow(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildRegressions(Store& store, const DebugContext& ctx, DebugReport* report);
+Status BuildProjectionLag(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildDependencyCycles(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildLatencySummary(Store& store, const DebugContext& ctx, DebugReport* report);
 Status BuildCriticalPathOwnership(Store& store, const DebugContext& ctx, DebugReport* report);

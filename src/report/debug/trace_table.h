@@ -40,6 +40,15 @@ class TraceTable {
     }
   }
   TraceFacts& operator[](uint32_t index) { return facts_[index]; }
+  // The facts of a trace seen in the pass, or null.
+  const TraceFacts* Find(TraceId id) const {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = Hash(id) & mask;; i = (i + 1) & mask) {
+      uint32_t s = slots_[i];
+      if (s == kEmpty) return nullptr;
+      if (facts_[s].id == id) return &facts_[s];
+    }
+  }
   const std::vector<TraceFacts>& facts() const { return facts_; }
 
  private:

@@ -227,7 +227,7 @@ bool GetDictStrings(std::string_view in, size_t n, StringDict* dict) {
   for (size_t i = 0; i < n; ++i) {
     std::string_view s = bytes.substr(pos, lengths[i]);
     pos += lengths[i];
-    if (dict->Intern(s) != static_cast<StrId>(i + 1)) return false;
+    dict->AppendUnindexed(s);
   }
   return true;
 }

@@ -74,8 +74,8 @@ bool GetRaw(std::string_view in, size_t n, std::vector<T>* out) {
 template <typename T>
 bool GetDeltas(std::string_view in, size_t n, std::vector<T>* out);
 bool GetDiffs(std::string_view in, const std::vector<int64_t>& base, std::vector<int64_t>* out);
-// Rebuilds a dictionary from `n` strings; false also when a string repeats (the ids would
-// shift).
+// Rebuilds a dictionary from `n` strings, ids in order (no lookup table is built: see
+// StringDict::AppendUnindexed).
 bool GetDictStrings(std::string_view in, size_t n, StringDict* dict);
 bool GetStringList(std::string_view in, size_t n, std::vector<std::string>* out);
 

@@ -2,6 +2,7 @@
 // planners, and trace gathering.
 #include <atomic>
 #include <mutex>
+#include <type_traits>
 
 #include "store/embedded/embedded_store.h"
 #include "store/embedded/job_runner.h"
@@ -44,6 +45,23 @@ Status EmbeddedStore::ForEachLogSegment(const ScanFilter& filter, const SegmentF
   return ForEachSegment(Signal::kLogs, filter, fn);
 }
 
+template <typename Batch>
+Result<std::shared_ptr<const TraceRows<Batch>>> EmbeddedStore::CachedSegment(
+    const SegmentHandle& h) {
+  std::shared_ptr<const TraceRows<Batch>> found;
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    found = cache_->FindSpans(h.entry.seq);
+  } else {
+    found = cache_->FindLogs(h.entry.seq);
+  }
+  if (found) return found;
+  Batch batch;
+  DDBG_RETURN_IF_ERROR(ReadSegment(h.path, h.entry, &batch));
+  found = TraceRows<Batch>::Build(std::move(batch));
+  cache_->Put(h.entry.seq, found);
+  return found;
+}
+
 template <typename Batch, typename Copier>
 Result<Batch> EmbeddedStore::GatherTrace(Signal signal, TraceId id) {
   Batch out;
@@ -53,6 +71,13 @@ Result<Batch> EmbeddedStore::GatherTrace(Signal signal, TraceId id) {
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal) continue;
     if (h->index_status.ok() && !h->index.HasTrace(id)) continue;
+    if (cache_) {
+      Result<std::shared_ptr<const TraceRows<Batch>>> cached = CachedSegment<Batch>(*h);
+      if (!cached.ok()) return cached.status();
+      Copier copier((*cached)->batch, &out);
+      (*cached)->CopyTrace(id, copier);
+      continue;
+    }
     DDBG_RETURN_IF_ERROR(ReadSegment(h->path, h->entry, &segment));
     Copier copier(segment, &out);
     for (size_t i = 0; i < segment.size(); ++i) {

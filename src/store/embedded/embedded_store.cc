@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <type_traits>
 
 #include "store/embedded/file_io.h"
 
@@ -153,6 +154,7 @@ Status EmbeddedStore::Refresh() {
 }
 
 Result<StoreStats> EmbeddedStore::Stats() { return Current()->Stats(); }
+Result<TimeRange> EmbeddedStore::DataTimeRange() { return Current()->TimeBounds(); }
 
 EmbeddedStore::PendingParts::~PendingParts() {
   for (const std::string& t : temps) ::unlink(t.c_str());
@@ -164,6 +166,11 @@ Status EmbeddedStore::WriteParts(const Batch& batch, PendingParts* parts) {
   wopts.zstd_level = options_.zstd_level;
   size_t max_rows =
       options_.max_rows_per_segment == 0 ? batch.size() : options_.max_rows_per_segment;
+  if constexpr (std::is_same_v<Batch, EventBatch>) {
+    if (options_.max_rows_per_event_segment != 0) {
+      max_rows = std::min(max_rows, options_.max_rows_per_event_segment);
+    }
+  }
   Batch part;
   for (size_t begin = 0; begin < batch.size(); begin += max_rows) {
     size_t end = std::min(batch.size(), begin + max_rows);
@@ -178,8 +185,18 @@ Status EmbeddedStore::WriteParts(const Batch& batch, PendingParts* parts) {
     if (!w.ok()) return w.status();
     parts->temps.push_back(temp);
     parts->written.push_back(std::move(w).value());
+    KeepForCache(*source, parts);
   }
   return Status::Ok();
+}
+
+template <typename Batch>
+void EmbeddedStore::KeepForCache(const Batch& part, PendingParts* parts) {
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (cache_) parts->cached_spans.push_back(TraceRows<SpanBatch>::Build(part));
+  } else if constexpr (std::is_same_v<Batch, LogBatch>) {
+    if (cache_) parts->cached_logs.push_back(TraceRows<LogBatch>::Build(part));
+  }
 }
 
 template <typename Batch>
@@ -252,7 +269,21 @@ Status EmbeddedStore::Commit(PendingParts& parts, const std::pair<std::string, u
     handles.push_back(std::move(h));
   }
   Install(std::make_shared<const Snapshot>(std::move(handles), meta_bytes_ + manifest_bytes));
+  CacheCommitted(parts);
   return Status::Ok();
+}
+
+// Parts were written spans first, then logs (WriteParts order), each kept in that order.
+void EmbeddedStore::CacheCommitted(const PendingParts& parts) {
+  if (!cache_) return;
+  size_t span_part = 0, log_part = 0;
+  for (const WrittenSegment& w : parts.written) {
+    if (w.entry.signal == Signal::kSpans && span_part < parts.cached_spans.size()) {
+      cache_->Put(w.entry.seq, parts.cached_spans[span_part++]);
+    } else if (w.entry.signal == Signal::kLogs && log_part < parts.cached_logs.size()) {
+      cache_->Put(w.entry.seq, parts.cached_logs[log_part++]);
+    }
+  }
 }
 
 Status EmbeddedStore::AppendSpans(const SpanBatch& batch) { return Append(batch); }

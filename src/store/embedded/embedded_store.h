@@ -15,6 +15,7 @@
 #include "ddbg/store.h"
 #include "store/embedded/segment_writer.h"
 #include "store/embedded/store_snapshot.h"
+#include "store/embedded/trace_lookup_cache.h"
 
 namespace ddbg::store {
 
@@ -58,6 +59,7 @@ class EmbeddedStore final : public Store {
   Status ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Status ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) override;
   Result<StoreStats> Stats() override;
+  Result<TimeRange> DataTimeRange() override;
   Status Refresh() override;
   Result<std::string> ReadBlob(const std::string& name) override;
   Status UpdateBlob(const std::string& name,
@@ -65,7 +67,11 @@ class EmbeddedStore final : public Store {
 
  private:
   EmbeddedStore(std::string dir, const EmbeddedStoreOptions& options, uint64_t meta_bytes)
-      : dir_(std::move(dir)), options_(options), meta_bytes_(meta_bytes) {}
+      : dir_(std::move(dir)),
+        options_(options),
+        meta_bytes_(meta_bytes),
+        cache_(options.cache_bytes > 0 ? std::make_unique<TraceLookupCache>(options.cache_bytes)
+                                       : nullptr) {}
 
   std::shared_ptr<const Snapshot> Current() const;
   void Install(std::shared_ptr<const Snapshot> snapshot);
@@ -73,6 +79,9 @@ class EmbeddedStore final : public Store {
   struct PendingParts {
     std::vector<std::string> temps;
     std::vector<WrittenSegment> written;
+    // With a cache: what each part holds, grouped by trace, to cache once it has its number.
+    std::vector<std::shared_ptr<const TraceRows<SpanBatch>>> cached_spans;
+    std::vector<std::shared_ptr<const TraceRows<LogBatch>>> cached_logs;
     ~PendingParts();
   };
   template <typename Batch>
@@ -88,6 +97,14 @@ class EmbeddedStore final : public Store {
   Status ForEachSegment(Signal signal, const ScanFilter& filter, const SegmentFn& fn);
   template <typename Batch, typename Copier>
   Result<Batch> GatherTrace(Signal signal, TraceId id);
+  // The decoded segment for a trace lookup: from the cache, or read (and cached).
+  template <typename Batch>
+  Result<std::shared_ptr<const TraceRows<Batch>>> CachedSegment(const SegmentHandle& h);
+  // Keeps what a part holds for the cache (no-op without a cache).
+  template <typename Batch>
+  void KeepForCache(const Batch& part, PendingParts* parts);
+  // Puts the committed parts (now numbered) into the cache.
+  void CacheCommitted(const PendingParts& parts);
   // The correlation index lookups (correlation_lookup.cc).
   template <typename Batch>
   Status LookupTerms(Signal signal, const std::vector<uint64_t>& terms,
@@ -99,6 +116,7 @@ class EmbeddedStore final : public Store {
   std::mutex append_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
+  std::unique_ptr<TraceLookupCache> cache_;  // null when options_.cache_bytes == 0
 };
 
 }  // namespace ddbg::store

@@ -152,6 +152,7 @@ Status EmbeddedStore::ScanEventColumns(const ScanFilter& filter, const EventColu
     if (failed.load()) return;
     EventColumns cols;
     cols.ordinal = j;
+    cols.segment = segments[j]->entry.seq;
     EventColumnDecoder decoder(segments[j]->path, *workers[static_cast<size_t>(w)], &cols);
     Status st = decoder.Decode(segments[j]->entry, scan.columns);
     if (st.ok()) st = fn(cols);

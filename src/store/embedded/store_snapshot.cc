@@ -16,17 +16,14 @@ const StoreStats& Snapshot::Stats() const {
     std::vector<const std::vector<TraceId>*> traces;
     std::vector<const std::vector<std::string>*> services;
     std::vector<const std::vector<std::string>*> streams;
-    bool any = false;
+    TimeRange bounds = TimeBounds();
+    s.min_time_ns = bounds.min_ns;
+    s.max_time_ns = bounds.max_ns;
     for (const auto& h : segments_) {
       const SegmentEntry& e = h->entry;
       ++s.segments;
       s.last_segment = std::max(s.last_segment, e.seq);
       s.bytes_on_disk += e.file_bytes;
-      if (e.rows > 0 && (e.min_time_ns != 0 || e.max_time_ns != 0)) {
-        s.min_time_ns = any ? std::min(s.min_time_ns, e.min_time_ns) : e.min_time_ns;
-        s.max_time_ns = any ? std::max(s.max_time_ns, e.max_time_ns) : e.max_time_ns;
-        any = true;
-      }
       switch (e.signal) {
         case Signal::kSpans:
           s.spans += e.rows;
@@ -53,6 +50,19 @@ const StoreStats& Snapshot::Stats() const {
     stats_ = std::move(s);
   });
   return stats_;
+}
+
+TimeRange Snapshot::TimeBounds() const {
+  TimeRange r{0, 0};
+  bool any = false;
+  for (const auto& h : segments_) {
+    const SegmentEntry& e = h->entry;
+    if (e.rows == 0 || (e.min_time_ns == 0 && e.max_time_ns == 0)) continue;
+    r.min_ns = any ? std::min(r.min_ns, e.min_time_ns) : e.min_time_ns;
+    r.max_ns = any ? std::max(r.max_ns, e.max_time_ns) : e.max_time_ns;
+    any = true;
+  }
+  return r;
 }
 
 std::vector<std::shared_ptr<const SegmentHandle>> BuildHandles(const std::string& dir,

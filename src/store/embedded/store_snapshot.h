@@ -38,6 +38,8 @@ class Snapshot {
   // Bytes of the files other than segments (manifest, store.meta).
   uint64_t fixed_bytes() const { return fixed_bytes_; }
   const StoreStats& Stats() const;
+  // Stats()'s min_time_ns / max_time_ns, from the manifest entries alone.
+  TimeRange TimeBounds() const;
 
  private:
   std::vector<std::shared_ptr<const SegmentHandle>> segments_;
