@@ -74,15 +74,23 @@ Status StoredThenHead(const SegmentFn& fn, StoredFn stored, HeadFn head) {
 
 }  // namespace
 
-Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir) {
+Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir, uint64_t cache_bytes) {
   auto writer = OpenEmbeddedStore(dir);
   if (!writer.ok()) return writer.status();
-  auto reader = OpenEmbeddedStore(dir, {.read_only = true});
+  // With a cache, two readers share its bytes (see the class comment).
+  EmbeddedStoreOptions read_options{.read_only = true, .cache_bytes = cache_bytes / 2};
+  auto reader = OpenEmbeddedStore(dir, read_options);
   if (!reader.ok()) return reader.status();
+  std::unique_ptr<Store> standby;
+  if (cache_bytes > 0) {
+    auto opened = OpenEmbeddedStore(dir, read_options);
+    if (!opened.ok()) return opened.status();
+    standby = std::move(opened).value();
+  }
   Result<uint64_t> mark = (*writer)->ReadMark(kWalMark);
   if (!mark.ok()) return mark.status();
   return std::unique_ptr<LiveStore>(
-      new LiveStore(std::move(writer).value(), std::move(reader).value(), *mark));
+      new LiveStore(std::move(writer).value(), std::move(reader).value(), std::move(standby), *mark));
 }
 
 uint64_t LiveStore::sealed_lsn() const {
@@ -192,9 +200,31 @@ Result<uint64_t> LiveStore::Seal() {
     }
   }
   DDBG_RETURN_IF_ERROR(writer_->AppendMarked(spans, logs, kWalMark, upto));
-  // Switch readers from "head holds these" to "the store holds these" in one step.
+  DDBG_RETURN_IF_ERROR(SwitchView(run, upto, spans.empty() ? TraceId() : spans.trace_id[0]));
+  return upto;
+}
+
+Status LiveStore::SwitchView(const std::vector<HeadChunk>& run, uint64_t upto, TraceId warm) {
+  Status refreshed = Status::Ok();
+  bool swap = false;
+  if (standby_) {
+    // Nobody reads the standby: refresh it and decode the segments it has not seen yet
+    // (one lookup of a trace in each) without holding any lock readers wait for.
+    if (!warm.empty()) standby_warm_.push_back(warm);
+    refreshed = standby_->Refresh();
+    for (TraceId id : standby_warm_) {
+      if (refreshed.ok()) refreshed = standby_->GetTrace(id).status();
+    }
+    swap = refreshed.ok();
+  }
   std::unique_lock<std::shared_mutex> view(view_mu_);
-  Status refreshed = reader_->Refresh();
+  if (swap) {
+    std::swap(reader_, standby_);
+    standby_warm_.clear();
+    if (!warm.empty()) standby_warm_.push_back(warm);  // the old reader has not seen it
+  } else {
+    refreshed = reader_->Refresh();
+  }
   std::lock_guard<std::mutex> l(head_mu_);
   for (const HeadChunk& c : run) {
     head_stats_.chunks--;
@@ -205,8 +235,7 @@ Result<uint64_t> LiveStore::Seal() {
     head_.erase(c.lsn);
   }
   sealed_lsn_ = upto;
-  if (!refreshed.ok()) return refreshed;
-  return upto;
+  return refreshed;
 }
 
 Status LiveStore::ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) {
@@ -317,6 +346,7 @@ Result<StoreStats> LiveStore::Stats() {
 Status LiveStore::Refresh() {
   std::lock_guard<std::mutex> seal_lock(seal_mu_);
   std::unique_lock<std::shared_mutex> view(view_mu_);
+  if (standby_) DDBG_RETURN_IF_ERROR(standby_->Refresh());
   return reader_->Refresh();
 }
 

@@ -4,7 +4,10 @@
 // the oldest contiguous run of head chunks into one store commit that also records, as
 // the mark "serve.wal", the WAL position it covers. Two store objects are used: a writer,
 // and a reader whose snapshot changes only together with the head (under an exclusive
-// lock), so a reader never sees a record twice or misses one during a seal.
+// lock), so a reader never sees a record twice or misses one during a seal. With a
+// decoded-segment cache there are two readers: a seal refreshes the standby one and
+// decodes the new segments into its cache off the request path, then swaps it in (so no
+// lookup ever decodes a freshly sealed segment).
 // Thread-safety: everything may be called from any thread.
 #pragma once
 
@@ -42,7 +45,8 @@ struct HeadStats {
 
 class LiveStore final : public Store {
  public:
-  static Result<std::unique_ptr<LiveStore>> Open(const std::string& dir);
+  // `cache_bytes`: the decoded-segment cache of the reader that answers queries (0: none).
+  static Result<std::unique_ptr<LiveStore>> Open(const std::string& dir, uint64_t cache_bytes = 0);
 
   // The WAL position the store already holds (the "serve.wal" mark at open).
   uint64_t sealed_lsn() const;
@@ -77,9 +81,13 @@ class LiveStore final : public Store {
   Status Refresh() override;
 
  private:
-  LiveStore(std::unique_ptr<Store> writer, std::unique_ptr<Store> reader, uint64_t sealed)
-      : writer_(std::move(writer)), reader_(std::move(reader)), sealed_lsn_(sealed),
-        contiguous_lsn_(sealed) {}
+  LiveStore(std::unique_ptr<Store> writer, std::unique_ptr<Store> reader,
+            std::unique_ptr<Store> standby, uint64_t sealed)
+      : writer_(std::move(writer)), reader_(std::move(reader)), standby_(std::move(standby)),
+        sealed_lsn_(sealed), contiguous_lsn_(sealed) {}
+  // Makes the committed run (LSNs up to `upto`) visible: switches the reader and drops the
+  // run from the head in one exclusive step.
+  Status SwitchView(const std::vector<HeadChunk>& run, uint64_t upto, TraceId warm);
   std::vector<HeadChunk> HeadSnapshot() const;
   // Where one trace's records are in the head: (LSN, row) pairs, in the order added.
   struct HeadRows {
@@ -92,7 +100,9 @@ class LiveStore final : public Store {
   void UnindexChunk(const HeadChunk& c);  // head_mu_ held
 
   std::unique_ptr<Store> writer_;
-  std::unique_ptr<Store> reader_;
+  std::unique_ptr<Store> reader_;   // answers queries; swapped under view_mu_
+  std::unique_ptr<Store> standby_;  // with a cache: the next reader; null without a cache
+  std::vector<TraceId> standby_warm_;  // a trace of each segment the standby has not decoded
   std::mutex seal_mu_;              // one Seal at a time
   mutable std::shared_mutex view_mu_;  // readers shared; a seal's switch-over exclusive
   mutable std::mutex head_mu_;

@@ -44,9 +44,12 @@ Rows Make(const std::vector<std::pair<uint64_t, SpanId>>& ids) {
 std::vector<SpanId> SpanIds(const SpanBatch& b) { return b.span_id; }
 std::vector<SpanId> LogSpanIds(const LogBatch& b) { return b.span_id; }
 
-TEST(LiveStoreHead, TraceLookupUsesTheHeadIndexAcrossSeals) {
+// Without and with the decoded-segment cache (two readers swapped at each seal).
+class LiveStoreHead : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(LiveStoreHead, TraceLookupUsesTheHeadIndexAcrossSeals) {
   ScratchDir dir;
-  auto opened = LiveStore::Open(dir.Sub("data"));
+  auto opened = LiveStore::Open(dir.Sub("data"), GetParam());
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   LiveStore& store = **opened;
   Rows second = Make({{7, 3}, {8, 4}, {7, 5}});
@@ -79,7 +82,17 @@ TEST(LiveStoreHead, TraceLookupUsesTheHeadIndexAcrossSeals) {
   EXPECT_GE(segments, 2u);
   ASSERT_EQ(*store.Seal(), 3u);
   EXPECT_EQ(SpanIds(*store.GetTrace(TraceId{1, 8})), (std::vector<SpanId>{4, 7}));
+  EXPECT_EQ(SpanIds(*store.GetTrace(TraceId{1, 7})), (std::vector<SpanId>{1, 3, 5, 6}));
+  // A fourth seal: with the cache, the reader swapped in now missed seal 3 while standby.
+  Rows fourth = Make({{7, 8}});
+  store.AddToHead(4, fourth.spans, fourth.logs);
+  ASSERT_EQ(*store.Seal(), 4u);
+  EXPECT_EQ(SpanIds(*store.GetTrace(TraceId{1, 7})), (std::vector<SpanId>{1, 3, 5, 6, 8}));
+  EXPECT_EQ(LogSpanIds(*store.GetTraceLogs(TraceId{1, 8})), (std::vector<SpanId>{4, 7}));
+  EXPECT_EQ(store.Stats()->spans, 8u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Cache, LiveStoreHead, ::testing::Values(0, 64ull << 20));
 
 }  // namespace
 }  // namespace ddbg::server_test
