@@ -4,6 +4,7 @@
 // one more thread times GET /api/traces/{id}. Prints acknowledged spans/s, 429s, trace
 // lookup p50/p99 and the process's peak RSS.
 // Usage: serve_ingest_bench [seconds=10] [connections=8] [spans_per_request=1000]
+//                           [cache_mb=1024]
 #include <httplib.h>
 #include <sys/resource.h>
 
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 10;
   int connections = argc > 2 ? std::atoi(argv[2]) : 8;
   int spans = argc > 3 ? std::atoi(argv[3]) : 1000;
+  uint64_t cache_mb = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1024;
   std::string dir = "/tmp/ddbg-serve-bench-" + std::to_string(::getpid());
   ddbg::ServerOptions o;
   o.data_dir = dir;
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
   o.otlp_grpc_port = -1;
   o.http_port = 0;
   o.http_threads = connections + 4;
+  o.cache_bytes = cache_mb << 20;
   auto server = ddbg::Server::Start(o);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n", server.status().ToString().c_str());

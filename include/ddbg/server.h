@@ -24,6 +24,7 @@ struct ServerOptions {
   uint64_t max_queue_bytes = 256ull << 20;   // admitted and not yet acknowledged
   uint64_t max_head_bytes = 1ull << 30;      // acknowledged and not yet sealed
   int http_threads = 32;
+  uint64_t cache_bytes = 1ull << 30;  // decoded segments kept for queries (trace lookups)
 };
 
 // The ports actually bound (useful with port 0).

@@ -1,6 +1,7 @@
 // `ddbg logs query '<LogQL>'`: log lines or metric series from the store.
 #include <cstdio>
 
+#include "cli/data_source.h"
 #include "cli/query_options.h"
 #include "ddbg/logql.h"
 #include "query/lexer.h"
@@ -28,9 +29,9 @@ void Run(const LogsQueryArgs& args, const GlobalOptions& global) {
     fmt::print(stderr, "ddbg {}: {}\n", command, st.message());
     return SetExitCode(1);
   }
-  std::unique_ptr<Store> store = OpenForQuery(global, command);
-  if (!store) return;
-  Result<LogQueryResult> r = EvalLogQL(*store, args.query, options);
+  std::unique_ptr<DataSource> source = DataSource::Open(global, command);
+  if (!source) return;
+  Result<LogQueryResult> r = source->EvalLogQL(args.query, options);
   if (!r.ok()) {
     fmt::print(stderr, "ddbg {}: {}\n", command, r.status().ToString());
     return SetExitCode(1);
@@ -61,6 +62,7 @@ void AddLogsQueryCommand(CLI::App& logs_group, GlobalOptions& global) {
   cmd->add_flag("--by-trace", args->by_trace,
                 "group the lines by trace id (traces in order of their first line; lines "
                 "without a trace id last)");
+  SupportsServer(cmd, global);
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

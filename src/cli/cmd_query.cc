@@ -2,6 +2,7 @@
 // Grafana Tempo's search JSON.
 #include <cstdio>
 
+#include "cli/data_source.h"
 #include "cli/query_options.h"
 #include "ddbg/traceql.h"
 
@@ -31,9 +32,9 @@ void Run(const SearchArgs& args, const GlobalOptions& global, bool tags, const c
     fmt::print(stderr, "ddbg {}: {}\n", command, st.message());
     return SetExitCode(1);
   }
-  std::unique_ptr<Store> store = OpenForQuery(global, command);
-  if (!store) return;
-  Result<TraceSearchResult> r = SearchTraceQL(*store, text, options);
+  std::unique_ptr<DataSource> source = DataSource::Open(global, command);
+  if (!source) return;
+  Result<TraceSearchResult> r = source->SearchTraceQL(text, options);
   if (!r.ok()) {
     fmt::print(stderr, "ddbg {}: {}\n", command, r.status().ToString());
     return SetExitCode(1);
@@ -56,6 +57,7 @@ void AddSearchLike(CLI::App& app, GlobalOptions& global, bool tags) {
       ->required();
   AddQueryOptions(cmd, &args->common, global);
   cmd->add_option("--spss", args->spss, "spans shown per spanset (0: all)")->capture_default_str();
+  SupportsServer(cmd, global);
   cmd->callback([args, &global, tags, name] { Run(*args, global, tags, name); });
 }
 

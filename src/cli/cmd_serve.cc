@@ -16,6 +16,7 @@ namespace {
 struct ServeFlags {
   std::string token_file;
   std::string ports_file;
+  uint64_t cache_mb = 1024;
 };
 
 void WritePortsFile(const std::string& path, const ServerPorts& p) {
@@ -95,10 +96,14 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--max-queue-bytes", options->max_queue_bytes,
                   "request bytes in flight before answering 429 / RESOURCE_EXHAUSTED")
       ->capture_default_str();
+  cmd->add_option("--cache-mb", flags->cache_mb,
+                  "memory for decoded segments that trace lookups read (0: no cache)")
+      ->capture_default_str();
   cmd->add_option("--ports-file", flags->ports_file,
                   "write the bound ports as JSON to this file once listening");
   cmd->callback([options, flags, &global] {
     options->data_dir = global.data_dir;
+    options->cache_bytes = flags->cache_mb << 20;
     RunServe(*options, *flags);
   });
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/data_source.h"
 #include "ddbg/store.h"
 #include "util/json_writer.h"
 #include "util/time_format.h"
@@ -63,24 +64,20 @@ void AddStatsCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--format", *format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  SupportsServer(cmd, global);
   cmd->callback([format, &global] {
-    auto store = OpenEmbeddedStore(global.data_dir, {.read_only = true});
-    if (!store.ok()) {
-      fmt::print(stderr, "ddbg stats: cannot open store {}: {}\n", global.data_dir,
-                 store.status().ToString());
-      SetExitCode(1);
-      return;
-    }
-    Result<StoreStats> stats = (*store)->Stats();
+    std::unique_ptr<DataSource> source = DataSource::Open(global, "stats", {.read_only = true});
+    if (!source) return;
+    Result<StoreStats> stats = source->Stats();
     if (!stats.ok()) {
       fmt::print(stderr, "ddbg stats: {}\n", stats.status().ToString());
       SetExitCode(1);
       return;
     }
     if (*format == "json") {
-      PrintJson(*stats, global.data_dir);
+      PrintJson(*stats, source->name());
     } else {
-      PrintTable(*stats, global.data_dir);
+      PrintTable(*stats, source->name());
     }
   });
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/data_source.h"
 #include "ddbg/store.h"
 #include "ddbg/trace_tree.h"
 #include "ddbg/waterfall.h"
@@ -78,16 +79,17 @@ void Run(const TraceArgs& args, const GlobalOptions& global) {
       return;
     }
   }
-  auto store = OpenEmbeddedStore(global.data_dir, {.create_if_missing = false, .read_only = true});
-  if (!store.ok()) {
-    fmt::print(stderr, "ddbg trace: cannot open store {}: {}\n", global.data_dir,
-               store.status().ToString());
+  if (args.slowest && !global.server_url.empty()) {
+    fmt::print(stderr, "ddbg trace: --slowest scans every span and does not work with --server; "
+                       "give a TRACE_ID, or run it with --data DIR on the server's data directory\n");
     SetExitCode(1);
     return;
   }
+  std::unique_ptr<DataSource> source = DataSource::Open(global, "trace");
+  if (!source) return;
   std::string shown = args.trace_id;
   if (args.slowest) {
-    Result<TraceId> slowest = FindSlowestTrace(**store);
+    Result<TraceId> slowest = FindSlowestTrace(*source->store());
     if (!slowest.ok()) {
       fmt::print(stderr, "ddbg trace: no traces in {}{}\n", global.data_dir,
                  slowest.status().code() == StatusCode::kNotFound
@@ -99,14 +101,14 @@ void Run(const TraceArgs& args, const GlobalOptions& global) {
     id = *slowest;
     shown = TraceIdToHex(id);
   }
-  Result<SpanBatch> batch = (*store)->GetTrace(id);
+  Result<SpanBatch> batch = source->GetTrace(id);
   if (!batch.ok()) {
     fmt::print(stderr, "ddbg trace: {}\n", batch.status().ToString());
     SetExitCode(1);
     return;
   }
   if (batch->empty()) {
-    fmt::print(stderr, "trace {} not found in {}\n", shown, global.data_dir);
+    fmt::print(stderr, "trace {} not found in {}\n", shown, source->name());
     SetExitCode(1);
     return;
   }
@@ -123,8 +125,13 @@ void Run(const TraceArgs& args, const GlobalOptions& global) {
     options.ascii = args.ascii;
     const char* no_color_env = std::getenv("NO_COLOR");
     options.color = !args.no_color && isatty(STDOUT_FILENO) && !(no_color_env && *no_color_env);
-    Result<LogBatch> logs = (*store)->GetTraceLogs(id);
-    if (logs.ok() && !args.no_logs) options.logs = &*logs;
+    Result<LogBatch> logs = args.no_logs ? Result<LogBatch>(LogBatch()) : source->GetTraceLogs(id);
+    if (!logs.ok()) {
+      fmt::print(stderr, "ddbg trace: {}\n", logs.status().message());
+      SetExitCode(1);
+      return;
+    }
+    if (!args.no_logs) options.logs = &*logs;
     out = RenderWaterfallText(tree, options);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -151,6 +158,7 @@ void AddTraceCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag("--no-skew-adjust", args->no_skew_adjust,
                 "show the recorded times, without clock-skew correction");
   cmd->add_flag("--no-logs", args->no_logs, "do not show the trace's log records under their spans");
+  SupportsServer(cmd, global);
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

@@ -7,12 +7,17 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ddbg::cli {
 
 // Options shared by every command that reads or writes a store.
 struct GlobalOptions {
   std::string data_dir = "./ddbg-data";
+  std::string server_url;  // --server URL: a running `ddbg serve` instead of --data
+  std::string token_file;  // --token-file F: its bearer token (else $DDBG_TOKEN)
+  double server_timeout_s = 60;  // --server-timeout S
+  std::vector<const CLI::App*> server_commands;  // the commands that work with --server
 };
 
 void SetExitCode(int code);

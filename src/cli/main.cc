@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/data_source.h"
 
 namespace ddbg::cli {
 namespace {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "ddbg 0.1.0");
   ddbg::cli::GlobalOptions global;
+  ddbg::cli::AddServerOptions(app, global);
   ddbg::cli::AddIngestCommand(app, global);
   ddbg::cli::AddStatsCommand(app, global);
   ddbg::cli::AddTraceCommand(app, global);
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   ddbg::cli::AddWorkflowCommand(app, global);
   ddbg::cli::AddServeCommand(app, global);
   ddbg::cli::AddDebugCommand(app, global);
+  ddbg::cli::FinishServerOptions(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

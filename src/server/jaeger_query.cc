@@ -1,5 +1,7 @@
 #include "server/jaeger_query.h"
 
+#include "server/trace_id_hash.h"
+
 #include "util/time_parse.h"
 
 #include <simdjson.h>
@@ -11,10 +13,6 @@
 
 namespace ddbg::server {
 namespace {
-
-struct TraceIdHash {
-  size_t operator()(const TraceId& t) const { return t.hi * 0x9e3779b97f4a7c15ULL ^ t.lo; }
-};
 
 // The text a tag is compared with: attribute values as text, plus Jaeger's derived tags.
 bool SpanHasTag(const SpanBatch& b, size_t i, const std::string& key, const std::string& want) {
@@ -54,34 +52,6 @@ ScanFilter FilterFor(const std::string& service, const TimeRange& time) {
 }
 
 }  // namespace
-
-Result<std::vector<std::string>> FindServices(Store& store) {
-  std::set<std::string> names;
-  Status st = store.ScanSpans({}, [&](const SpanBatch& b) {
-    for (StrId s : b.resources.service) names.emplace(b.dict.Get(s));
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  names.erase("");
-  return std::vector<std::string>(names.begin(), names.end());
-}
-
-Result<std::vector<Operation>> FindOperations(Store& store, const std::string& service) {
-  std::set<Operation> ops;
-  Status st = store.ScanSpans(FilterFor(service, {}), [&](const SpanBatch& b) {
-    std::set<std::pair<StrId, SpanKind>> local;
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (service.empty() || b.dict.Get(b.service[i]) == service) local.emplace(b.name[i], b.kind[i]);
-    }
-    for (const auto& [name, kind] : local) {
-      bool unspecified = kind == SpanKind::kUnspecified;
-      ops.insert({std::string(b.dict.Get(name)), unspecified ? "" : SpanKindName(kind)});
-    }
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return std::vector<Operation>(ops.begin(), ops.end());
-}
 
 Result<std::vector<TraceId>> SearchTraceIds(Store& store, const TraceSearch& q) {
   std::unordered_map<TraceId, int64_t, TraceIdHash> latest;  // trace -> latest match start

@@ -1,6 +1,6 @@
-// The queries behind the Jaeger query API, over the Store interface: services, operations,
-// trace search (service, operation, tags, time window, duration bounds, limit) and the
-// service dependency graph. Thread-safety: plain functions; the store may be shared.
+// The queries behind the Jaeger query API, over the Store interface: trace search
+// (service, operation, tags, time window, duration bounds, limit) and the service
+// dependency graph (services and operations: operations_index.h). Thread-safety: plain functions; the store may be shared.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +35,6 @@ struct Dependency {
   uint64_t call_count = 0;
 };
 
-Result<std::vector<std::string>> FindServices(Store& store);
-// Distinct operations of `service` (any service when empty), sorted.
-Result<std::vector<Operation>> FindOperations(Store& store, const std::string& service);
 // Trace ids of the traces with a span matching `q`, the most recent match first.
 Result<std::vector<TraceId>> SearchTraceIds(Store& store, const TraceSearch& q);
 // Every span of each trace, in the order of `ids`; unknown ids give no entry.

@@ -9,6 +9,8 @@
 #include "ddbg/traceql.h"
 #include "server/jaeger_json.h"
 #include "server/jaeger_query.h"
+#include "server/otlp_json_export.h"
+#include "server/result_json.h"
 #include "server/server_context.h"
 #include "util/time_parse.h"
 
@@ -110,12 +112,17 @@ void HandleSearch(ServerContext& ctx, const Request& req, Response& res) {
   SendJson(res, 200, JaegerEnvelope(TracesJson(*traces), traces->size()));
 }
 
+// The trace id of a /api/traces/{id}… path, or false after answering 400.
+bool TraceIdParam(const Request& req, Response& res, TraceId* id) {
+  std::string text = req.matches[1];
+  if (ParseTraceIdHex(text, id) && !id->empty()) return true;
+  SendJson(res, 400, JaegerError(400, "not a trace id (1 to 32 hex digits): " + text));
+  return false;
+}
+
 void HandleTrace(ServerContext& ctx, const Request& req, Response& res) {
   TraceId id;
-  std::string text = req.matches[1];
-  if (!ParseTraceIdHex(text, &id) || id.empty()) {
-    return SendJson(res, 400, JaegerError(400, "not a trace id (1 to 32 hex digits): " + text));
-  }
+  if (!TraceIdParam(req, res, &id)) return;
   Result<SpanBatch> trace = ctx.store->GetTrace(id);
   if (!trace.ok()) return SendStatusError(res, trace.status());
   if (trace->empty()) return SendJson(res, 404, JaegerError(404, "trace not found"));
@@ -126,7 +133,7 @@ void HandleTrace(ServerContext& ctx, const Request& req, Response& res) {
 
 void HandleOperations(ServerContext& ctx, const std::string& service, bool names_only,
                       const std::string& kind, Response& res) {
-  auto ops = FindOperations(*ctx.store, service);
+  auto ops = ctx.operations->Operations(service);
   if (!ops.ok()) return SendStatusError(res, ops.status());
   std::string out;
   JsonWriter w(&out);
@@ -183,12 +190,49 @@ bool TimeParam(const Request& req, const char* name, int64_t* ns) {
   return ParseTimestampText(v, ns);
 }
 
-bool LimitParam(const Request& req, size_t* limit) {
-  if (!req.has_param("limit")) return true;
+bool CountParam(const Request& req, const char* name, size_t* count) {
+  if (!req.has_param(name)) return true;
   int64_t n = 0;
-  if (!ParseInt(req.get_param_value("limit"), &n) || n < 0) return false;
-  *limit = static_cast<size_t>(n);
+  if (!ParseInt(req.get_param_value(name), &n) || n < 0) return false;
+  *count = static_cast<size_t>(n);
   return true;
+}
+
+bool LimitParam(const Request& req, size_t* limit) { return CountParam(req, "limit", limit); }
+
+// Loki's step: seconds, or a duration such as 30s or 1m.
+bool StepParam(const Request& req, int64_t* step_ns) {
+  if (!req.has_param("step")) return true;
+  std::string v = req.get_param_value("step");
+  int64_t s = 0;
+  if (ParseInt(v, &s)) {
+    *step_ns = s * 1000000000LL;
+    return s >= 0 && s < INT64_MAX / 1000000000LL;
+  }
+  return ParseGoDuration(v, step_ns) && *step_ns >= 0;
+}
+
+// format=ddbg: ddbg's lossless result JSON (what `ddbg … --server` reads) instead of the
+// Tempo / Loki shape.
+bool NativeFormat(const Request& req) { return req.get_param_value("format") == "ddbg"; }
+
+// GET /api/traces/{id}/otlp: the trace's spans as an OTLP/JSON ExportTraceServiceRequest.
+void HandleTraceOtlp(ServerContext& ctx, const Request& req, Response& res) {
+  TraceId id;
+  if (!TraceIdParam(req, res, &id)) return;
+  Result<SpanBatch> trace = ctx.store->GetTrace(id);
+  if (!trace.ok()) return SendStatusError(res, trace.status());
+  if (trace->empty()) return SendJson(res, 404, JaegerError(404, "trace not found"));
+  SendJson(res, 200, SpansToOtlpJson(*trace));
+}
+
+// GET /api/traces/{id}/logs: the trace's log records as an OTLP/JSON ExportLogsServiceRequest.
+void HandleTraceLogs(ServerContext& ctx, const Request& req, Response& res) {
+  TraceId id;
+  if (!TraceIdParam(req, res, &id)) return;
+  Result<LogBatch> logs = ctx.store->GetTraceLogs(id);
+  if (!logs.ok()) return SendStatusError(res, logs.status());
+  SendJson(res, 200, LogsToOtlpJson(*logs));
 }
 
 // GET/POST /api/traceql?q=…&start=&end=&limit= → Grafana Tempo's search response.
@@ -197,13 +241,14 @@ void HandleTraceQL(ServerContext& ctx, const Request& req, Response& res) {
   if (q.empty()) return SendJson(res, 400, JaegerError(400, "missing TraceQL query (q=…)"));
   TraceSearchOptions options;
   if (!TimeParam(req, "start", &options.scope.time.min_ns) ||
-      !TimeParam(req, "end", &options.scope.time.max_ns) || !LimitParam(req, &options.limit)) {
+      !TimeParam(req, "end", &options.scope.time.max_ns) || !LimitParam(req, &options.limit) ||
+      !CountParam(req, "spss", &options.spans_per_spanset)) {
     return SendJson(res, 400, JaegerError(400, "start/end must be unix seconds, ns or RFC 3339; "
-                                               "limit a non-negative integer"));
+                                               "limit and spss non-negative integers"));
   }
   Result<TraceSearchResult> r = SearchTraceQL(*ctx.store, q, options);
   if (!r.ok()) return SendStatusError(res, r.status());
-  SendJson(res, 200, TempoSearchJson(*r));
+  SendJson(res, 200, NativeFormat(req) ? TraceSearchResultJson(*r) : TempoSearchJson(*r));
 }
 
 // GET/POST /api/logql?query=…&start=&end=&step=&limit= → Loki's query_range response.
@@ -211,24 +256,23 @@ void HandleLogQL(ServerContext& ctx, const Request& req, Response& res) {
   std::string q = req.has_param("query") ? req.get_param_value("query") : req.body;
   if (q.empty()) return SendJson(res, 400, JaegerError(400, "missing LogQL query (query=…)"));
   LogQueryOptions options;
-  int64_t step_s = 0;
   if (!TimeParam(req, "start", &options.range.min_ns) ||
       !TimeParam(req, "end", &options.range.max_ns) || !LimitParam(req, &options.limit) ||
-      (req.has_param("step") && (!ParseInt(req.get_param_value("step"), &step_s) || step_s < 0))) {
+      !StepParam(req, &options.step_ns)) {
     return SendJson(res, 400, JaegerError(400, "start/end must be unix seconds, ns or RFC 3339; "
-                                               "step seconds; limit a non-negative integer"));
+                                               "step seconds or a duration (1m); limit a "
+                                               "non-negative integer"));
   }
-  options.step_ns = step_s * 1000000000LL;
   Result<LogQueryResult> r = EvalLogQL(*ctx.store, q, options);
   if (!r.ok()) return SendStatusError(res, r.status());
-  SendJson(res, 200, LokiQueryJson(*r));
+  SendJson(res, 200, NativeFormat(req) ? LogQueryResultJson(*r) : LokiQueryJson(*r));
 }
 
 }  // namespace
 
 void AddQueryRoutes(httplib::Server& http, ServerContext& ctx) {
   http.Get("/api/services", Timed(ctx, "services", [&ctx](const Request&, Response& res) {
-    auto services = FindServices(*ctx.store);
+    auto services = ctx.operations->Services();
     if (!services.ok()) return SendStatusError(res, services.status());
     SendJson(res, 200, JaegerEnvelope(StringList(*services), services->size()));
   }));
@@ -245,6 +289,19 @@ void AddQueryRoutes(httplib::Server& http, ServerContext& ctx) {
   }));
   http.Get(R"(/api/traces/([^/]+))", Timed(ctx, "trace", [&ctx](const Request& req, Response& res) {
     HandleTrace(ctx, req, res);
+  }));
+  http.Get(R"(/api/traces/([^/]+)/otlp)",
+           Timed(ctx, "trace", [&ctx](const Request& req, Response& res) {
+             HandleTraceOtlp(ctx, req, res);
+           }));
+  http.Get(R"(/api/traces/([^/]+)/logs)",
+           Timed(ctx, "trace_logs", [&ctx](const Request& req, Response& res) {
+             HandleTraceLogs(ctx, req, res);
+           }));
+  http.Get("/api/stats", Timed(ctx, "stats", [&ctx](const Request&, Response& res) {
+    Result<StoreStats> stats = ctx.store->Stats();
+    if (!stats.ok()) return SendStatusError(res, stats.status());
+    SendJson(res, 200, StoreStatsJson(*stats));
   }));
   http.Get("/api/dependencies",
            Timed(ctx, "dependencies", [&ctx](const Request& req, Response& res) {

@@ -79,7 +79,7 @@ class LiveServer final : public Server {
 
   Status Init(const ServerOptions& options) {
     ctx_.options = options;
-    auto store = LiveStore::Open(options.data_dir);
+    auto store = LiveStore::Open(options.data_dir, options.cache_bytes);
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();
     auto wal = Wal::Open(store::JoinPath(options.data_dir, "wal"), kWalFileBytes);
@@ -89,7 +89,9 @@ class LiveServer final : public Server {
     limits.max_queue_bytes = options.max_queue_bytes;
     limits.max_head_bytes = options.max_head_bytes;
     pipeline_ = std::make_unique<IngestPipeline>(*store_, *wal_, metrics_, limits);
+    operations_ = std::make_unique<OperationsIndex>(*store_);
     ctx_.store = store_.get();
+    ctx_.operations = operations_.get();
     ctx_.pipeline = pipeline_.get();
     ctx_.metrics = &metrics_;
     auto replayed = pipeline_->Replay();
@@ -134,6 +136,7 @@ class LiveServer final : public Server {
   ServerContext ctx_;
   Metrics metrics_;
   std::unique_ptr<LiveStore> store_;
+  std::unique_ptr<OperationsIndex> operations_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<IngestPipeline> pipeline_;
   std::unique_ptr<Listener> otlp_;

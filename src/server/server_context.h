@@ -8,6 +8,7 @@
 #include "server/ingest_pipeline.h"
 #include "server/live_store.h"
 #include "server/metrics.h"
+#include "server/operations_index.h"
 
 namespace ddbg::server {
 
@@ -16,6 +17,7 @@ struct ServerContext {
   LiveStore* store = nullptr;
   IngestPipeline* pipeline = nullptr;
   Metrics* metrics = nullptr;
+  OperationsIndex* operations = nullptr;
   std::atomic<bool> ready{false};
 };
 

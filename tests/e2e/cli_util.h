@@ -16,8 +16,9 @@ struct CmdResult {
   std::string out;  // stdout and stderr together
 };
 
-inline CmdResult Ddbg(const std::string& args) {
-  std::string cmd = std::string(DDBG_BINARY) + " " + args + " 2>&1";
+// Runs a shell command line (stderr joined to stdout).
+inline CmdResult Shell(const std::string& line) {
+  std::string cmd = line + " 2>&1";
   CmdResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -28,6 +29,8 @@ inline CmdResult Ddbg(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+inline CmdResult Ddbg(const std::string& args) { return Shell(std::string(DDBG_BINARY) + " " + args); }
 
 // A fresh, empty directory under the temp dir, unique to this process.
 inline std::string TempDir(const std::string& name) {

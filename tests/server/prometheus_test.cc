@@ -10,18 +10,6 @@
 namespace ddbg::server_test {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(Prometheus, ScrapesMetricsAndPromQLReturnsTheSpanCount) {
   ASSERT_EQ(::system("command -v prometheus > /dev/null"), 0)
       << "install Debian's prometheus (scripts/install-deps.sh)";

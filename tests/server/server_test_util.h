@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +35,19 @@ using ::ddbg::test::ReadFile;
 
 inline std::string Captured(const std::string& rel) {
   return std::string(DDBG_SHARED_DATA) + "/otlp-captured/" + rel;
+}
+
+// A free loopback port (bound, then closed; nobody listens on it).
+inline int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 inline ServerOptions TestOptions(const std::string& data_dir) {
