@@ -1,10 +1,13 @@
 // Load generator for `ddbg serve` on the same machine: starts a server in-process on
 // loopback, then C client threads POST pre-encoded OTLP/HTTP protobuf requests of S spans
-// over keep-alive connections for D seconds (each acknowledged = durable in the WAL), while
-// one more thread times GET /api/traces/{id}. Prints acknowledged spans/s, 429s, trace
+// over keep-alive connections for D seconds (each acknowledged = durable in the WAL; every
+// request carries new trace ids), while one more thread times GET /api/traces/{id} of
+// traces acknowledged earlier. Prints acknowledged spans/s, 429s, trace
 // lookup p50/p99 and the process's peak RSS.
 // Usage: serve_ingest_bench [seconds=10] [connections=8] [spans_per_request=1000]
-//                           [cache_mb=1024]
+//                           [cache_mb=1024] [spans_per_second=0: as fast as acknowledged]
+// With a rate, request n is not sent before start + n × spans / rate (an offered load, as
+// from remote exporters), so lookups can be timed at a given ingest rate.
 #include <httplib.h>
 #include <sys/resource.h>
 
@@ -68,6 +71,27 @@ std::string MakeRequest(uint64_t seed, int spans) {
   return req.SerializeAsString();
 }
 
+// A pre-encoded request whose trace ids are rewritten before each send, so every request
+// carries new traces (as real clients do) without encoding it again: the offsets of the
+// high 8 bytes of every span's trace_id (field 1: tag 0x0a, length 16).
+struct RequestTemplate {
+  std::string bytes;
+  std::vector<size_t> trace_hi;
+
+  RequestTemplate(uint64_t seed, int spans) : bytes(MakeRequest(seed, spans)) {
+    std::string marker = "\x0a\x10" + Id(seed, 0, 16).substr(0, 8);
+    for (size_t at = bytes.find(marker); at != std::string::npos; at = bytes.find(marker, at + 1)) {
+      trace_hi.push_back(at + 2);
+    }
+  }
+  // The request with trace ids (number, 1..spans/10).
+  void Stamp(uint64_t number, std::string* out) const {
+    *out = bytes;
+    std::string hi = Id(number, 0, 16).substr(0, 8);
+    for (size_t at : trace_hi) out->replace(at, 8, hi);
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,6 +99,7 @@ int main(int argc, char** argv) {
   int connections = argc > 2 ? std::atoi(argv[2]) : 8;
   int spans = argc > 3 ? std::atoi(argv[3]) : 1000;
   uint64_t cache_mb = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1024;
+  double rate = argc > 5 ? std::atof(argv[5]) : 0;
   std::string dir = "/tmp/ddbg-serve-bench-" + std::to_string(::getpid());
   ddbg::ServerOptions o;
   o.data_dir = dir;
@@ -90,39 +115,65 @@ int main(int argc, char** argv) {
   }
   int otlp_port = (*server)->ports().otlp_http;
   int http_port = (*server)->ports().http;
-  std::vector<std::string> requests;
-  for (int i = 0; i < 64; ++i) requests.push_back(MakeRequest(i + 1, spans));
+  std::vector<RequestTemplate> templates;
+  for (int i = 0; i < 64; ++i) templates.emplace_back(i + 1, spans);
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> acked{0}, busy{0}, failed{0};
+  // Request numbers (the high half of their trace ids) start at kFirst; `done` is the
+  // number of requests acknowledged so far, for the lookup thread to pick from.
+  constexpr uint64_t kFirst = 1000;
+  std::atomic<uint64_t> next{kFirst}, done{0};
   std::vector<std::thread> clients;
   auto start = std::chrono::steady_clock::now();
   for (int c = 0; c < connections; ++c) {
-    clients.emplace_back([&, c] {
+    clients.emplace_back([&] {
       httplib::Client cli("127.0.0.1", otlp_port);
       cli.set_keep_alive(true);
-      for (size_t i = c; !stop.load(); i += connections) {
-        auto res = cli.Post("/v1/traces", requests[i % requests.size()], "application/x-protobuf");
-        if (res && res->status == 200) acked += spans;
-        else if (res && res->status == 429) busy++;
-        else failed++;
+      std::string body;
+      while (!stop.load()) {
+        uint64_t n = next++;
+        if (rate > 0) {
+          std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                    std::chrono::duration<double>((n - kFirst) * spans / rate)));
+          if (stop.load()) break;
+        }
+        templates[n % templates.size()].Stamp(n, &body);
+        auto res = cli.Post("/v1/traces", body, "application/x-protobuf");
+        if (res && res->status == 200) {
+          acked += spans;
+          ++done;
+        } else if (res && res->status == 429) {
+          busy++;
+        } else {
+          failed++;
+        }
       }
     });
   }
   std::vector<double> lookups;
+  uint64_t missing = 0;
   std::thread reader([&] {
     httplib::Client cli("127.0.0.1", http_port);
     cli.set_keep_alive(true);
     std::mt19937_64 rng(7);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     while (!stop.load()) {
-      uint64_t seed = rng() % 64 + 1;
-      std::string id = Id(seed, rng() % static_cast<uint64_t>(spans / 10) + 1, 16);
+      // A trace of a request acknowledged some time ago (all of the last 2,000 requests are
+      // candidates, i.e. sealed segments and the head alike).
+      uint64_t acked_requests = done.load() > 4u * connections ? done.load() - 2u * connections : 0;
+      if (acked_requests == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      uint64_t back = rng() % std::min<uint64_t>(acked_requests, 2000);
+      std::string id = Id(kFirst + acked_requests - 1 - back, rng() % static_cast<uint64_t>(spans / 10) + 1, 16);
       char hex[33];
       for (int i = 0; i < 16; ++i) std::snprintf(hex + 2 * i, 3, "%02x", static_cast<unsigned char>(id[i]));
       auto t0 = std::chrono::steady_clock::now();
       auto res = cli.Get(std::string("/api/traces/") + hex);
       std::chrono::duration<double, std::milli> d = std::chrono::steady_clock::now() - t0;
       if (res && res->status == 200) lookups.push_back(d.count());
+      else missing++;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
@@ -142,8 +193,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(acked.load()),
               static_cast<unsigned long long>(busy.load()),
               static_cast<unsigned long long>(failed.load()));
-  std::printf("GET /api/traces/{id} while ingesting: %zu lookups, p50 %.2f ms, p99 %.2f ms\n",
-              lookups.size(), pct(0.5), pct(0.99));
+  std::printf("GET /api/traces/{id} while ingesting: %zu lookups (%llu not found), p50 %.2f ms, p99 %.2f ms\n",
+              lookups.size(), static_cast<unsigned long long>(missing), pct(0.5), pct(0.99));
   std::printf("peak RSS %.0f MB (server and load generator in one process)\n", ru.ru_maxrss / 1024.0);
   std::filesystem::remove_all(dir);
   return 0;

@@ -20,6 +20,9 @@
 class Roaring;
 
 namespace ddbg {
+namespace store {
+class TraceLookupCache;
+}
 
 struct TimeRange {
   int64_t min_ns = std::numeric_limits<int64_t>::min();
@@ -250,7 +253,14 @@ struct EmbeddedStoreOptions {
   // For long-running readers such as `ddbg serve`; segments appended through this object
   // are put in the cache as they are committed, so fresh data is never decoded again.
   size_t cache_bytes = 0;
+  // Instead of a cache of its own: one shared with other Store objects opened on the SAME
+  // directory (a server's writer and readers), so a segment one of them commits is found
+  // decoded by the others. Made by NewTraceLookupCache(); cache_bytes is then ignored.
+  std::shared_ptr<store::TraceLookupCache> shared_cache;
 };
+
+// A trace lookup cache of `budget_bytes` to share through EmbeddedStoreOptions::shared_cache.
+std::shared_ptr<store::TraceLookupCache> NewTraceLookupCache(size_t budget_bytes);
 
 // Opens (or creates) the embedded columnar store in directory `dir`.
 Result<std::unique_ptr<Store>> OpenEmbeddedStore(const std::string& dir,

@@ -75,10 +75,13 @@ Status StoredThenHead(const SegmentFn& fn, StoredFn stored, HeadFn head) {
 }  // namespace
 
 Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir, uint64_t cache_bytes) {
-  auto writer = OpenEmbeddedStore(dir);
+  // With a cache, the writer and both readers share it: a sealed segment enters the cache
+  // from the writer's commit, so the standby reader finds it decoded.
+  std::shared_ptr<store::TraceLookupCache> cache;
+  if (cache_bytes > 0) cache = NewTraceLookupCache(cache_bytes);
+  auto writer = OpenEmbeddedStore(dir, {.shared_cache = cache});
   if (!writer.ok()) return writer.status();
-  // With a cache, two readers share its bytes (see the class comment).
-  EmbeddedStoreOptions read_options{.read_only = true, .cache_bytes = cache_bytes / 2};
+  EmbeddedStoreOptions read_options{.read_only = true, .shared_cache = cache};
   auto reader = OpenEmbeddedStore(dir, read_options);
   if (!reader.ok()) return reader.status();
   std::unique_ptr<Store> standby;

@@ -5,9 +5,10 @@
 // the mark "serve.wal", the WAL position it covers. Two store objects are used: a writer,
 // and a reader whose snapshot changes only together with the head (under an exclusive
 // lock), so a reader never sees a record twice or misses one during a seal. With a
-// decoded-segment cache there are two readers: a seal refreshes the standby one and
-// decodes the new segments into its cache off the request path, then swaps it in (so no
-// lookup ever decodes a freshly sealed segment).
+// decoded-segment cache there are two readers: a seal refreshes the standby one, makes
+// sure the new segments are in the cache (the writer and both readers share one cache, so
+// the writer's commit has already put them there) off the request path, then swaps it in
+// (so no lookup ever decodes a freshly sealed segment).
 // Thread-safety: everything may be called from any thread.
 #pragma once
 

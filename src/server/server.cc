@@ -3,6 +3,8 @@
 #include "ddbg/server.h"
 
 #include <httplib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -21,12 +23,41 @@ namespace server {
 namespace {
 
 constexpr uint64_t kWalFileBytes = 64ull << 20;
+// OTLP request threads run at this nice level, so that when ingest saturates the CPU a
+// query (a lookup from the Jaeger UI) is scheduled ahead of decoding the next batch.
+constexpr int kIngestNice = 5;
+
+// A pool whose threads lower their own scheduling priority (Linux priorities are per
+// thread) before their first request.
+class NicedThreadPool final : public httplib::ThreadPool {
+ public:
+  NicedThreadPool(size_t threads, int nice) : httplib::ThreadPool(threads), nice_(nice) {}
+  void enqueue(std::function<void()> fn) override {
+    httplib::ThreadPool::enqueue([fn = std::move(fn), nice = nice_] {
+      thread_local bool lowered = false;
+      if (!lowered) {
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
+        lowered = true;
+      }
+      fn();
+    });
+  }
+
+ private:
+  int nice_;
+};
 
 class Listener {
  public:
-  Listener(ServerContext& ctx, int threads) {
-    http_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  Listener(ServerContext& ctx, int threads, int nice = 0) {
+    http_.new_task_queue = [threads, nice]() -> httplib::TaskQueue* {
+      if (nice == 0) return new httplib::ThreadPool(threads);
+      return new NicedThreadPool(threads, nice);
+    };
     http_.set_payload_max_length(ctx.options.max_request_bytes);
+    // Headers and body go out in separate writes: without TCP_NODELAY a small answer
+    // waits for the client's delayed ACK (~40 ms) on a keep-alive connection.
+    http_.set_tcp_nodelay(true);
     http_.set_keep_alive_max_count(1u << 30);
     http_.set_keep_alive_timeout(30);
     http_.set_read_timeout(30);
@@ -104,7 +135,7 @@ class LiveServer final : public Server {
  private:
   Status StartListeners(const ServerOptions& options) {
     if (options.otlp_http_port >= 0) {
-      otlp_ = std::make_unique<Listener>(ctx_, options.http_threads);
+      otlp_ = std::make_unique<Listener>(ctx_, options.http_threads, kIngestNice);
       AddOtlpHttpRoutes(otlp_->http(), ctx_);
       // The same port may also serve the query API.
       if (options.http_port == options.otlp_http_port && options.http_port > 0) {

@@ -294,6 +294,10 @@ Status EmbeddedStore::AppendEvents(const EventBatch& batch) { return Append(batc
 
 namespace ddbg {
 
+std::shared_ptr<store::TraceLookupCache> NewTraceLookupCache(size_t budget_bytes) {
+  return std::make_shared<store::TraceLookupCache>(budget_bytes);
+}
+
 Result<std::unique_ptr<Store>> OpenEmbeddedStore(const std::string& dir,
                                                  const EmbeddedStoreOptions& options) {
   return store::EmbeddedStore::Open(dir, options);

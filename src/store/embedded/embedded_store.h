@@ -70,8 +70,9 @@ class EmbeddedStore final : public Store {
       : dir_(std::move(dir)),
         options_(options),
         meta_bytes_(meta_bytes),
-        cache_(options.cache_bytes > 0 ? std::make_unique<TraceLookupCache>(options.cache_bytes)
-                                       : nullptr) {}
+        cache_(options.shared_cache         ? options.shared_cache
+               : options.cache_bytes > 0 ? std::make_shared<TraceLookupCache>(options.cache_bytes)
+                                         : nullptr) {}
 
   std::shared_ptr<const Snapshot> Current() const;
   void Install(std::shared_ptr<const Snapshot> snapshot);
@@ -116,7 +117,7 @@ class EmbeddedStore final : public Store {
   std::mutex append_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
-  std::unique_ptr<TraceLookupCache> cache_;  // null when options_.cache_bytes == 0
+  std::shared_ptr<TraceLookupCache> cache_;  // null without cache_bytes or shared_cache
 };
 
 }  // namespace ddbg::store
