@@ -55,17 +55,26 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
   return p;
 }
 
-Status ReadWholeFile(const std::string& path, std::string* out) {
-  out->clear();
-  int fd = OpenRetry(path.c_str(), O_RDONLY);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
+// Opens `path` for reading and gives its size; the caller closes *fd.
+Status OpenWithSize(const std::string& path, int* fd, size_t* size) {
+  *fd = OpenRetry(path.c_str(), O_RDONLY);
+  if (*fd < 0) return ErrnoStatus("open", path, errno);
   struct stat st;
-  if (::fstat(fd, &st) != 0) {
+  if (::fstat(*fd, &st) != 0) {
     int err = errno;
-    ::close(fd);
+    ::close(*fd);
     return ErrnoStatus("stat", path, err);
   }
-  out->resize(static_cast<size_t>(st.st_size));
+  *size = static_cast<size_t>(st.st_size);
+  return Status::Ok();
+}
+
+Status ReadWholeFile(const std::string& path, std::string* out) {
+  out->clear();
+  int fd = -1;
+  size_t size = 0;
+  DDBG_RETURN_IF_ERROR(OpenWithSize(path, &fd, &size));
+  out->resize(size);
   ssize_t n = PreadFull(fd, out->data(), out->size(), 0);
   int err = errno;
   ::close(fd);
@@ -79,15 +88,9 @@ MappedFile::~MappedFile() {
 }
 
 Status MappedFile::Open(const std::string& path) {
-  int fd = OpenRetry(path.c_str(), O_RDONLY);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ErrnoStatus("stat", path, err);
-  }
-  size_t size = static_cast<size_t>(st.st_size);
+  int fd = -1;
+  size_t size = 0;
+  DDBG_RETURN_IF_ERROR(OpenWithSize(path, &fd, &size));
   if (size > 0) {
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
