@@ -3,6 +3,9 @@
 // eviction, across reopen, for traces spread over segments.
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "ddbg/store.h"
 #include "store/store_test_util.h"
 
@@ -73,6 +76,35 @@ TEST(TraceCache, FilledByReadsAndUnderEvictionSameAsUncached) {
   // A budget below one segment caches nothing and still answers.
   auto tiny = Open(dir.path(), 64);
   ExpectSameLookups(*tiny, *plain);
+}
+
+// Lookups from several threads at once, with a budget that keeps evicting: every answer
+// is still the uncached one.
+TEST(TraceCache, ConcurrentLookupsUnderEvictionSameAsUncached) {
+  ScratchDir dir;
+  {
+    auto writer = Open(dir.path(), 0);
+    Fill(*writer);
+  }
+  auto plain = Open(dir.path(), 0);
+  std::vector<SpanBatch> expected;
+  for (uint64_t t = 0x2f0; t < 0x360; ++t) expected.push_back(*plain->GetTrace(TraceId{3, t}));
+  auto tight = Open(dir.path(), 40 << 10);
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < expected.size(); ++i) {
+          size_t j = (i * 7 + static_cast<size_t>(k) * 13) % expected.size();
+          Result<SpanBatch> got = tight->GetTrace(TraceId{3, 0x2f0 + j});
+          wrong[static_cast<size_t>(k)] += !got.ok() || BitDiff(*got, expected[j]) != "";
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST(TraceCache, DamagedSegmentIsReportedNotCached) {
