@@ -23,10 +23,10 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
                                                FormatRfc3339(req.since_ns)));
   }
   if (req.window_ns < 0) return Status::InvalidArgument("--time-window must be positive");
-  Result<StoreStats> stats = store.Stats();
-  if (!stats.ok()) return stats.status();
-  ctx->data = TimeRange{stats->min_time_ns, stats->max_time_ns};
-  int64_t lo = stats->min_time_ns, hi = stats->max_time_ns;
+  Result<TimeRange> data = store.DataTimeRange();
+  if (!data.ok()) return data.status();
+  ctx->data = *data;
+  int64_t lo = data->min_ns, hi = data->max_ns;
   bool explicit_window = req.has_since || req.has_until || req.window_ns > 0;
   if (!req.trace_id.empty() && !explicit_window) {
     Result<SpanBatch> trace = store.GetTrace(req.trace_id);

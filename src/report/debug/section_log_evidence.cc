@@ -70,12 +70,12 @@ void AddRuleHits(Store& store, const DebugContext& ctx, Section* s) {
 
 // The baseline window, or nullopt when the data leaves no room for one.
 std::optional<TimeRange> BaselineWindow(Store& store, const TimeRange& window) {
-  Result<StoreStats> stats = store.Stats();
-  if (!stats.ok()) return std::nullopt;
+  Result<TimeRange> data = store.DataTimeRange();
+  if (!data.ok()) return std::nullopt;
   int64_t len = window.max_ns - window.min_ns;
-  TimeRange before{std::max(window.min_ns - len, stats->min_time_ns), window.min_ns};
+  TimeRange before{std::max(window.min_ns - len, data->min_ns), window.min_ns};
   if ((before.max_ns - before.min_ns) * kMinBaselineFraction >= len) return before;
-  TimeRange after{window.max_ns, std::min(window.max_ns + len, stats->max_time_ns + 1)};
+  TimeRange after{window.max_ns, std::min(window.max_ns + len, data->max_ns + 1)};
   if ((after.max_ns - after.min_ns) * kMinBaselineFraction >= len) return after;
   return std::nullopt;
 }
