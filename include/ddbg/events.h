@@ -32,6 +32,9 @@ struct StreamEvent {
   std::string service;
 };
 
+// Row `row` of a stored event batch as a StreamEvent.
+StreamEvent StreamEventAt(const EventBatch& batch, size_t row);
+
 // Every event of `stream` (optionally only those in `time`), in version order (events
 // without a version by time). NotFound when the stream has no event.
 Result<std::vector<StreamEvent>> LoadStream(Store& store, const std::string& stream,

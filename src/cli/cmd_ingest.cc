@@ -68,20 +68,15 @@ void Run(const IngestArgs& args, const GlobalOptions& global) {
     SetExitCode(1);
     return;
   }
-  auto store = OpenEmbeddedStore(global.data_dir);
-  if (!store.ok()) {
-    fmt::print(stderr, "ddbg ingest: cannot open store {}: {}\n", global.data_dir,
-               store.status().ToString());
-    SetExitCode(1);
-    return;
-  }
+  std::unique_ptr<Store> store = OpenIngestStore(global);
+  if (!store) return;
   ProgressLine progress(!args.quiet && !args.json);
   options.on_progress = [&](const IngestProgress& p) {
     progress.Update(fmt::format("[{}/{}] {}  {}", p.file_index + 1, p.file_count, p.path,
                                 Counts(p.spans, p.logs, p.events)));
   };
   auto t0 = std::chrono::steady_clock::now();
-  Result<IngestReport> report = Ingest(args.paths, **store, options);
+  Result<IngestReport> report = Ingest(args.paths, *store, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.Clear();
   if (!report.ok()) {

@@ -10,6 +10,17 @@
 
 namespace ddbg::cli {
 
+std::unique_ptr<Store> OpenIngestStore(const GlobalOptions& global) {
+  auto store = OpenEmbeddedStore(global.data_dir);
+  if (!store.ok()) {
+    fmt::print(stderr, "ddbg ingest: cannot open store {}: {}\n", global.data_dir,
+               store.status().ToString());
+    SetExitCode(1);
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
 void RunPostgresIngest(const std::string& url, const std::string& table, const std::string& map,
                        bool quiet, const GlobalOptions& global) {
   PostgresIngestOptions options;
@@ -20,19 +31,14 @@ void RunPostgresIngest(const std::string& url, const std::string& table, const s
     SetExitCode(1);
     return;
   }
-  auto store = OpenEmbeddedStore(global.data_dir);
-  if (!store.ok()) {
-    fmt::print(stderr, "ddbg ingest: cannot open store {}: {}\n", global.data_dir,
-               store.status().ToString());
-    SetExitCode(1);
-    return;
-  }
+  std::unique_ptr<Store> store = OpenIngestStore(global);
+  if (!store) return;
   ProgressLine progress(!quiet);
   options.on_progress = [&](uint64_t rows) {
     progress.Update(fmt::format("{}: {} rows", options.table, rows));
   };
   auto t0 = std::chrono::steady_clock::now();
-  Result<DecodeStats> stats = IngestPostgresEvents(url, options, **store);
+  Result<DecodeStats> stats = IngestPostgresEvents(url, options, *store);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.Clear();
   if (!stats.ok()) {

@@ -30,21 +30,6 @@ std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
   return "";
 }
 
-StreamEvent CopyEvent(const EventBatch& b, size_t i) {
-  StreamEvent e;
-  e.stream = b.dict.Get(b.stream[i]);
-  e.version = b.version[i];
-  e.event_id = b.dict.Get(b.event_id[i]);
-  e.type = b.dict.Get(b.event_type[i]);
-  e.time_ns = b.time_ns[i];
-  e.payload = b.dict.Get(b.payload[i]);
-  e.metadata = b.dict.Get(b.metadata[i]);
-  e.correlation_id = b.dict.Get(b.correlation_id[i]);
-  e.causation_id = b.dict.Get(b.causation_id[i]);
-  e.service = b.dict.Get(b.service[i]);
-  return e;
-}
-
 bool SameValue(const JsonValue& a, const JsonValue& b) {
   if (a.kind() == JsonValue::Kind::kNumber && b.kind() == JsonValue::Kind::kNumber) {
     double x = a.as_number(), y = b.as_number();
@@ -172,7 +157,7 @@ Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
   simdjson::dom::parser parser;
   Status st = store.ScanEvents({}, [&](const EventBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
-      StreamEvent e = CopyEvent(b, i);
+      StreamEvent e = StreamEventAt(b, i);
       std::string entity = EntityOf(parser, e.payload, rules.entity_key);
       if (!entity.empty()) entity_of.emplace(e.stream, std::move(entity));
       by_stream[e.stream].push_back(std::move(e));

@@ -7,6 +7,21 @@
 
 namespace ddbg {
 
+StreamEvent StreamEventAt(const EventBatch& b, size_t i) {
+  StreamEvent e;
+  e.stream = b.dict.Get(b.stream[i]);
+  e.version = b.version[i];
+  e.event_id = b.dict.Get(b.event_id[i]);
+  e.type = b.dict.Get(b.event_type[i]);
+  e.time_ns = b.time_ns[i];
+  e.payload = b.dict.Get(b.payload[i]);
+  e.metadata = b.dict.Get(b.metadata[i]);
+  e.correlation_id = b.dict.Get(b.correlation_id[i]);
+  e.causation_id = b.dict.Get(b.causation_id[i]);
+  e.service = b.dict.Get(b.service[i]);
+  return e;
+}
+
 Result<std::vector<StreamEvent>> LoadStream(Store& store, const std::string& stream,
                                             TimeRange time) {
   std::vector<StreamEvent> out;
@@ -18,18 +33,7 @@ Result<std::vector<StreamEvent>> LoadStream(Store& store, const std::string& str
     if (id < 0) return Status::Ok();
     for (size_t i = 0; i < b.size(); ++i) {
       if (b.stream[i] != static_cast<StrId>(id) || !time.Contains(b.time_ns[i])) continue;
-      StreamEvent e;
-      e.stream = stream;
-      e.version = b.version[i];
-      e.event_id = b.dict.Get(b.event_id[i]);
-      e.type = b.dict.Get(b.event_type[i]);
-      e.time_ns = b.time_ns[i];
-      e.payload = b.dict.Get(b.payload[i]);
-      e.metadata = b.dict.Get(b.metadata[i]);
-      e.correlation_id = b.dict.Get(b.correlation_id[i]);
-      e.causation_id = b.dict.Get(b.causation_id[i]);
-      e.service = b.dict.Get(b.service[i]);
-      out.push_back(std::move(e));
+      out.push_back(StreamEventAt(b, i));
     }
     return Status::Ok();
   });

@@ -68,6 +68,15 @@ Status SetField(LogRule* rule, std::string_view key, const std::string& value,
   return Status::Ok();
 }
 
+// A "key <sep> value" line (sep at `sep`: '=' in TOML, ':' in YAML) applied to `rule`.
+Status SetKeyValue(LogRule* rule, std::string_view line, size_t sep, const std::string& where) {
+  std::string value;
+  if (!Scalar(line.substr(sep + 1), &value)) {
+    return Status::InvalidArgument(fmt::format("{}: unterminated string", where));
+  }
+  return SetField(rule, Trim(line.substr(0, sep)), value, where);
+}
+
 Status CheckRules(const std::vector<LogRule>& rules, const std::string& path) {
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules[i].name.empty()) {
@@ -96,11 +105,7 @@ Result<std::vector<LogRule>> ParseToml(std::string_view text, const std::string&
     if (eq == std::string_view::npos || rules.empty()) {
       return Status::InvalidArgument(fmt::format("{}: expected [[rules]] or key = value", where));
     }
-    std::string value;
-    if (!Scalar(line.substr(eq + 1), &value)) {
-      return Status::InvalidArgument(fmt::format("{}: unterminated string", where));
-    }
-    DDBG_RETURN_IF_ERROR(SetField(&rules.back(), Trim(line.substr(0, eq)), value, where));
+    DDBG_RETURN_IF_ERROR(SetKeyValue(&rules.back(), line, eq, where));
   }
   DDBG_RETURN_IF_ERROR(CheckRules(rules, path));
   return rules;
@@ -127,11 +132,7 @@ Result<std::vector<LogRule>> ParseYaml(std::string_view text, const std::string&
     if (colon == std::string_view::npos || rules.empty()) {
       return Status::InvalidArgument(fmt::format("{}: expected '- name: …' or 'key: value'", where));
     }
-    std::string value;
-    if (!Scalar(line.substr(colon + 1), &value)) {
-      return Status::InvalidArgument(fmt::format("{}: unterminated string", where));
-    }
-    DDBG_RETURN_IF_ERROR(SetField(&rules.back(), Trim(line.substr(0, colon)), value, where));
+    DDBG_RETURN_IF_ERROR(SetKeyValue(&rules.back(), line, colon, where));
   }
   DDBG_RETURN_IF_ERROR(CheckRules(rules, path));
   return rules;
