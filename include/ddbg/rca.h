@@ -45,7 +45,8 @@ struct RcaOptions {
 
 // One signal's figures for one suspect.
 struct RcaEvidence {
-  std::string signal;   // "spectrum", "selftime", "errors", "attrs", "logs"
+  std::string signal;   // "spectrum", "selftime", "errors", "attrs", "logs",
+                        // "transitions", "queueing"
   double score = 0;     // the signal's strength for this suspect, >= 0 (z-like)
   std::string summary;  // one line a person reads
   std::vector<std::pair<std::string, double>> figures;  // named numbers behind the score

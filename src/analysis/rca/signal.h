@@ -40,6 +40,7 @@ std::vector<Finding> ErrorOriginSignal(const TraceSet& set);
 std::vector<Finding> AttributeSignal(const TraceSet& set);
 std::vector<Finding> LogPatternSignal(const TraceSet& set);
 std::vector<Finding> TransitionSignal(const TraceSet& set);
+std::vector<Finding> QueueingSignal(const TraceSet& set);
 
 // Every signal, in the order evidence is shown.
 const std::vector<Signal>& AllSignals();

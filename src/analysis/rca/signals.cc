@@ -26,6 +26,7 @@ const std::vector<Signal>& AllSignals() {
       {"errors", 1.0, &ErrorOriginSignal},  {"selftime", 1.0, &SelfTimeSignal},
       {"spectrum", 0.6, &SpectrumSignal},   {"logs", 0.8, &LogPatternSignal},
       {"transitions", 1.0, &TransitionSignal}, {"attrs", 0.3, &AttributeSignal},
+      {"queueing", 1.0, &QueueingSignal},
   };
   return kSignals;
 }

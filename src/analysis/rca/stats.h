@@ -1,5 +1,6 @@
 // Small statistics used by the rca signals: quantiles, median and MAD, Welch's t on two
-// samples, a two-proportion z and a Poisson excess z. Pure functions; thread-safe.
+// samples, a two-proportion z, a Poisson excess z and a rank-sum (Mann-Whitney) z. Pure
+// functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -23,5 +24,14 @@ double WelchT(const Moments& a, const Moments& b);
 double TwoProportionZ(double ka, double na, double kb, double nb);
 // z of an observed count above its expectation, with a floor of one on the variance.
 double PoissonZ(double observed, double expected);
+// z of `a` ranking above `b` (Mann-Whitney U, one-sided): the exact tail for small samples
+// (|a|·|b| <= kExactRankSumCells: the U distribution from the Gaussian binomial coefficient,
+// ties counted half and U rounded down, so the tail is never understated), else the normal
+// approximation; the tail probability is returned as the normal z of the same tail. 0 when a
+// side is empty.
+double RankSumZ(const std::vector<double>& a, const std::vector<double>& b);
+inline constexpr double kExactRankSumCells = 4000;
+// The z whose upper normal tail is `p` (clamped to [1e-300, 1]).
+double UpperTailZ(double p);
 
 }  // namespace ddbg::rca
