@@ -1,6 +1,7 @@
 // The queueing signal on hand-built TraceSets: a service whose callers wait long before it
 // starts serving them is blamed (even with a handful of calls), a small uniform change of
-// the wait is not, and a starved caller's own outgoing calls do not blame its callees. Also
+// the wait is not, a starved caller's own outgoing calls do not blame its callees, and a rise
+// every callee shares blames none. Also
 // the exact rank-sum test it relies on.
 #include <gtest/gtest.h>
 
@@ -101,6 +102,14 @@ TEST(RcaQueueing, AStarvedCallersOwnCallsDoNotBlameItsCallee) {
   std::vector<Finding> fs = QueueingSignal(b.set());
   EXPECT_GT(StrengthOf(fs, b.set(), "auth"), 0.3);
   EXPECT_EQ(StrengthOf(fs, b.set(), "verify"), 0);
+}
+
+TEST(RcaQueueing, ASlowdownEveryCalleeSharesIsNotBlamedOnOne) {
+  // front -> auth -> verify -> store: in the window every call waits x20 (the network).
+  CallBuilder b;
+  for (int i = 0; i < 40; ++i) b.Trace(i * kMin / 2, {{"auth", 2 * kMs}, {"verify", 2 * kMs}, {"store", 2 * kMs}});
+  for (int i = 0; i < 6; ++i) b.Trace(60 * kMin + i * kMin / 2, {{"auth", 40 * kMs}, {"verify", 40 * kMs}, {"store", 40 * kMs}});
+  EXPECT_TRUE(QueueingSignal(b.set()).empty());
 }
 
 TEST(RcaQueueing, NoCallsInTheWindowNoFinding) {

@@ -8,7 +8,8 @@
 // wait (its baseline median, at least kMinUsualWaitNs, so clock skew between hosts and tiny
 // waits do not inflate ratios), pooled per callee, and tested with a rank-sum test (exact for
 // the few calls a rarely called service gets). A starved caller delays its own outgoing calls
-// too: edges whose caller is itself found queueing are left out of its callees' pools.
+// too: edges whose caller is itself found queueing are left out of its callees' pools; and a
+// rise every callee shares is nobody's (SharedWaitFactor).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -26,6 +27,7 @@ namespace {
 constexpr int64_t kMinUsualWaitNs = 1000000;  // 1 ms
 constexpr size_t kMinBaselineCalls = 5;       // per edge
 constexpr size_t kMinWindowCalls = 3;         // per callee
+constexpr size_t kMinCalleesForShared = 3;
 
 struct Call {
   StrId caller = kEmptyStr;
@@ -131,11 +133,29 @@ Finding CalleeFinding(const TraceSet& set, const std::vector<Call>& calls, StrId
   return f;
 }
 
+// A rise of the wait that most callees share (the network, a node every service runs on) is
+// no one service's: the lower median, over callees with enough window calls (at least
+// kMinCalleesForShared of them), of their median wait ratio. Window waits are divided by it.
+double SharedWaitFactor(std::unordered_map<StrId, Pool>& pools) {
+  std::vector<double> medians;
+  for (auto& [callee, p] : pools) {
+    if (p.window.size() < kMinWindowCalls) continue;
+    std::vector<double> w = p.window;
+    medians.push_back(Quantile(w, 0.5));
+  }
+  if (medians.size() < kMinCalleesForShared) return 1;
+  std::sort(medians.begin(), medians.end());
+  return std::max(1.0, medians[(medians.size() - 1) / 2]);
+}
+
 std::vector<Finding> Findings(const TraceSet& set, const std::vector<Call>& calls,
                               const Edges& edges,
                               const std::unordered_set<StrId>& starved) {
   std::vector<Finding> out;
-  for (auto& [callee, pool] : PoolPerCallee(set, calls, edges, starved)) {
+  std::unordered_map<StrId, Pool> pools = PoolPerCallee(set, calls, edges, starved);
+  double shared = SharedWaitFactor(pools);
+  for (auto& [callee, pool] : pools) {
+    for (double& v : pool.window) v /= shared;
     Finding f = CalleeFinding(set, calls, callee, pool);
     if (f.strength > 0) out.push_back(std::move(f));
   }
