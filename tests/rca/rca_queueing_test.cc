@@ -127,6 +127,12 @@ TEST(RcaStats, RankSumIsExactForSmallSamples) {
   // Interleaved samples: no departure.
   EXPECT_LT(std::abs(RankSumZ({1, 3, 5, 7}, {2, 4, 6, 8})), 1.0);
   EXPECT_EQ(RankSumZ({}, low), 0);
+  // Far tails (1 / C(100, 40)) stay finite and large, capped where doubles lose them.
+  std::vector<double> many_high, many_low;
+  for (int i = 0; i < 60; ++i) many_high.push_back(100 + i);
+  for (int i = 0; i < 40; ++i) many_low.push_back(i);
+  EXPECT_NEAR(RankSumZ(many_high, many_low), UpperTailZ(kMinExactTail), 1e-9);
+  EXPECT_GT(UpperTailZ(kMinExactTail), 7);
 }
 
 }  // namespace

@@ -84,7 +84,11 @@ double RankSumZ(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.empty() || b.empty()) return 0;
   double n1 = static_cast<double>(a.size()), n2 = static_cast<double>(b.size());
   double u = MannWhitneyU(a, b);
-  if (n1 * n2 <= kExactRankSumCells) return UpperTailZ(ExactUpperTail(a.size(), b.size(), u));
+  if (n1 * n2 <= kExactRankSumCells) {
+    // Below 1e-12 the tail is lost in the rounding of the coefficients (sums of terms up to
+    // C(n1+n2, n1)): it is capped there, z 7.03, beyond every ramp of the signals.
+    return UpperTailZ(std::max(ExactUpperTail(a.size(), b.size(), u), kMinExactTail));
+  }
   return (u - n1 * n2 / 2) / std::sqrt(n1 * n2 * (n1 + n2 + 1) / 12);
 }
 

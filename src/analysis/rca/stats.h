@@ -27,10 +27,12 @@ double PoissonZ(double observed, double expected);
 // z of `a` ranking above `b` (Mann-Whitney U, one-sided): the exact tail for small samples
 // (|a|·|b| <= kExactRankSumCells: the U distribution from the Gaussian binomial coefficient,
 // ties counted half and U rounded down, so the tail is never understated), else the normal
-// approximation; the tail probability is returned as the normal z of the same tail. 0 when a
-// side is empty.
+// approximation; the tail probability is returned as the normal z of the same tail (the
+// exact tail floored at kMinExactTail, z 7.03: smaller ones are below the coefficients'
+// rounding). 0 when a side is empty.
 double RankSumZ(const std::vector<double>& a, const std::vector<double>& b);
 inline constexpr double kExactRankSumCells = 4000;
+inline constexpr double kMinExactTail = 1e-12;
 // The z whose upper normal tail is `p` (clamped to [1e-300, 1]).
 double UpperTailZ(double p);
 
