@@ -7,7 +7,6 @@
 namespace ddbg::store {
 namespace {
 
-constexpr size_t kMaxVarintBytes = 10;
 // Columns smaller than this are stored uncompressed: a zstd frame would not pay for itself.
 constexpr size_t kMinCompressBytes = 64;
 
@@ -15,15 +14,6 @@ inline uint64_t ZigZag(uint64_t d) {
   return (d << 1) ^ static_cast<uint64_t>(static_cast<int64_t>(d) >> 63);
 }
 inline uint64_t UnZigZag(uint64_t z) { return (z >> 1) ^ (~(z & 1) + 1); }
-
-inline char* EncodeVarint(uint64_t v, char* p) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
 
 // Decodes one varint from [*p, end); false when truncated or longer than 10 bytes.
 inline bool DecodeVarint(const char** p, const char* end, uint64_t* v) {
@@ -41,21 +31,6 @@ inline bool DecodeVarint(const char** p, const char* end, uint64_t* v) {
     }
   }
   return false;
-}
-
-// Runs `emit(i) -> uint64_t` for n values, writing each as a varint at the end of *out.
-// Encodes through a small stack buffer so a large column costs no zero-filling of a
-// worst-case-sized output.
-template <typename Fn>
-void PutVarintsWith(size_t n, std::string* out, Fn emit) {
-  constexpr size_t kBlock = 1024;
-  char buf[kBlock * kMaxVarintBytes];
-  for (size_t begin = 0; begin < n; begin += kBlock) {
-    size_t end = begin + kBlock < n ? begin + kBlock : n;
-    char* p = buf;
-    for (size_t i = begin; i < end; ++i) p = EncodeVarint(emit(i), p);
-    out->append(buf, static_cast<size_t>(p - buf));
-  }
 }
 
 // Decodes exactly n varints from `in`, passing each to `take(i, v)` (false = reject).
@@ -97,18 +72,18 @@ void PutVarint64(uint64_t v, std::string* out) {
 }
 
 void PutVarints32(const uint32_t* v, size_t n, std::string* out) {
-  PutVarintsWith(n, out, [v](size_t i) { return static_cast<uint64_t>(v[i]); });
+  PutVarintsOf(n, out, [v](size_t i) { return static_cast<uint64_t>(v[i]); });
 }
 
 void PutVarints64(const uint64_t* v, size_t n, std::string* out) {
-  PutVarintsWith(n, out, [v](size_t i) { return v[i]; });
+  PutVarintsOf(n, out, [v](size_t i) { return v[i]; });
 }
 
 template <typename T>
 void PutDeltas(const std::vector<T>& v, std::string* out) {
   uint64_t prev = 0;
   const T* d = v.data();
-  PutVarintsWith(v.size(), out, [d, &prev](size_t i) {
+  PutVarintsOf(v.size(), out, [d, &prev](size_t i) {
     uint64_t cur = static_cast<uint64_t>(d[i]);
     uint64_t z = ZigZag(cur - prev);
     prev = cur;
@@ -122,22 +97,33 @@ template void PutDeltas<uint32_t>(const std::vector<uint32_t>&, std::string*);
 void PutDiffs(const std::vector<int64_t>& v, const std::vector<int64_t>& base, std::string* out) {
   const int64_t* d = v.data();
   const int64_t* b = base.data();
-  PutVarintsWith(v.size(), out, [d, b](size_t i) {
+  PutVarintsOf(v.size(), out, [d, b](size_t i) {
     return ZigZag(static_cast<uint64_t>(d[i]) - static_cast<uint64_t>(b[i]));
   });
 }
 
 void PutDictStrings(const StringDict& dict, std::string* out) {
   size_t n = dict.size();
-  PutVarintsWith(n - 1, out, [&dict](size_t i) {
+  PutVarintsOf(n - 1, out, [&dict](size_t i) {
     return static_cast<uint64_t>(dict.Get(static_cast<StrId>(i + 1)).size());
   });
   out->reserve(out->size() + dict.bytes());
   for (size_t i = 1; i < n; ++i) out->append(dict.Get(static_cast<StrId>(i)));
 }
 
+void PutDictStrings(const StringDict& dict, const std::vector<StrId>& ids, std::string* out) {
+  size_t bytes = 0;
+  PutVarintsOf(ids.size(), out, [&dict, &ids, &bytes](size_t i) {
+    size_t n = dict.Get(ids[i]).size();
+    bytes += n;
+    return static_cast<uint64_t>(n);
+  });
+  out->reserve(out->size() + bytes);
+  for (StrId id : ids) out->append(dict.Get(id));
+}
+
 void PutStringList(const std::vector<std::string>& strings, std::string* out) {
-  PutVarintsWith(strings.size(), out, [&strings](size_t i) { return strings[i].size(); });
+  PutVarintsOf(strings.size(), out, [&strings](size_t i) { return strings[i].size(); });
   for (const std::string& s : strings) out->append(s);
 }
 
@@ -219,10 +205,14 @@ bool SplitStringList(std::string_view in, size_t n, std::vector<uint64_t>* lengt
 }  // namespace
 
 bool GetDictStrings(std::string_view in, size_t n, StringDict* dict) {
+  dict->Clear();
+  return AppendDictStrings(in, n, dict);
+}
+
+bool AppendDictStrings(std::string_view in, size_t n, StringDict* dict) {
   std::vector<uint64_t> lengths;
   std::string_view bytes;
   if (!SplitStringList(in, n, &lengths, &bytes)) return false;
-  dict->Clear();
   size_t pos = 0;
   for (size_t i = 0; i < n; ++i) {
     std::string_view s = bytes.substr(pos, lengths[i]);
