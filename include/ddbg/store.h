@@ -37,8 +37,8 @@ struct TimeRange {
 
 // Column groups of a span scan (ScanFilter::span_columns), a bit set. The structure — ids,
 // parent, service, name, kind, status, times, resource and scope tables — is always read.
-// A group left out reads as if no span had any of it: no attributes, events or links,
-// and zero status message, flags and trace state. Backends may return more than asked.
+// A group left out reads as if no span had it (no attributes, events, links, status message,
+// flags, trace state); without kDetails|kAttributes|kEvents no value string is read either.
 enum class SpanColumns : uint32_t {
   kStructure = 0,
   kAttributes = 1u << 0,  // span attributes

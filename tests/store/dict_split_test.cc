@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "store/embedded/file_io.h"
+#include "store/embedded/posting_lists.h"
 #include "store/embedded/segment_columns.h"
 #include "store/embedded/segment_format.h"
 #include "store/embedded/segment_reader.h"
@@ -248,6 +249,20 @@ TEST(DictSplit, DamagedValuePartIsReportedOnlyWhenRead) {
     EXPECT_EQ(st.code(), StatusCode::kCorruption);
     EXPECT_NE(st.message().find("dict_values"), std::string::npos) << st.message();
   }
+}
+
+TEST(DictSplit, ProjectedReadLeavesPostingChunksToQueriesAndAFullReadChecksThem) {
+  ScratchDir dir;
+  SpanBatch spans = SpansWithValues();
+  WrittenSegment w = MustWrite(dir.Sub("s"), spans);
+  DamageChunk(dir.Sub("s"), kColTermPostings);
+  SegmentReadOptions structure;
+  structure.span_columns = SpanColumns::kLinks;
+  SpanBatch b;
+  EXPECT_TRUE(ReadSegment(dir.Sub("s"), w.entry, &b, structure).ok());
+  Status st = ReadSegment(dir.Sub("s"), w.entry, &b);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("index chunk 911"), std::string::npos) << st.message();
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ class DecodeJobs {
   std::vector<DecodeJob> jobs;
   std::vector<DecodeJob> dependent;
   uint32_t (*group)(uint32_t column) = nullptr;  // the column's optional group bit, 0: always
-  uint32_t wanted = ~0u;
+  uint32_t wanted = ~0u;  // ~0u: a full read
   bool read_dict_values = false;  // the segment has a value part and the projection needs it
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
@@ -230,11 +230,15 @@ void ProjectColumns(const SegmentReadOptions& options, uint32_t version, DecodeJ
   uint32_t value_groups = ~0u;
   if constexpr (std::is_same_v<Batch, SpanBatch>) {
     jobs->group = SpanGroupBit;
-    jobs->wanted = static_cast<uint32_t>(options.span_columns);
+    if (options.span_columns != SpanColumns::kAll) {
+      jobs->wanted = static_cast<uint32_t>(options.span_columns);
+    }
     value_groups = kSpanValueGroups;
   } else if constexpr (std::is_same_v<Batch, LogBatch>) {
     jobs->group = LogGroupBit;
-    jobs->wanted = static_cast<uint32_t>(options.log_columns);
+    if (options.log_columns != LogColumns::kAll) {
+      jobs->wanted = static_cast<uint32_t>(options.log_columns);
+    }
   }
   jobs->read_dict_values = version >= 2 && (jobs->wanted & value_groups) != 0;
 }
@@ -281,9 +285,12 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
     if (!j.error.empty()) return ColumnError(path, j);
   }
   EmptySkippedGroups(options, batch);
-  // The index chunks are not part of the batch, but a damaged one is damage all the same.
+  // The index chunks are not part of the batch, but a damaged one is damage all the same. A
+  // projected read leaves them to the readers that use them (Open() checks the trace and
+  // service index, queries the posting lists and correlation chunks they read): checking
+  // them costs a third of a span segment's bytes.
   for (const DirectoryEntry& e : dir) {
-    if (e.column < kColTraceIndex) continue;
+    if (e.column < kColTraceIndex || jobs.wanted != ~0u) continue;
     ChunkHeader h;
     std::string_view stored;
     if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {
