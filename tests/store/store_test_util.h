@@ -52,7 +52,9 @@ class Diff {
   void Strs(const char* name, const std::vector<StrId>& a, const std::vector<StrId>& b) {
     if (da_ == nullptr || a.size() != b.size()) return Vec(name, a, b);
     for (size_t i = 0; i < a.size(); ++i) {
-      if (da_->Get(a[i]) != db_->Get(b[i])) return Add(std::string(name) + " row " + std::to_string(i));
+      if (da_->Get(a[i]) != db_->Get(b[i])) {
+        return Add(std::string(name) + " row " + std::to_string(i));
+      }
     }
   }
   template <typename T>

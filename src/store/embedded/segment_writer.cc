@@ -350,8 +350,8 @@ Result<WrittenSegment> WriteAny(const std::string& path, const Batch& batch,
   // The index chunks are small: encode them on this thread once the columns are done.
   RunEncodeJobs(index_jobs, options.zstd_level, 1);
 
-  DDBG_RETURN_IF_ERROR(WriteFile(path, options.format_version, out.entry.signal, batch.size(), out, index_jobs, data.jobs,
-                                 &out.entry.file_bytes));
+  DDBG_RETURN_IF_ERROR(WriteFile(path, options.format_version, out.entry.signal, batch.size(), out,
+                                 index_jobs, data.jobs, &out.entry.file_bytes));
   return out;
 }
 
