@@ -1,6 +1,7 @@
 // The segment file and its column codecs, below the Store interface.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "store/embedded/column_codec.h"
@@ -78,6 +79,33 @@ TEST(ColumnCodec, VarintRunsOfEveryLengthRoundTrip) {
     cut.back() = static_cast<char>(0x81);  // the last varint runs off the end
     EXPECT_FALSE(GetVarints32(cut, n, &back)) << n;
   }
+}
+
+// Values of every bit length (varints of 1 to 10 bytes), also at the end of the input
+// where fewer than 8 bytes remain.
+TEST(ColumnCodec, VarintsOfEveryLengthRoundTrip) {
+  std::vector<uint64_t> v;
+  for (int bits = 0; bits <= 64; ++bits) {
+    uint64_t top = bits == 0 ? 0 : bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    v.push_back(top);
+    v.push_back(top >> 1 | (bits > 0 ? uint64_t{1} << (bits - 1) : 0));
+  }
+  for (size_t n = 0; n <= v.size(); ++n) {
+    std::vector<uint64_t> in(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+    std::reverse(in.begin(), in.end());
+    std::string enc;
+    PutVarints64(in.data(), in.size(), &enc);
+    std::vector<uint64_t> back;
+    ASSERT_TRUE(GetVarints64(enc, in.size(), &back)) << n;
+    EXPECT_EQ(back, in) << n;
+  }
+  std::vector<int64_t> starts = {1700000000000000000, 1700000000000001234, 1699999999999000000,
+                                 1700000000123456789, -5, 0};
+  std::string enc;
+  PutDeltas(starts, &enc);
+  std::vector<int64_t> back;
+  ASSERT_TRUE(GetDeltas(enc, starts.size(), &back));
+  EXPECT_EQ(back, starts);
 }
 
 TEST(Segment, SpanBatchRoundTripsInContent) {

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cstring>
 #include <limits>
 
 namespace ddbg::store {
@@ -35,17 +36,23 @@ inline bool DecodeVarint(const char** p, const char* end, uint64_t* v) {
 
 constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
+// How GetVarintsWith reads a column: kSmall for ids and offsets (mostly one-byte varints,
+// taken eight at a time when eight in a row are), kWide for times and durations (three to
+// six bytes each, where looking for a run of one-byte values only costs time).
+// bench/column_decode_bench.cc measures both on a real segment.
+enum class VarintShape { kSmall, kWide };
+
 // Decodes exactly n varints from `in`, passing each to `take(i, v)` (false = reject).
-template <typename Fn>
+template <VarintShape kShape, typename Fn>
 bool GetVarintsWith(std::string_view in, size_t n, Fn take) {
   if (n > in.size()) return false;  // every value takes at least one byte
   const char* p = in.data();
   const char* end = p + in.size();
   size_t i = 0;
   while (i < n) {
-    // Eight one-byte varints at once: small ids and offsets are most of the values.
     uint64_t word;
-    if (n - i >= 8 && end - p >= 8 && (std::memcpy(&word, p, 8), (word & kHighBits) == 0)) {
+    if (kShape == VarintShape::kSmall && n - i >= 8 && end - p >= 8 &&
+        (std::memcpy(&word, p, 8), (word & kHighBits) == 0)) {
       for (int k = 0; k < 8; ++k) {
         if (!take(i + static_cast<size_t>(k), (word >> (8 * k)) & 0xff)) return false;
       }
@@ -54,8 +61,7 @@ bool GetVarintsWith(std::string_view in, size_t n, Fn take) {
       continue;
     }
     uint64_t v;
-    if (!DecodeVarint(&p, end, &v)) return false;
-    if (!take(i, v)) return false;
+    if (!DecodeVarint(&p, end, &v) || !take(i, v)) return false;
     ++i;
   }
   return p == end;
@@ -152,7 +158,7 @@ bool GetVarints32(std::string_view in, size_t n, std::vector<uint32_t>* out) {
   if (n > in.size()) return false;
   out->resize(n);
   uint32_t* d = out->data();
-  return GetVarintsWith(in, n, [d](size_t i, uint64_t v) {
+  return GetVarintsWith<VarintShape::kSmall>(in, n, [d](size_t i, uint64_t v) {
     d[i] = static_cast<uint32_t>(v);
     return v <= std::numeric_limits<uint32_t>::max();
   });
@@ -162,7 +168,7 @@ bool GetVarints64(std::string_view in, size_t n, std::vector<uint64_t>* out) {
   if (n > in.size()) return false;
   out->resize(n);
   uint64_t* d = out->data();
-  return GetVarintsWith(in, n, [d](size_t i, uint64_t v) {
+  return GetVarintsWith<VarintShape::kSmall>(in, n, [d](size_t i, uint64_t v) {
     d[i] = v;
     return true;
   });
@@ -174,7 +180,8 @@ bool GetDeltas(std::string_view in, size_t n, std::vector<T>* out) {
   out->resize(n);
   T* d = out->data();
   uint64_t prev = 0;
-  return GetVarintsWith(in, n, [d, &prev](size_t i, uint64_t z) {
+  constexpr VarintShape kShape = std::is_signed_v<T> ? VarintShape::kWide : VarintShape::kSmall;
+  return GetVarintsWith<kShape>(in, n, [d, &prev](size_t i, uint64_t z) {
     prev += UnZigZag(z);
     d[i] = static_cast<T>(prev);
     return sizeof(T) == 8 || prev <= std::numeric_limits<T>::max();
@@ -190,7 +197,7 @@ bool GetDiffs(std::string_view in, const std::vector<int64_t>& base, std::vector
   out->resize(n);
   int64_t* d = out->data();
   const int64_t* b = base.data();
-  return GetVarintsWith(in, n, [d, b](size_t i, uint64_t z) {
+  return GetVarintsWith<VarintShape::kWide>(in, n, [d, b](size_t i, uint64_t z) {
     d[i] = static_cast<int64_t>(static_cast<uint64_t>(b[i]) + UnZigZag(z));
     return true;
   });
