@@ -37,8 +37,8 @@ struct TimeRange {
 
 // Column groups of a span scan (ScanFilter::span_columns), a bit set. The structure — ids,
 // parent, service, name, kind, status, times, resource and scope tables — is always read.
-// A group left out reads as if no span had any of it: no attributes, events or links,
-// and zero status message, flags and trace state. Backends may return more than asked.
+// A group left out reads as if no span had it (no attributes, events, links, status message,
+// flags, trace state); without kDetails|kAttributes|kEvents no value string is read either.
 enum class SpanColumns : uint32_t {
   kStructure = 0,
   kAttributes = 1u << 0,  // span attributes
@@ -54,6 +54,26 @@ constexpr bool Has(SpanColumns set, SpanColumns group) {
   return (static_cast<uint32_t>(set) & static_cast<uint32_t>(group)) != 0;
 }
 
+// Column groups of a log scan (ScanFilter::log_columns), a bit set. The structure — times,
+// severity, resource and scope tables, service, trace and span ids, flags, event name and
+// template id — is always read. A group left out reads as if no record had any of it:
+// empty bodies (type string), no attributes, no template parameters. Leaving out all three
+// also spares the reader the batch's value strings (docs/storage.md, section 7).
+// Backends may return more than asked.
+enum class LogColumns : uint32_t {
+  kStructure = 0,
+  kBody = 1u << 0,        // body and body_type
+  kAttributes = 1u << 1,  // record attributes
+  kParams = 1u << 2,      // template parameters (param_off, params)
+  kAll = 0x7u,
+};
+constexpr LogColumns operator|(LogColumns a, LogColumns b) {
+  return static_cast<LogColumns>(static_cast<uint32_t>(a) | static_cast<uint32_t>(b));
+}
+constexpr bool Has(LogColumns set, LogColumns group) {
+  return (static_cast<uint32_t>(set) & static_cast<uint32_t>(group)) != 0;
+}
+
 // What a scan may skip. Backends prune whole segments with it; rows inside a returned batch
 // may still fall outside, so callers filter rows themselves.
 struct ScanFilter {
@@ -62,6 +82,7 @@ struct ScanFilter {
   std::vector<std::string> services;  // empty: any
   std::vector<std::string> streams;   // events only; empty: any
   SpanColumns span_columns = SpanColumns::kAll;  // spans only: the column groups to read
+  LogColumns log_columns = LogColumns::kAll;     // logs only: the column groups to read
   // Only segments committed after the one numbered `after_segment` (see
   // StoreStats::last_segment): how a follower reads just what is new. 0: any. Honoured
   // exactly (no row of an older segment is returned) by backends that report last_segment.

@@ -56,7 +56,9 @@ class WorkflowScan {
   // Span scan 1: which traces belong to which workflow of this kind.
   Status FindTraces() {
     std::set<std::string> learned;
-    return store_.ScanSpans({}, [&](const SpanBatch& b) {
+    ScanFilter filter;
+    filter.span_columns = SpanColumns::kAttributes;
+    return store_.ScanSpans(filter, [&](const SpanBatch& b) {
       std::vector<StrId> keys;
       for (const auto& k : options_.workflow_keys) {
         int64_t id = b.dict.Find(k);
@@ -88,6 +90,7 @@ class WorkflowScan {
     if (workflow_of_.empty()) return Status::Ok();
     ScanFilter filter;
     for (const auto& [t, w] : workflow_of_) filter.trace_ids.push_back(t);
+    filter.span_columns = SpanColumns::kStructure;
     return store_.ScanSpans(filter, [&](const SpanBatch& b) {
       for (size_t i = 0; i < b.size(); ++i) {
         SpanKind k = b.kind[i];

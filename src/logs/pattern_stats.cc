@@ -24,7 +24,9 @@ Result<std::vector<PatternStats>> CollectPatterns(Store& store, const ScanFilter
   TemplateMiner& miner = *restored;
   std::unordered_map<uint32_t, PatternStats> by_id;
   std::unordered_map<uint32_t, std::set<std::string>> services;
-  Status st = store.ScanLogs(filter, [&](const LogBatch& b) {
+  ScanFilter bodies = filter;
+  bodies.log_columns = LogColumns::kBody;  // no attributes or template parameters
+  Status st = store.ScanLogs(bodies, [&](const LogBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
       std::string_view service = b.dict.Get(b.service[i]);
       if (!filter.time.Contains(b.time_ns[i]) || !ServiceWanted(filter, service)) continue;

@@ -86,7 +86,9 @@ Result<std::vector<LogIssue>> AnalyzeLogs(Store& store, const ScanFilter& filter
   std::vector<LogIssue> issues(rules.rules().size());
   std::vector<std::set<std::string>> services(issues.size());
   std::vector<int> hits;
-  Status st = store.ScanLogs(filter, [&](const LogBatch& b) {
+  ScanFilter bodies = filter;
+  bodies.log_columns = LogColumns::kBody;  // rules match bodies only
+  Status st = store.ScanLogs(bodies, [&](const LogBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
       if (!filter.time.Contains(b.time_ns[i])) continue;
       rules.Match(b.dict.Get(b.body[i]), &hits);

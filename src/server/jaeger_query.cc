@@ -114,7 +114,9 @@ Result<std::vector<Dependency>> FindDependencies(Store& store, const TimeRange& 
   std::unordered_map<std::string, uint32_t> service_index;
   std::unordered_map<SpanKey, uint32_t, KeyHash> span_service;
   std::vector<std::pair<SpanKey, uint32_t>> child_of;  // (parent key, child service)
-  Status st = store.ScanSpans(FilterFor("", window), [&](const SpanBatch& b) {
+  ScanFilter filter = FilterFor("", window);
+  filter.span_columns = SpanColumns::kStructure;
+  Status st = store.ScanSpans(filter, [&](const SpanBatch& b) {
     for (size_t i = 0; i < b.size(); ++i) {
       if (!window.Contains(b.start_ns[i])) continue;
       std::string name(b.dict.Get(b.service[i]));

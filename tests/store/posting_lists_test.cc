@@ -163,7 +163,7 @@ TEST(PostingLists, SegmentsWithoutPostingsAreOfferedWithoutIndex) {
     LogBatch read;
     Status st = c.ReadLogs(&read);
     ASSERT_TRUE(st.ok()) << st.message();
-    EXPECT_EQ(store_test::BitDiff(b, read), "");
+    EXPECT_EQ(store_test::ContentDiff(b, read), "");
   });
 }
 

@@ -1,6 +1,8 @@
-// Helpers of the store tests: hand-built batches touching every column, a bit-exact batch
-// comparison written independently of the segment schema (every vector compared with ==,
-// dictionaries compared string by string, id by id), and a scratch directory.
+// Helpers of the store tests: hand-built batches touching every column, a batch comparison
+// written independently of the segment schema, and a scratch directory. BitDiff compares
+// every vector with == and the dictionaries string by string, id by id; ContentDiff
+// compares every string column through its dictionary (the strings of every row, in
+// order) and every other vector with ==, so it accepts renumbered string ids.
 #pragma once
 
 #include "common/scratch_dir.h"
@@ -9,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,14 @@
 namespace ddbg::store_test {
 
 using ::ddbg::test::ScratchDir;
+
+// Replaces the file at `path` by `bytes`; false on failure.
+inline bool OverwriteFile(const std::string& path, const std::string& bytes) {
+  std::filesystem::remove(path);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out.flush());
+}
 
 // First difference between two dictionaries, or "".
 inline std::string DictDiff(const StringDict& a, const StringDict& b) {
@@ -31,9 +42,21 @@ inline std::string DictDiff(const StringDict& a, const StringDict& b) {
   return "";
 }
 
-// Collects the names of differing vectors.
+// Collects the names of differing vectors. With dictionaries, string columns are compared
+// by the strings they name; without, by id.
 class Diff {
  public:
+  Diff() = default;
+  Diff(const StringDict& a, const StringDict& b) : da_(&a), db_(&b) {}
+
+  void Strs(const char* name, const std::vector<StrId>& a, const std::vector<StrId>& b) {
+    if (da_ == nullptr || a.size() != b.size()) return Vec(name, a, b);
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (da_->Get(a[i]) != db_->Get(b[i])) {
+        return Add(std::string(name) + " row " + std::to_string(i));
+      }
+    }
+  }
   template <typename T>
   void Vec(const char* name, const std::vector<T>& a, const std::vector<T>& b) {
     if (!(a == b))
@@ -42,25 +65,34 @@ class Diff {
   }
   void Attrs(const char* name, const AttrColumns& a, const AttrColumns& b) {
     std::string n(name);
-    Vec((n + ".key").c_str(), a.key, b.key);
+    Strs((n + ".key").c_str(), a.key, b.key);
     Vec((n + ".type").c_str(), a.type, b.type);
-    Vec((n + ".value").c_str(), a.value, b.value);
+    if (da_ == nullptr || a.type != b.type) return Vec((n + ".value").c_str(), a.value, b.value);
+    for (size_t i = 0; i < a.size(); ++i) {
+      bool same = a.type[i] == AttrType::kString || a.type[i] == AttrType::kBytes ||
+                          a.type[i] == AttrType::kArray || a.type[i] == AttrType::kKvList
+                      ? da_->Get(static_cast<StrId>(a.value[i])) ==
+                            db_->Get(static_cast<StrId>(b.value[i]))
+                      : a.value[i] == b.value[i];
+      if (!same) return Add(n + ".value row " + std::to_string(i));
+    }
   }
   void Offs(const char* name, const Offsets& a, const Offsets& b) { Vec(name, a.off, b.off); }
   void Dict(const StringDict& a, const StringDict& b) {
+    if (da_ != nullptr) return;
     std::string d = DictDiff(a, b);
     if (!d.empty()) Add(d);
   }
   template <typename Table>
   void Resources(const Table& a, const Table& b) {
-    Vec("resources.service", a.service, b.service);
+    Strs("resources.service", a.service, b.service);
     Offs("resources.attr_off", a.attr_off, b.attr_off);
     Attrs("resources.attrs", a.attrs, b.attrs);
   }
   template <typename Table>
   void Scopes(const Table& a, const Table& b) {
-    Vec("scopes.name", a.name, b.name);
-    Vec("scopes.version", a.version, b.version);
+    Strs("scopes.name", a.name, b.name);
+    Strs("scopes.version", a.version, b.version);
     Offs("scopes.attr_off", a.attr_off, b.attr_off);
     Attrs("scopes.attrs", a.attrs, b.attrs);
   }
@@ -68,11 +100,12 @@ class Diff {
   const std::string& str() const { return out_; }
 
  private:
+  const StringDict* da_ = nullptr;
+  const StringDict* db_ = nullptr;
   std::string out_;
 };
 
-inline std::string BitDiff(const SpanBatch& a, const SpanBatch& b) {
-  Diff d;
+inline std::string BatchDiff(const SpanBatch& a, const SpanBatch& b, Diff d) {
   d.Dict(a.dict, b.dict);
   d.Resources(a.resources, b.resources);
   d.Scopes(a.scopes, b.scopes);
@@ -81,71 +114,78 @@ inline std::string BitDiff(const SpanBatch& a, const SpanBatch& b) {
   d.Vec("parent_span_id", a.parent_span_id, b.parent_span_id);
   d.Vec("resource", a.resource, b.resource);
   d.Vec("scope", a.scope, b.scope);
-  d.Vec("service", a.service, b.service);
-  d.Vec("name", a.name, b.name);
+  d.Strs("service", a.service, b.service);
+  d.Strs("name", a.name, b.name);
   d.Vec("kind", a.kind, b.kind);
   d.Vec("start_ns", a.start_ns, b.start_ns);
   d.Vec("end_ns", a.end_ns, b.end_ns);
   d.Vec("status", a.status, b.status);
-  d.Vec("status_message", a.status_message, b.status_message);
+  d.Strs("status_message", a.status_message, b.status_message);
   d.Vec("flags", a.flags, b.flags);
-  d.Vec("trace_state", a.trace_state, b.trace_state);
+  d.Strs("trace_state", a.trace_state, b.trace_state);
   d.Offs("attr_off", a.attr_off, b.attr_off);
   d.Attrs("attrs", a.attrs, b.attrs);
   d.Offs("event_off", a.event_off, b.event_off);
   d.Vec("event_time_ns", a.event_time_ns, b.event_time_ns);
-  d.Vec("event_name", a.event_name, b.event_name);
+  d.Strs("event_name", a.event_name, b.event_name);
   d.Offs("event_attr_off", a.event_attr_off, b.event_attr_off);
   d.Attrs("event_attrs", a.event_attrs, b.event_attrs);
   d.Offs("link_off", a.link_off, b.link_off);
   d.Vec("link_trace_id", a.link_trace_id, b.link_trace_id);
   d.Vec("link_span_id", a.link_span_id, b.link_span_id);
-  d.Vec("link_trace_state", a.link_trace_state, b.link_trace_state);
+  d.Strs("link_trace_state", a.link_trace_state, b.link_trace_state);
   d.Offs("link_attr_off", a.link_attr_off, b.link_attr_off);
   d.Attrs("link_attrs", a.link_attrs, b.link_attrs);
   return d.str();
 }
 
-inline std::string BitDiff(const LogBatch& a, const LogBatch& b) {
-  Diff d;
+inline std::string BatchDiff(const LogBatch& a, const LogBatch& b, Diff d) {
   d.Dict(a.dict, b.dict);
   d.Resources(a.resources, b.resources);
   d.Scopes(a.scopes, b.scopes);
   d.Vec("time_ns", a.time_ns, b.time_ns);
   d.Vec("observed_ns", a.observed_ns, b.observed_ns);
   d.Vec("severity_number", a.severity_number, b.severity_number);
-  d.Vec("severity_text", a.severity_text, b.severity_text);
+  d.Strs("severity_text", a.severity_text, b.severity_text);
   d.Vec("resource", a.resource, b.resource);
   d.Vec("scope", a.scope, b.scope);
-  d.Vec("service", a.service, b.service);
-  d.Vec("body", a.body, b.body);
+  d.Strs("service", a.service, b.service);
+  d.Strs("body", a.body, b.body);
   d.Vec("body_type", a.body_type, b.body_type);
   d.Vec("trace_id", a.trace_id, b.trace_id);
   d.Vec("span_id", a.span_id, b.span_id);
   d.Vec("flags", a.flags, b.flags);
-  d.Vec("event_name", a.event_name, b.event_name);
+  d.Strs("event_name", a.event_name, b.event_name);
   d.Offs("attr_off", a.attr_off, b.attr_off);
   d.Attrs("attrs", a.attrs, b.attrs);
   d.Vec("template_id", a.template_id, b.template_id);
   d.Offs("param_off", a.param_off, b.param_off);
-  d.Vec("params", a.params, b.params);
+  d.Strs("params", a.params, b.params);
   return d.str();
 }
 
-inline std::string BitDiff(const EventBatch& a, const EventBatch& b) {
-  Diff d;
+inline std::string BatchDiff(const EventBatch& a, const EventBatch& b, Diff d) {
   d.Dict(a.dict, b.dict);
-  d.Vec("stream", a.stream, b.stream);
+  d.Strs("stream", a.stream, b.stream);
   d.Vec("version", a.version, b.version);
-  d.Vec("event_id", a.event_id, b.event_id);
-  d.Vec("event_type", a.event_type, b.event_type);
+  d.Strs("event_id", a.event_id, b.event_id);
+  d.Strs("event_type", a.event_type, b.event_type);
   d.Vec("time_ns", a.time_ns, b.time_ns);
-  d.Vec("payload", a.payload, b.payload);
-  d.Vec("metadata", a.metadata, b.metadata);
-  d.Vec("correlation_id", a.correlation_id, b.correlation_id);
-  d.Vec("causation_id", a.causation_id, b.causation_id);
-  d.Vec("service", a.service, b.service);
+  d.Strs("payload", a.payload, b.payload);
+  d.Strs("metadata", a.metadata, b.metadata);
+  d.Strs("correlation_id", a.correlation_id, b.correlation_id);
+  d.Strs("causation_id", a.causation_id, b.causation_id);
+  d.Strs("service", a.service, b.service);
   return d.str();
+}
+
+template <typename Batch>
+std::string BitDiff(const Batch& a, const Batch& b) {
+  return BatchDiff(a, b, Diff());
+}
+template <typename Batch>
+std::string ContentDiff(const Batch& a, const Batch& b) {
+  return BatchDiff(a, b, Diff(a.dict, b.dict));
 }
 
 // Attributes of every type on `attrs`, with values derived from `seed`.

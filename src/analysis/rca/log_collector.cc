@@ -94,6 +94,7 @@ Status LogCollector::Collect(Store& store) {
   ScanFilter filter;
   filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
   filter.time.max_ns = std::max(window_.max_ns, baseline_.max_ns);
+  filter.log_columns = LogColumns::kBody;
   uint64_t untraced = 0;
   return store.ScanLogs(filter, [&](const LogBatch& b) {
     std::unordered_map<StrId, int8_t> sev_cache;  // per body; batches' dicts are large

@@ -52,6 +52,7 @@ Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallb
   std::unordered_map<std::string, std::vector<Bucket>> series;
   ScanFilter filter;
   filter.time = {lo, hi};
+  filter.span_columns = SpanColumns::kStructure;
   Status st = store.ScanSpans(filter, [&](const SpanBatch& b) {
     std::vector<std::vector<Bucket>*> by_service(b.dict.size(), nullptr);
     for (size_t i = 0; i < b.size(); ++i) {

@@ -30,6 +30,7 @@ Status DigestLogs(Store& store, DebugContext* ctx) {
   std::vector<uint32_t> res_to_svc;
   ScanFilter filter;
   filter.time = ctx->window;
+  filter.log_columns = LogColumns::kBody;
   return store.ScanLogs(filter, [&](const LogBatch& b) {
     res_to_svc.assign(b.resources.size(), kUnmapped);
     for (size_t i = 0; i < b.size(); ++i) {

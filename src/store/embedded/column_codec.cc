@@ -2,12 +2,12 @@
 
 #include <xxhash.h>
 
+#include <cstring>
 #include <limits>
 
 namespace ddbg::store {
 namespace {
 
-constexpr size_t kMaxVarintBytes = 10;
 // Columns smaller than this are stored uncompressed: a zstd frame would not pay for itself.
 constexpr size_t kMinCompressBytes = 64;
 
@@ -15,15 +15,6 @@ inline uint64_t ZigZag(uint64_t d) {
   return (d << 1) ^ static_cast<uint64_t>(static_cast<int64_t>(d) >> 63);
 }
 inline uint64_t UnZigZag(uint64_t z) { return (z >> 1) ^ (~(z & 1) + 1); }
-
-inline char* EncodeVarint(uint64_t v, char* p) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
 
 // Decodes one varint from [*p, end); false when truncated or longer than 10 bytes.
 inline bool DecodeVarint(const char** p, const char* end, uint64_t* v) {
@@ -43,31 +34,35 @@ inline bool DecodeVarint(const char** p, const char* end, uint64_t* v) {
   return false;
 }
 
-// Runs `emit(i) -> uint64_t` for n values, writing each as a varint at the end of *out.
-// Encodes through a small stack buffer so a large column costs no zero-filling of a
-// worst-case-sized output.
-template <typename Fn>
-void PutVarintsWith(size_t n, std::string* out, Fn emit) {
-  constexpr size_t kBlock = 1024;
-  char buf[kBlock * kMaxVarintBytes];
-  for (size_t begin = 0; begin < n; begin += kBlock) {
-    size_t end = begin + kBlock < n ? begin + kBlock : n;
-    char* p = buf;
-    for (size_t i = begin; i < end; ++i) p = EncodeVarint(emit(i), p);
-    out->append(buf, static_cast<size_t>(p - buf));
-  }
-}
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// How GetVarintsWith reads a column: kSmall for ids and offsets (mostly one-byte varints,
+// taken eight at a time when eight in a row are), kWide for times and durations (three to
+// six bytes each, where looking for a run of one-byte values only costs time).
+// bench/column_decode_bench.cc measures both on a real segment.
+enum class VarintShape { kSmall, kWide };
 
 // Decodes exactly n varints from `in`, passing each to `take(i, v)` (false = reject).
-template <typename Fn>
+template <VarintShape kShape, typename Fn>
 bool GetVarintsWith(std::string_view in, size_t n, Fn take) {
   if (n > in.size()) return false;  // every value takes at least one byte
   const char* p = in.data();
   const char* end = p + in.size();
-  for (size_t i = 0; i < n; ++i) {
+  size_t i = 0;
+  while (i < n) {
+    uint64_t word;
+    if (kShape == VarintShape::kSmall && n - i >= 8 && end - p >= 8 &&
+        (std::memcpy(&word, p, 8), (word & kHighBits) == 0)) {
+      for (int k = 0; k < 8; ++k) {
+        if (!take(i + static_cast<size_t>(k), (word >> (8 * k)) & 0xff)) return false;
+      }
+      p += 8;
+      i += 8;
+      continue;
+    }
     uint64_t v;
-    if (!DecodeVarint(&p, end, &v)) return false;
-    if (!take(i, v)) return false;
+    if (!DecodeVarint(&p, end, &v) || !take(i, v)) return false;
+    ++i;
   }
   return p == end;
 }
@@ -97,18 +92,18 @@ void PutVarint64(uint64_t v, std::string* out) {
 }
 
 void PutVarints32(const uint32_t* v, size_t n, std::string* out) {
-  PutVarintsWith(n, out, [v](size_t i) { return static_cast<uint64_t>(v[i]); });
+  PutVarintsOf(n, out, [v](size_t i) { return static_cast<uint64_t>(v[i]); });
 }
 
 void PutVarints64(const uint64_t* v, size_t n, std::string* out) {
-  PutVarintsWith(n, out, [v](size_t i) { return v[i]; });
+  PutVarintsOf(n, out, [v](size_t i) { return v[i]; });
 }
 
 template <typename T>
 void PutDeltas(const std::vector<T>& v, std::string* out) {
   uint64_t prev = 0;
   const T* d = v.data();
-  PutVarintsWith(v.size(), out, [d, &prev](size_t i) {
+  PutVarintsOf(v.size(), out, [d, &prev](size_t i) {
     uint64_t cur = static_cast<uint64_t>(d[i]);
     uint64_t z = ZigZag(cur - prev);
     prev = cur;
@@ -122,22 +117,33 @@ template void PutDeltas<uint32_t>(const std::vector<uint32_t>&, std::string*);
 void PutDiffs(const std::vector<int64_t>& v, const std::vector<int64_t>& base, std::string* out) {
   const int64_t* d = v.data();
   const int64_t* b = base.data();
-  PutVarintsWith(v.size(), out, [d, b](size_t i) {
+  PutVarintsOf(v.size(), out, [d, b](size_t i) {
     return ZigZag(static_cast<uint64_t>(d[i]) - static_cast<uint64_t>(b[i]));
   });
 }
 
 void PutDictStrings(const StringDict& dict, std::string* out) {
   size_t n = dict.size();
-  PutVarintsWith(n - 1, out, [&dict](size_t i) {
+  PutVarintsOf(n - 1, out, [&dict](size_t i) {
     return static_cast<uint64_t>(dict.Get(static_cast<StrId>(i + 1)).size());
   });
   out->reserve(out->size() + dict.bytes());
   for (size_t i = 1; i < n; ++i) out->append(dict.Get(static_cast<StrId>(i)));
 }
 
+void PutDictStrings(const StringDict& dict, const std::vector<StrId>& ids, std::string* out) {
+  size_t bytes = 0;
+  PutVarintsOf(ids.size(), out, [&dict, &ids, &bytes](size_t i) {
+    size_t n = dict.Get(ids[i]).size();
+    bytes += n;
+    return static_cast<uint64_t>(n);
+  });
+  out->reserve(out->size() + bytes);
+  for (StrId id : ids) out->append(dict.Get(id));
+}
+
 void PutStringList(const std::vector<std::string>& strings, std::string* out) {
-  PutVarintsWith(strings.size(), out, [&strings](size_t i) { return strings[i].size(); });
+  PutVarintsOf(strings.size(), out, [&strings](size_t i) { return strings[i].size(); });
   for (const std::string& s : strings) out->append(s);
 }
 
@@ -152,7 +158,7 @@ bool GetVarints32(std::string_view in, size_t n, std::vector<uint32_t>* out) {
   if (n > in.size()) return false;
   out->resize(n);
   uint32_t* d = out->data();
-  return GetVarintsWith(in, n, [d](size_t i, uint64_t v) {
+  return GetVarintsWith<VarintShape::kSmall>(in, n, [d](size_t i, uint64_t v) {
     d[i] = static_cast<uint32_t>(v);
     return v <= std::numeric_limits<uint32_t>::max();
   });
@@ -162,7 +168,7 @@ bool GetVarints64(std::string_view in, size_t n, std::vector<uint64_t>* out) {
   if (n > in.size()) return false;
   out->resize(n);
   uint64_t* d = out->data();
-  return GetVarintsWith(in, n, [d](size_t i, uint64_t v) {
+  return GetVarintsWith<VarintShape::kSmall>(in, n, [d](size_t i, uint64_t v) {
     d[i] = v;
     return true;
   });
@@ -174,7 +180,8 @@ bool GetDeltas(std::string_view in, size_t n, std::vector<T>* out) {
   out->resize(n);
   T* d = out->data();
   uint64_t prev = 0;
-  return GetVarintsWith(in, n, [d, &prev](size_t i, uint64_t z) {
+  constexpr VarintShape kShape = std::is_signed_v<T> ? VarintShape::kWide : VarintShape::kSmall;
+  return GetVarintsWith<kShape>(in, n, [d, &prev](size_t i, uint64_t z) {
     prev += UnZigZag(z);
     d[i] = static_cast<T>(prev);
     return sizeof(T) == 8 || prev <= std::numeric_limits<T>::max();
@@ -190,7 +197,7 @@ bool GetDiffs(std::string_view in, const std::vector<int64_t>& base, std::vector
   out->resize(n);
   int64_t* d = out->data();
   const int64_t* b = base.data();
-  return GetVarintsWith(in, n, [d, b](size_t i, uint64_t z) {
+  return GetVarintsWith<VarintShape::kWide>(in, n, [d, b](size_t i, uint64_t z) {
     d[i] = static_cast<int64_t>(static_cast<uint64_t>(b[i]) + UnZigZag(z));
     return true;
   });
@@ -219,10 +226,14 @@ bool SplitStringList(std::string_view in, size_t n, std::vector<uint64_t>* lengt
 }  // namespace
 
 bool GetDictStrings(std::string_view in, size_t n, StringDict* dict) {
+  dict->Clear();
+  return AppendDictStrings(in, n, dict);
+}
+
+bool AppendDictStrings(std::string_view in, size_t n, StringDict* dict) {
   std::vector<uint64_t> lengths;
   std::string_view bytes;
   if (!SplitStringList(in, n, &lengths, &bytes)) return false;
-  dict->Clear();
   size_t pos = 0;
   for (size_t i = 0; i < n; ++i) {
     std::string_view s = bytes.substr(pos, lengths[i]);

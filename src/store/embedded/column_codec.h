@@ -41,6 +41,32 @@ const char* EncodingName(Encoding e);
 
 void PutVarint64(uint64_t v, std::string* out);
 
+inline constexpr size_t kMaxVarintBytes = 10;
+
+inline char* EncodeVarint(uint64_t v, char* p) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// Runs `emit(i) -> uint64_t` for n values, writing each as a varint at the end of *out.
+// Encodes through a small stack buffer so a large column costs no zero-filling of a
+// worst-case-sized output.
+template <typename Fn>
+void PutVarintsOf(size_t n, std::string* out, Fn emit) {
+  constexpr size_t kBlock = 1024;
+  char buf[kBlock * kMaxVarintBytes];
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    size_t end = begin + kBlock < n ? begin + kBlock : n;
+    char* p = buf;
+    for (size_t i = begin; i < end; ++i) p = EncodeVarint(emit(i), p);
+    out->append(buf, static_cast<size_t>(p - buf));
+  }
+}
+
 template <typename T>
 void PutRaw(const std::vector<T>& v, std::string* out) {
   static_assert(std::is_trivially_copyable_v<T>);
@@ -56,6 +82,8 @@ void PutDeltas(const std::vector<T>& v, std::string* out);
 void PutDiffs(const std::vector<int64_t>& v, const std::vector<int64_t>& base, std::string* out);
 // Strings 1..size()-1 of the dictionary (id 0 is always "").
 void PutDictStrings(const StringDict& dict, std::string* out);
+// The strings `ids` of the dictionary, in that order, as a string list.
+void PutDictStrings(const StringDict& dict, const std::vector<StrId>& ids, std::string* out);
 void PutStringList(const std::vector<std::string>& strings, std::string* out);
 
 // --- Decoders: parse exactly `n` values from `in` (no byte may be left over). ---
@@ -77,6 +105,8 @@ bool GetDiffs(std::string_view in, const std::vector<int64_t>& base, std::vector
 // Rebuilds a dictionary from `n` strings, ids in order (no lookup table is built: see
 // StringDict::AppendUnindexed).
 bool GetDictStrings(std::string_view in, size_t n, StringDict* dict);
+// The same without clearing *dict first: the strings get the ids after its last one.
+bool AppendDictStrings(std::string_view in, size_t n, StringDict* dict);
 bool GetStringList(std::string_view in, size_t n, std::vector<std::string>* out);
 
 // 64-bit checksum of a chunk: XXH64 of the stored bytes, seeded with XXH64 of the chunk

@@ -16,6 +16,7 @@ Status EmbeddedStore::Scan(Signal signal, const ScanFilter& filter, const BatchF
   std::shared_ptr<const Snapshot> snapshot = Current();
   SegmentReadOptions options;
   options.span_columns = filter.span_columns;
+  options.log_columns = filter.log_columns;
   Batch batch;
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal || !MayMatch(*h, filter)) continue;

@@ -53,7 +53,7 @@ std::string EncodeSegmentHeader(const SegmentHeader& h) {
   std::string out(kSegmentHeaderBytes, '\0');
   char* p = out.data();
   std::memcpy(p, kSegmentMagic.data(), 8);
-  PutFixed32(p + 8, kSegmentFormatVersion);
+  PutFixed32(p + 8, h.version);
   p[12] = static_cast<char>(h.signal);
   PutFixed64(p + 16, h.rows);
   PutFixed64(p + 24, static_cast<uint64_t>(h.min_time_ns));
@@ -78,7 +78,7 @@ bool DecodeSegmentHeader(std::string_view bytes, SegmentHeader* h, std::string* 
     return false;
   }
   uint32_t version = GetFixed32(p + 8);
-  if (version != kSegmentFormatVersion) {
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion) {
     *why = "unsupported segment format version " + std::to_string(version);
     return false;
   }
@@ -87,6 +87,7 @@ bool DecodeSegmentHeader(std::string_view bytes, SegmentHeader* h, std::string* 
     *why = "unknown signal " + std::to_string(signal);
     return false;
   }
+  h->version = version;
   h->signal = static_cast<Signal>(signal);
   h->rows = GetFixed64(p + 16);
   h->min_time_ns = static_cast<int64_t>(GetFixed64(p + 24));

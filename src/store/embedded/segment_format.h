@@ -26,7 +26,10 @@ bool ParseSegmentFileName(std::string_view name, Signal* signal, uint64_t* seq);
 
 inline constexpr std::string_view kSegmentMagic = "DDBGSEG1";
 inline constexpr std::string_view kSegmentEndMagic = "DDBGEND1";
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+// Version 2 splits the dictionary of span and log segments in a structure part and a value
+// part (segment_columns.h); version 1 segments (one dictionary chunk) are still read.
+inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kOldestSegmentFormatVersion = 1;
 inline constexpr size_t kSegmentHeaderBytes = 64;
 inline constexpr size_t kChunkHeaderBytes = 40;
 // The chunk header bytes covered by the chunk checksum (all but the checksum itself).
@@ -41,6 +44,7 @@ inline constexpr uint32_t kColStreamIndex = 901;   // sorted distinct event stre
 inline constexpr uint32_t kColServiceIndex = 902;  // sorted distinct service names
 
 struct SegmentHeader {
+  uint32_t version = kSegmentFormatVersion;
   Signal signal = Signal::kSpans;
   uint64_t rows = 0;
   int64_t min_time_ns = 0;
@@ -48,7 +52,7 @@ struct SegmentHeader {
   uint64_t index_end = kSegmentHeaderBytes;  // offset just past the last index chunk
 };
 std::string EncodeSegmentHeader(const SegmentHeader& h);
-// False (with *why) on a bad magic, version, signal or checksum.
+// False (with *why) on a bad magic, an unknown version, a bad signal or checksum.
 bool DecodeSegmentHeader(std::string_view bytes, SegmentHeader* h, std::string* why);
 
 struct ChunkHeader {

@@ -46,18 +46,28 @@ bool DecodeInts(const ChunkHeader& h, std::string_view raw, std::vector<T>* v) {
 }
 
 // The reader's column visitor (see segment_columns.h). Diff columns depend on their base
-// column and go to `dependent`, decoded after the others.
+// column and the value part of the dictionary on the structure part: they go to
+// `dependent`, decoded after the others. `group` (with `wanted`) names the columns a
+// projection skips.
 class DecodeJobs {
  public:
   std::vector<DecodeJob> jobs;
   std::vector<DecodeJob> dependent;
-  bool (*skip)(uint32_t column, SpanColumns wanted) = nullptr;
-  SpanColumns wanted = SpanColumns::kAll;
+  uint32_t (*group)(uint32_t column) = nullptr;  // the column's optional group bit, 0: always
+  uint32_t wanted = ~0u;  // ~0u: a full read
+  bool read_dict_values = false;  // the segment has a value part and the projection needs it
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
     Add(id, name, [&d](const ChunkHeader& h, std::string_view raw) {
       return h.encoding == Encoding::kStringList && GetDictStrings(raw, h.values, &d);
     });
+  }
+  void DictValues(uint32_t id, const char* name, StringDict& d) {
+    if (!read_dict_values) return;
+    DecodeFn fn = [&d](const ChunkHeader& h, std::string_view raw) {
+      return h.encoding == Encoding::kStringList && AppendDictStrings(raw, h.values, &d);
+    };
+    dependent.push_back(DecodeJob{id, name, std::move(fn), {}});
   }
   template <typename T>
   void Raw(uint32_t id, const char* name, std::vector<T>& v) {
@@ -70,6 +80,11 @@ class DecodeJobs {
     Add(id, name,
         [&v](const ChunkHeader& h, std::string_view raw) { return DecodeInts(h, raw, &v); });
   }
+  void Strs(uint32_t id, const char* name, std::vector<StrId>& v) { Varint(id, name, v); }
+  void AttrValues(uint32_t id, const char* name, std::vector<uint64_t>& v,
+                  const std::vector<AttrType>&) {
+    Varint(id, name, v);
+  }
   template <typename T>
   void Delta(uint32_t id, const char* name, std::vector<T>& v) {
     Varint(id, name, v);
@@ -77,7 +92,7 @@ class DecodeJobs {
   void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) { Varint(id, name, v); }
   void Diff(uint32_t id, const char* name, std::vector<int64_t>& v,
             const std::vector<int64_t>& base) {
-    if (skip && skip(id, wanted)) return;
+    if (Skipped(id)) return;
     DecodeFn fn = [&v, &base](const ChunkHeader& h, std::string_view raw) {
       if (h.encoding == Encoding::kDiffVarint) {
         return h.values == base.size() && GetDiffs(raw, base, &v);
@@ -88,8 +103,9 @@ class DecodeJobs {
   }
 
  private:
+  bool Skipped(uint32_t id) const { return group != nullptr && (group(id) & ~wanted) != 0; }
   void Add(uint32_t id, const char* name, DecodeFn fn) {
-    if (skip && skip(id, wanted)) return;
+    if (Skipped(id)) return;
     jobs.push_back(DecodeJob{id, name, std::move(fn), {}});
   }
 };
@@ -152,29 +168,31 @@ Status ColumnError(const std::string& path, const DecodeJob& job) {
                             "): " + job.error);
 }
 
-bool SkippedSpanColumn(uint32_t column, SpanColumns wanted) {
-  SpanColumns group = SpanColumnGroup(column);
-  return group != SpanColumns::kStructure && !Has(wanted, group);
+uint32_t SpanGroupBit(uint32_t column) { return static_cast<uint32_t>(SpanColumnGroup(column)); }
+uint32_t LogGroupBit(uint32_t column) { return static_cast<uint32_t>(LogColumnGroup(column)); }
+
+// Every one of `rows` owners has no attribute.
+void NoAttrs(size_t rows, Offsets* off, AttrColumns* attrs) {
+  off->off.assign(rows + 1, 0);
+  attrs->Clear();
 }
 
 // Gives the column groups a projected read skipped their "nothing here" values.
-void EmptySkippedGroups(SpanColumns wanted, SpanBatch* b) {
+void EmptySkippedGroups(const SegmentReadOptions& options, SpanBatch* b) {
+  const SpanColumns wanted = options.span_columns;
   const size_t rows = b->size();
   if (!Has(wanted, SpanColumns::kDetails)) {
     b->status_message.assign(rows, kEmptyStr);
     b->flags.assign(rows, 0);
     b->trace_state.assign(rows, kEmptyStr);
   }
-  if (!Has(wanted, SpanColumns::kAttributes)) {
-    b->attr_off.off.assign(rows + 1, 0);
-    b->attrs = AttrColumns();
-  }
+  if (!Has(wanted, SpanColumns::kAttributes)) NoAttrs(rows, &b->attr_off, &b->attrs);
   if (!Has(wanted, SpanColumns::kEvents)) {
     b->event_off.off.assign(rows + 1, 0);
     b->event_time_ns.clear();
     b->event_name.clear();
     b->event_attr_off = Offsets();
-    b->event_attrs = AttrColumns();
+    b->event_attrs.Clear();
   }
   if (!Has(wanted, SpanColumns::kLinks)) {
     b->link_off.off.assign(rows + 1, 0);
@@ -182,18 +200,47 @@ void EmptySkippedGroups(SpanColumns wanted, SpanBatch* b) {
     b->link_span_id.clear();
     b->link_trace_state.clear();
     b->link_attr_off = Offsets();
-    b->link_attrs = AttrColumns();
+    b->link_attrs.Clear();
   }
 }
 
+void EmptySkippedGroups(const SegmentReadOptions& options, LogBatch* b) {
+  const LogColumns wanted = options.log_columns;
+  const size_t rows = b->size();
+  if (!Has(wanted, LogColumns::kBody)) {
+    b->body.assign(rows, kEmptyStr);
+    b->body_type.assign(rows, AttrType::kString);
+  }
+  if (!Has(wanted, LogColumns::kAttributes)) NoAttrs(rows, &b->attr_off, &b->attrs);
+  if (!Has(wanted, LogColumns::kParams)) {
+    b->param_off.off.assign(rows + 1, 0);
+    b->params.clear();
+  }
+}
+
+void EmptySkippedGroups(const SegmentReadOptions&, EventBatch*) {}
+
+// Sets the column groups to skip and whether the value part of the dictionary is read:
+// only a group holding value strings needs it (the span details, attributes and events;
+// every optional log group).
 template <typename Batch>
-void ProjectColumns(const SegmentReadOptions& options, DecodeJobs* jobs) {
+void ProjectColumns(const SegmentReadOptions& options, uint32_t version, DecodeJobs* jobs) {
+  constexpr uint32_t kSpanValueGroups = static_cast<uint32_t>(
+      SpanColumns::kDetails | SpanColumns::kAttributes | SpanColumns::kEvents);
+  uint32_t value_groups = ~0u;
   if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    jobs->group = SpanGroupBit;
     if (options.span_columns != SpanColumns::kAll) {
-      jobs->skip = SkippedSpanColumn;
-      jobs->wanted = options.span_columns;
+      jobs->wanted = static_cast<uint32_t>(options.span_columns);
+    }
+    value_groups = kSpanValueGroups;
+  } else if constexpr (std::is_same_v<Batch, LogBatch>) {
+    jobs->group = LogGroupBit;
+    if (options.log_columns != LogColumns::kAll) {
+      jobs->wanted = static_cast<uint32_t>(options.log_columns);
     }
   }
+  jobs->read_dict_values = version >= 2 && (jobs->wanted & value_groups) != 0;
 }
 
 template <typename Batch>
@@ -224,7 +271,7 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
 
   // Decoding resizes every column in place, so a reused batch keeps its capacity.
   DecodeJobs jobs;
-  ProjectColumns<Batch>(options, &jobs);
+  ProjectColumns<Batch>(options, header.version, &jobs);
   VisitColumns(jobs, *batch);
   int threads = options.threads > 0             ? options.threads
                 : file.size() >= kParallelBytes ? DefaultWorkerCount()
@@ -237,12 +284,13 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   for (const DecodeJob& j : jobs.dependent) {
     if (!j.error.empty()) return ColumnError(path, j);
   }
-  if constexpr (std::is_same_v<Batch, SpanBatch>) {
-    if (jobs.skip) EmptySkippedGroups(options.span_columns, batch);
-  }
-  // The index chunks are not part of the batch, but a damaged one is damage all the same.
+  EmptySkippedGroups(options, batch);
+  // The index chunks are not part of the batch, but a damaged one is damage all the same. A
+  // projected read leaves them to the readers that use them (Open() checks the trace and
+  // service index, queries the posting lists and correlation chunks they read): checking
+  // them costs a third of a span segment's bytes.
   for (const DirectoryEntry& e : dir) {
-    if (e.column < kColTraceIndex) continue;
+    if (e.column < kColTraceIndex || jobs.wanted != ~0u) continue;
     ChunkHeader h;
     std::string_view stored;
     if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {

@@ -20,6 +20,8 @@ struct SegmentReadOptions {
   // Span segments: the column groups to decode (see SpanColumns in store.h); the others
   // read as empty. Their chunks are neither decompressed nor checked.
   SpanColumns span_columns = SpanColumns::kAll;
+  // Log segments: the same with LogColumns.
+  LogColumns log_columns = LogColumns::kAll;
 };
 
 // Reads the segment described by `entry` from `path` into *batch (replacing its content).

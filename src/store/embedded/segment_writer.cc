@@ -10,6 +10,7 @@
 
 #include "store/embedded/batch_check.h"
 #include "store/embedded/correlation_index.h"
+#include "store/embedded/dict_split.h"
 #include "store/embedded/file_io.h"
 #include "store/embedded/job_runner.h"
 #include "store/embedded/posting_lists.h"
@@ -33,16 +34,44 @@ struct EncodeJob {
   size_t bytes() const { return header.size() + stored.size(); }
 };
 
-// The writer's column visitor (see segment_columns.h): records one job per column.
+// The writer's column visitor (see segment_columns.h): records one job per column. With a
+// DictSplit, the dictionary is written in its two parts and every string id renumbered.
 class EncodeJobs {
  public:
   std::vector<EncodeJob> jobs;
+  const DictSplit* split = nullptr;
 
-  void Dict(uint32_t id, const char*, const StringDict& d) {
+  void Dict(uint32_t id, const char* name, const StringDict& d) {
+    if (split != nullptr) return DictPart(id, name, d, split->structure);
     Add(id, d.bytes() + d.size(), [&d](std::string* raw, uint64_t* n) {
       PutDictStrings(d, raw);
       *n = d.size() - 1;
       return Encoding::kStringList;
+    });
+  }
+  void DictValues(uint32_t id, const char* name, const StringDict& d) {
+    if (split != nullptr) DictPart(id, name, d, split->values);
+  }
+  void Strs(uint32_t id, const char* name, const std::vector<StrId>& v) {
+    if (split == nullptr) return Varint(id, name, v);
+    const StrId* map = split->new_id.data();
+    Add(id, v.size() * sizeof(v[0]), [&v, map](std::string* raw, uint64_t* n) {
+      const StrId* ids = v.data();
+      PutVarintsOf(v.size(), raw, [ids, map](size_t i) { return uint64_t{map[ids[i]]}; });
+      *n = v.size();
+      return Encoding::kVarint;
+    });
+  }
+  void AttrValues(uint32_t id, const char* name, const std::vector<uint64_t>& v,
+                  const std::vector<AttrType>& types) {
+    if (split == nullptr) return Varint(id, name, v);
+    const StrId* map = split->new_id.data();
+    Add(id, v.size() * sizeof(v[0]), [&v, &types, map](std::string* raw, uint64_t* n) {
+      PutVarintsOf(v.size(), raw, [&v, &types, map](size_t i) {
+        return IsStringAttr(types[i]) ? uint64_t{map[v[i]]} : v[i];
+      });
+      *n = v.size();
+      return Encoding::kVarint;
     });
   }
   template <typename T>
@@ -90,6 +119,15 @@ class EncodeJobs {
 
   void Add(uint32_t id, size_t size_hint, std::function<Encoding(std::string*, uint64_t*)> fn) {
     jobs.push_back(EncodeJob{id, size_hint, std::move(fn), {}, {}});
+  }
+
+ private:
+  void DictPart(uint32_t id, const char*, const StringDict& d, const std::vector<StrId>& ids) {
+    Add(id, ids.size() * 16, [&d, &ids](std::string* raw, uint64_t* n) {
+      PutDictStrings(d, ids, raw);
+      *n = ids.size();
+      return Encoding::kStringList;
+    });
   }
 };
 
@@ -207,10 +245,20 @@ void AddPostingJobs(const PostingLists& p, uint32_t terms_id, uint32_t bitmaps_i
   });
 }
 
-Status WriteFile(const std::string& path, Signal signal, uint64_t rows,
+// The two-part dictionary of format 2 (dict_split.h); events keep one dictionary chunk.
+std::unique_ptr<DictSplit> MaybeSplitDict(const SpanBatch& b, uint32_t version) {
+  return version >= 2 ? std::make_unique<DictSplit>(SplitDict(b)) : nullptr;
+}
+std::unique_ptr<DictSplit> MaybeSplitDict(const LogBatch& b, uint32_t version) {
+  return version >= 2 ? std::make_unique<DictSplit>(SplitDict(b)) : nullptr;
+}
+std::unique_ptr<DictSplit> MaybeSplitDict(const EventBatch&, uint32_t) { return nullptr; }
+
+Status WriteFile(const std::string& path, uint32_t version, Signal signal, uint64_t rows,
                  const WrittenSegment& summary, const std::vector<EncodeJob>& index_jobs,
                  const std::vector<EncodeJob>& data_jobs, uint64_t* file_bytes) {
   SegmentHeader h;
+  h.version = version;
   h.signal = signal;
   h.rows = rows;
   h.min_time_ns = summary.entry.min_time_ns;
@@ -258,7 +306,14 @@ Result<WrittenSegment> WriteAny(const std::string& path, const Batch& batch,
   DropEmpty(&out.index.services);
   out.entry.services = out.index.services;
 
+  if (options.format_version < kOldestSegmentFormatVersion ||
+      options.format_version > kSegmentFormatVersion) {
+    return Status::InvalidArgument("unknown segment format version " +
+                                   std::to_string(options.format_version));
+  }
+  std::unique_ptr<DictSplit> split = MaybeSplitDict(batch, options.format_version);
   EncodeJobs data;
+  data.split = split.get();
   VisitColumns(data, batch);
   // The correlation index chunks (correlation_index.h) follow the data columns.
   std::vector<ExtraChunk> extra = CorrelationChunks(batch);
@@ -295,8 +350,8 @@ Result<WrittenSegment> WriteAny(const std::string& path, const Batch& batch,
   // The index chunks are small: encode them on this thread once the columns are done.
   RunEncodeJobs(index_jobs, options.zstd_level, 1);
 
-  DDBG_RETURN_IF_ERROR(WriteFile(path, out.entry.signal, batch.size(), out, index_jobs, data.jobs,
-                                 &out.entry.file_bytes));
+  DDBG_RETURN_IF_ERROR(WriteFile(path, options.format_version, out.entry.signal, batch.size(), out,
+                                 index_jobs, data.jobs, &out.entry.file_bytes));
   return out;
 }
 

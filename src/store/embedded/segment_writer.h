@@ -10,6 +10,7 @@
 #include "ddbg/model.h"
 #include "ddbg/status.h"
 #include "store/embedded/manifest.h"
+#include "store/embedded/segment_format.h"
 #include "store/embedded/trace_index.h"
 
 namespace ddbg::store {
@@ -17,6 +18,9 @@ namespace ddbg::store {
 struct SegmentWriteOptions {
   int zstd_level = 3;
   int threads = 0;  // 0: DefaultWorkerCount() for large batches, 1 for small ones
+  // The segment format version to write. Only tests write version 1 (one dictionary chunk),
+  // to check that segments of older stores still read.
+  uint32_t format_version = kSegmentFormatVersion;
 };
 
 // What was written: the manifest entry (seq still 0: the caller numbers the segment when it
