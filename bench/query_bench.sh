@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Query benchmark of issue 3: ddbg against ripgrep and ClickHouse on the same simulated data.
 #   1. ddbg simulate + ddbg ingest (DDBG_BENCH_TRACES traces; 20000 give ~294k spans, ~60k
-#      log lines; the issue's 10M spans / 10M lines do not fit the time of one run here),
+#      log lines; 700000 give ~10.2M spans), then `query_bench logs` tops the store up to
+#      DDBG_BENCH_LOG_LINES log lines (the issue's scale: 10000000, ~1.5 GB of log text),
+#      appending the generated lines to the raw per-service log files as well,
 #   2. bench/query_bench run: trace by id p50/p99, two-attribute TraceQL filter, LogQL line
 #      filter, count_over_time by service (warm, in-process),
 #   3. rg timeout over the raw log file of the checkout service (same machine, same run),
@@ -13,16 +15,22 @@ set -euo pipefail
 BUILD=$(realpath "${1:-build}")
 OUT=${DDBG_BENCH_DIR:-/tmp/ddbg-query-bench}
 TRACES=${DDBG_BENCH_TRACES:-20000}
+LOG_LINES=${DDBG_BENCH_LOG_LINES:-0}
 RUNS=${DDBG_BENCH_RUNS:-10}
 mkdir -p "$OUT"
-SIM="$OUT/sim-$TRACES" STORE="$OUT/store-$TRACES"
-if [ ! -d "$STORE" ]; then
-  rm -rf "$SIM"
+SIM="$OUT/sim-$TRACES-$LOG_LINES" STORE="$OUT/store-$TRACES-$LOG_LINES"
+if [ ! -f "$STORE/.bench-complete" ]; then
+  rm -rf "$SIM" "$STORE"
   "$BUILD/ddbg" simulate --out "$SIM" --traces "$TRACES" --services 12 --seed 7 > /dev/null
   "$BUILD/ddbg" ingest --data "$STORE" "$SIM" | tail -1
+  # Only the per-service log files are kept: the OTLP JSON was ingested.
+  rm -f "$SIM"/*.otlp.jsonl
+  [ "$LOG_LINES" -gt 0 ] && "$BUILD/query_bench" logs "$STORE" "$SIM" "$LOG_LINES"
+  touch "$STORE/.bench-complete"
 fi
-echo "== machine: $(nproc) cores, $(date -u +%Y-%m-%d); data: $(du -sh "$SIM" | cut -f1) raw, $(du -sh "$STORE" | cut -f1) store"
+echo "== machine: $(nproc) cores, $(date -u +%Y-%m-%d); raw log text: $(du -shc "$SIM"/logs/* | tail -1 | cut -f1); store: $(du -sh "$STORE" | cut -f1)"
 "$BUILD/ddbg" stats --data "$STORE" | head -8
+[ -n "${DDBG_BENCH_PREPARE_ONLY:-}" ] && exit 0
 
 echo "== ddbg (in-process, warm)"
 "$BUILD/query_bench" run "$STORE"

@@ -13,12 +13,12 @@ inline Status ReadRows(SegmentCursor& seg, SpanBatch* batch) { return seg.ReadSp
 inline Status ReadRows(SegmentCursor& seg, LogBatch* batch) { return seg.ReadLogs(batch); }
 
 // Calls row(r) for each candidate row r of the segment (every row when the index cannot
-// narrow), in increasing order, until it returns false. *batch holds the segment's rows
-// afterwards (untouched when the index rules the segment out). Returns false when row()
-// stopped the visit.
-template <typename Batch, typename RowFn>
-Result<bool> VisitCandidateRows(SegmentCursor& seg, const IndexExpr& index, Batch* batch,
-                                QueryStep* step, RowFn&& row) {
+// narrow), in increasing order, until it returns false. read() is called once, unless the
+// index rules the segment out, and returns the segment's rows (Result<const Batch*>).
+// Returns false when row() stopped the visit.
+template <typename ReadFn, typename RowFn>
+Result<bool> VisitCandidates(SegmentCursor& seg, const IndexExpr& index, QueryStep* step,
+                             ReadFn&& read, RowFn&& row) {
   ++step->segments;
   Result<std::optional<Roaring>> narrowed = EvalIndex(index, seg);
   if (!narrowed.ok()) return narrowed.status();
@@ -26,24 +26,38 @@ Result<bool> VisitCandidateRows(SegmentCursor& seg, const IndexExpr& index, Batc
     ++step->segments_skipped;
     return true;
   }
-  DDBG_RETURN_IF_ERROR(ReadRows(seg, batch));
+  auto batch = read();
+  if (!batch.ok()) return batch.status();
+  const size_t rows = (*batch)->size();
   ++step->segments_read;
-  step->rows_read += batch->size();
+  step->rows_read += rows;
   auto visit = [&](uint32_t r) {
     ++step->rows_checked;
     return row(r);
   };
   if (narrowed->has_value()) {
     for (uint32_t r : **narrowed) {
-      if (r >= batch->size()) break;
+      if (r >= rows) break;
       if (!visit(r)) return false;
     }
     return true;
   }
-  for (uint32_t r = 0; r < batch->size(); ++r) {
+  for (uint32_t r = 0; r < rows; ++r) {
     if (!visit(r)) return false;
   }
   return true;
+}
+
+// VisitCandidates over the whole segment read into *batch (untouched when the index rules
+// the segment out).
+template <typename Batch, typename RowFn>
+Result<bool> VisitCandidateRows(SegmentCursor& seg, const IndexExpr& index, Batch* batch,
+                                QueryStep* step, RowFn&& row) {
+  auto read = [&]() -> Result<const Batch*> {
+    DDBG_RETURN_IF_ERROR(ReadRows(seg, batch));
+    return static_cast<const Batch*>(batch);
+  };
+  return VisitCandidates(seg, index, step, read, std::forward<RowFn>(row));
 }
 
 }  // namespace ddbg::query

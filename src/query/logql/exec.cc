@@ -2,10 +2,12 @@
 // token indexes, then the line pipeline; log queries stop at --limit, metric queries feed
 // the matching lines to the range and vector aggregations.
 #include <chrono>
+#include <optional>
 
 #include "ddbg/index_terms.h"
 #include "ddbg/logql.h"
 #include "query/candidate_rows.h"
+#include "query/logql/index_counts.h"
 #include "query/logql/line_eval.h"
 #include "query/logql/metrics.h"
 #include "query/logql/parser.h"
@@ -52,21 +54,54 @@ ScanFilter LogScanFilter(const LogExpr& e, TimeRange time) {
   return f;
 }
 
-// Calls fn(line) for each matching record; fn returns false to stop.
+// The columns the line evaluator reads when the selector names only service and level and
+// the pipeline holds only line filters (no parser, label filter or line_format).
+constexpr uint32_t kLineColumns = kSegColDict | kSegColTime | kSegColService | kSegColSeverity |
+                                  kSegColBody | kSegColTraceId | kSegColSpanId;
+
+bool LineColumnsSuffice(const LogExpr& e) {
+  for (const logql::Matcher& m : e.selector) {
+    if (!logql::IsServiceLabel(m.label) && !logql::IsLevelLabel(m.label)) return false;
+  }
+  for (const PipelineStage& s : e.stages) {
+    if (s.kind > PipelineStage::Kind::kLineNotRegex) return false;
+  }
+  return true;
+}
+
+// Calls fn(line) for each matching record; fn returns false to stop. Segments are read
+// whole, or only the columns of kLineColumns (shared with the store's query cache) when
+// those suffice.
 template <typename Fn>
 Status ScanLines(Store& store, const LogExpr& e, const TimeRange& time, QueryStep* step, Fn&& fn) {
   IndexExpr index = LogIndex(e);
   step->name = "log scan";
   step->detail = "index: " + index.ToString();
-  LogBatch batch;
+  const bool projected = LineColumnsSuffice(e);
+  LogBatch whole;
+  std::shared_ptr<const LogBatch> columns;
+  const LogBatch* batch = &whole;
+  auto read = [&](SegmentCursor& seg) -> Result<const LogBatch*> {
+    if (!projected) {
+      DDBG_RETURN_IF_ERROR(seg.ReadLogs(&whole));
+      return batch = &whole;
+    }
+    Result<std::shared_ptr<const LogBatch>> cols = seg.LogColumns(kLineColumns);
+    if (!cols.ok()) return cols.status();
+    columns = *cols;
+    return batch = columns.get();
+  };
   LogLine line;
   return store.ForEachLogSegment(LogScanFilter(e, time), [&](SegmentCursor& seg) -> Result<bool> {
-    logql::LineEvaluator ev(e, batch);
-    return query::VisitCandidateRows(seg, index, &batch, step, [&](uint32_t r) {
-      if (!time.Contains(batch.time_ns[r]) || !ev.Run(r, &line)) return true;
-      ++step->rows_matched;
-      return fn(line);
-    });
+    std::optional<logql::LineEvaluator> ev;
+    return query::VisitCandidates(
+        seg, index, step, [&] { return read(seg); },
+        [&](uint32_t r) {
+          if (!ev) ev.emplace(e, *batch);
+          if (!time.Contains(batch->time_ns[r]) || !ev->Run(r, &line)) return true;
+          ++step->rows_matched;
+          return fn(line);
+        });
   });
 }
 
@@ -75,10 +110,10 @@ Status ResolveRange(Store& store, const LogQueryOptions& o, TimeRange* range) {
   if (!range->unbounded() && range->min_ns != TimeRange().min_ns && range->max_ns != TimeRange().max_ns) {
     return Status::Ok();
   }
-  Result<StoreStats> st = store.Stats();
-  if (!st.ok()) return st.status();
-  if (range->min_ns == TimeRange().min_ns) range->min_ns = st->min_time_ns;
-  if (range->max_ns == TimeRange().max_ns) range->max_ns = st->max_time_ns;
+  Result<TimeRange> data = store.DataTimeRange();
+  if (!data.ok()) return data.status();
+  if (range->min_ns == TimeRange().min_ns) range->min_ns = data->min_ns;
+  if (range->max_ns == TimeRange().max_ns) range->max_ns = data->max_ns;
   return Status::Ok();
 }
 
@@ -112,12 +147,18 @@ Result<LogQueryResult> EvalLogQL(Store& store, std::string_view text, const LogQ
       return Status::InvalidArgument("more than 11000 steps: choose a larger --step or a shorter range");
     }
     TimeRange scan{range.min_ns - inner->range_ns, range.max_ns};
-    logql::PointsByLabels points;
-    DDBG_RETURN_IF_ERROR(ScanLines(store, inner->log, scan, &step, [&](const LogLine& l) {
-      points[l.labels].push_back({l.time_ns, l.line.size()});
-      return true;
-    }));
-    r.series = logql::EvalMetric(*q->metric, points, grid);
+    if (logql::CountableFromIndex(*inner, grid) && o.count_from_index) {
+      std::vector<Series> counted;
+      DDBG_RETURN_IF_ERROR(logql::CountFromIndex(store, *inner, grid, scan, &step, &counted));
+      r.series = logql::AggregateRangeSeries(*q->metric, std::move(counted));
+    } else {
+      logql::PointsByLabels points;
+      DDBG_RETURN_IF_ERROR(ScanLines(store, inner->log, scan, &step, [&](const LogLine& l) {
+        points[l.labels].push_back({l.time_ns, l.line.size()});
+        return true;
+      }));
+      r.series = logql::EvalMetric(*q->metric, points, grid);
+    }
     r.start_ns = grid.start_ns;
     r.end_ns = grid.end_ns;
     r.step_ns = grid.step_ns;

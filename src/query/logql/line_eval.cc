@@ -11,27 +11,6 @@
 namespace ddbg::logql {
 namespace {
 
-bool IsServiceLabel(std::string_view l) { return l == "service" || l == "service_name" || l == "job"; }
-bool IsLevelLabel(std::string_view l) {
-  return l == "level" || l == "severity" || l == "detected_level";
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool MatchString(const Matcher& m, std::string_view v) {
-  switch (m.op) {
-    case MatchOp::kEq: return v == m.value;
-    case MatchOp::kNe: return v != m.value;
-    case MatchOp::kRe: return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
-    case MatchOp::kNre: return !RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
-  }
-  return false;
-}
-
 // A label value as a number: plain numbers, or durations ("152.1ms") in seconds.
 bool LabelNumber(std::string_view v, double* out) {
   auto r = std::from_chars(v.data(), v.data() + v.size(), *out);
@@ -174,6 +153,27 @@ const std::string* GetLabel(const LabelSet& labels, std::string_view name) {
   return it != labels.end() && it->first == name ? &it->second : nullptr;
 }
 
+bool IsServiceLabel(std::string_view l) { return l == "service" || l == "service_name" || l == "job"; }
+bool IsLevelLabel(std::string_view l) {
+  return l == "level" || l == "severity" || l == "detected_level";
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool MatchesValue(const Matcher& m, std::string_view v) {
+  switch (m.op) {
+    case MatchOp::kEq: return v == m.value;
+    case MatchOp::kNe: return v != m.value;
+    case MatchOp::kRe: return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
+    case MatchOp::kNre: return !RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
+  }
+  return false;
+}
+
 std::string SanitizeLabel(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
@@ -210,7 +210,7 @@ std::string_view LineEvaluator::StreamLabel(size_t row, std::string_view label,
 bool LineEvaluator::Selects(size_t row) {
   std::string scratch;
   for (const Matcher& m : e_.selector) {
-    if (!MatchString(m, StreamLabel(row, m.label, &scratch))) return false;
+    if (!MatchesValue(m, StreamLabel(row, m.label, &scratch))) return false;
   }
   return true;
 }

@@ -33,6 +33,12 @@ class LineEvaluator {
 // Helpers shared with tests: label set upsert and lookup.
 void SetLabel(LabelSet* labels, std::string name, std::string value);
 const std::string* GetLabel(const LabelSet& labels, std::string_view name);
+// The labels every record has: its service (also as service_name, job) and its level.
+bool IsServiceLabel(std::string_view label);
+bool IsLevelLabel(std::string_view label);
+std::string Lower(std::string_view s);
+// A stream matcher on one label value.
+bool MatchesValue(const Matcher& m, std::string_view value);
 // Loki label names: characters other than letters, digits and '_' become '_'.
 std::string SanitizeLabel(std::string_view name);
 

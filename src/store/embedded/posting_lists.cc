@@ -291,6 +291,19 @@ bool PostingTable::Lookup(std::string_view term, Roaring* rows) const {
   return Bitmap(lo, rows);
 }
 
+void PostingTable::Prefixed(std::string_view prefix, std::vector<std::string>* terms) const {
+  terms->clear();
+  size_t lo = 0, hi = size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (Term(mid) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < size() && Term(i).substr(0, prefix.size()) == prefix; ++i) {
+    terms->emplace_back(Term(i));
+  }
+}
+
 bool PostingTable::Containing(std::string_view piece, Roaring* rows) const {
   *rows = Roaring();
   if (piece.empty()) return true;

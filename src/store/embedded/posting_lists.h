@@ -58,9 +58,14 @@ class PostingTable {
   // false when they are not two string lists of `count` values.
   bool Parse(std::string terms_raw, std::string bitmaps_raw, uint64_t count);
   size_t size() const { return term_off_.empty() ? 0 : term_off_.size() - 1; }
+  size_t MemoryBytes() const {
+    return terms_raw_.size() + bitmaps_raw_.size() + (term_off_.size() + bitmap_off_.size()) * 8;
+  }
   // The rows of `term` (empty when the segment does not hold it). False when the stored
   // bitmap does not deserialize.
   bool Lookup(std::string_view term, Roaring* rows) const;
+  // The terms starting with `prefix`, sorted.
+  void Prefixed(std::string_view prefix, std::vector<std::string>* terms) const;
   // The union of the rows of every term containing `piece` as a substring.
   bool Containing(std::string_view piece, Roaring* rows) const;
 
