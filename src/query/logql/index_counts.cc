@@ -2,6 +2,8 @@
 
 #include <roaring/roaring.hh>
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 #include "ddbg/index_terms.h"
@@ -69,55 +71,43 @@ class Buckets {
   std::map<LabelSet, std::vector<uint64_t>> counts_;
 };
 
-// One stream of a segment: its rows and its bucket counts.
-struct Stream {
-  Roaring rows;
-  std::vector<uint64_t>* counts = nullptr;
+// The streams of one segment: the service of each service id of the service column (from
+// one row of each service's posting list), and the bucket counts of each (service, level)
+// pair the selector keeps, by service slot and severity number.
+struct SegmentStreams {
+  std::vector<int32_t> slot_of_id;  // service StrId -> service slot; -1: none
+  std::vector<std::array<uint64_t*, 256>> counts;  // per slot, per severity; null: not kept
 };
 
-// The rows of each term under `prefix` with the term's value; false when they do not cover
-// the segment's rows exactly once (unindexed values, or no index).
-Result<bool> ValueRows(SegmentCursor& seg, const std::string& prefix,
-                       std::vector<std::pair<std::string, Roaring>>* out) {
+// False when the service postings do not cover every row (a service name too long to be
+// indexed, or no index).
+Result<bool> SelectStreams(SegmentCursor& seg, const LogExpr& e, const LogBatch& cols,
+                           Buckets* buckets, SegmentStreams* out) {
+  if (!seg.has_index()) return false;
+  const std::string prefix = IndexTerm(TermField::kService, "");
   std::vector<std::string> terms;
   DDBG_RETURN_IF_ERROR(seg.TermsWithPrefix(prefix, &terms));
-  uint64_t total = 0;
-  Roaring all;
+  uint64_t covered = 0;
   for (const std::string& t : terms) {
     Roaring rows;
     DDBG_RETURN_IF_ERROR(seg.Postings(t, &rows));
-    total += rows.cardinality();
-    all |= rows;
-    out->emplace_back(t.substr(prefix.size()), std::move(rows));
-  }
-  return total == seg.rows() && all.cardinality() == seg.rows();
-}
-
-// The segment's streams the selector keeps; false when the postings cannot tell.
-Result<bool> SelectedStreams(SegmentCursor& seg, const LogExpr& e, Buckets* buckets,
-                             std::vector<Stream>* out) {
-  if (!seg.has_index()) return false;
-  std::vector<std::pair<std::string, Roaring>> services, levels;
-  Result<bool> ok = ValueRows(seg, IndexTerm(TermField::kService, ""), &services);
-  if (!ok.ok() || !*ok) return ok;
-  ok = ValueRows(seg, IndexTerm(TermField::kSeverity, ""), &levels);
-  if (!ok.ok() || !*ok) return ok;
-  for (auto& [service, srows] : services) {
-    for (auto& [severity, lrows] : levels) {
-      std::string level = Lower(severity);
+    if (rows.isEmpty()) continue;
+    covered += rows.cardinality();
+    StrId id = cols.service[rows.minimum()];
+    if (id >= out->slot_of_id.size()) out->slot_of_id.resize(id + 1, -1);
+    out->slot_of_id[id] = static_cast<int32_t>(out->counts.size());
+    std::string service = t.substr(prefix.size());
+    auto& by_severity = out->counts.emplace_back();
+    for (int sev = 0; sev < 256; ++sev) {
+      std::string level = Lower(SeverityShortName(static_cast<uint8_t>(sev)));
       bool keep = true;
       for (const Matcher& m : e.selector) {
         keep = keep && MatchesValue(m, IsServiceLabel(m.label) ? std::string_view(service) : level);
       }
-      if (!keep) continue;
-      Stream s;
-      s.rows = srows & lrows;
-      if (s.rows.isEmpty()) continue;
-      s.counts = buckets->For({{"level", level}, {"service", service}});
-      out->push_back(std::move(s));
+      by_severity[sev] = keep ? buckets->For({{"level", level}, {"service", service}})->data() : nullptr;
     }
   }
-  return true;
+  return covered == seg.rows();
 }
 
 // A segment the postings cannot split: every row through the line evaluator.
@@ -138,36 +128,37 @@ Status CountRows(SegmentCursor& seg, const LogExpr& e, const TimeRange& scan, Bu
   return Status::Ok();
 }
 
+constexpr uint32_t kCountColumns = kSegColTime | kSegColService | kSegColSeverity;
+
 Status CountSegment(SegmentCursor& seg, const LogExpr& e, const TimeRange& scan, Buckets* buckets,
                     QueryStep* step) {
   ++step->segments;
-  std::vector<Stream> streams;
-  Result<bool> indexed = SelectedStreams(seg, e, buckets, &streams);
+  if (!seg.has_index()) return CountRows(seg, e, scan, buckets, step);
+  Result<std::shared_ptr<const LogBatch>> read = seg.LogColumns(kCountColumns);
+  if (!read.ok()) return read.status();
+  const LogBatch& cols = **read;
+  SegmentStreams streams;
+  Result<bool> indexed = SelectStreams(seg, e, cols, buckets, &streams);
   if (!indexed.ok()) return indexed.status();
   if (!*indexed) return CountRows(seg, e, scan, buckets, step);
-  if (streams.empty()) {
-    ++step->segments_skipped;
-    return Status::Ok();
-  }
-  Result<std::shared_ptr<const LogBatch>> cols = seg.LogColumns(kSegColTime);
-  if (!cols.ok()) return cols.status();
-  const std::vector<int64_t>& times = (*cols)->time_ns;
   ++step->segments_read;
-  step->rows_read += times.size();
+  step->rows_read += cols.size();
   const int64_t lo = scan.min_ns, hi = scan.max_ns;
-  for (const Stream& s : streams) {
-    uint64_t* counts = s.counts->data();
-    uint64_t matched = 0;
-    for (uint32_t r : s.rows) {
-      if (r >= times.size()) break;
-      int64_t t = times[r];
-      size_t j;
-      if (t < lo || t > hi) continue;
-      ++matched;
-      if (buckets->Index(t, &j)) ++counts[j];
-    }
-    step->rows_matched += matched;
+  uint64_t matched = 0;
+  const size_t ids = streams.slot_of_id.size();
+  for (size_t r = 0; r < cols.size(); ++r) {
+    int64_t t = cols.time_ns[r];
+    // The service postings cover every row, so each row's service id has a slot (unless
+    // the segment contradicts itself).
+    StrId id = cols.service[r];
+    if (id >= ids || streams.slot_of_id[id] < 0) return Status::Corruption("log segment: service postings disagree with the service column");
+    uint64_t* counts = streams.counts[static_cast<size_t>(streams.slot_of_id[id])][cols.severity_number[r]];
+    size_t j;
+    if (counts == nullptr || t < lo || t > hi) continue;
+    ++matched;
+    if (buckets->Index(t, &j)) ++counts[j];
   }
+  step->rows_matched += matched;
   return Status::Ok();
 }
 

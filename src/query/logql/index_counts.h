@@ -1,9 +1,10 @@
 // Metric queries without a line pipeline (`count_over_time({service=~".+"} [1m])`, rate)
-// counted from the label posting lists and the time column only: per segment, the rows of
-// each (service, level) stream come from the service and severity postings, and only the
-// time_ns column is read, never the bodies or the dictionary. A segment whose postings do
-// not cover every row exactly once (no index, over-long service names) is read whole and
-// evaluated row by row instead. Thread-safety: plain functions.
+// counted from three columns: time_ns, service and severity_number (never the bodies or the
+// dictionary: the service of each service id comes from the service posting lists), read
+// through SegmentCursor::LogColumns (cached across queries by the embedded store's query
+// cache). A segment whose service postings do not cover every row (no index, over-long
+// service names) is read whole and evaluated row by row instead. Thread-safety: plain
+// functions.
 #pragma once
 
 #include <vector>
