@@ -4,6 +4,8 @@
 // and step.
 #pragma once
 
+#include <vector>
+
 #include "ddbg/traceql.h"
 #include "query/index_expr.h"
 
@@ -16,9 +18,14 @@ inline Status ReadRows(SegmentCursor& seg, LogBatch* batch) { return seg.ReadLog
 // narrow), in increasing order, until it returns false. read() is called once, unless the
 // index rules the segment out, and returns the segment's rows (Result<const Batch*>).
 // Returns false when row() stopped the visit.
-template <typename ReadFn, typename RowFn>
+// `prefetch(r)` (optional) is called a few candidates ahead of row(r), so that a caller
+// reading scattered memory per row can overlap the misses.
+struct NoPrefetch {
+  void operator()(uint32_t) const {}
+};
+template <typename ReadFn, typename RowFn, typename PrefetchFn = NoPrefetch>
 Result<bool> VisitCandidates(SegmentCursor& seg, const IndexExpr& index, QueryStep* step,
-                             ReadFn&& read, RowFn&& row) {
+                             ReadFn&& read, RowFn&& row, PrefetchFn&& prefetch = {}) {
   ++step->segments;
   Result<std::optional<Roaring>> narrowed = EvalIndex(index, seg);
   if (!narrowed.ok()) return narrowed.status();
@@ -36,9 +43,13 @@ Result<bool> VisitCandidates(SegmentCursor& seg, const IndexExpr& index, QuerySt
     return row(r);
   };
   if (narrowed->has_value()) {
-    for (uint32_t r : **narrowed) {
-      if (r >= rows) break;
-      if (!visit(r)) return false;
+    constexpr size_t kAhead = 8;
+    std::vector<uint32_t> candidates((*narrowed)->cardinality());
+    (*narrowed)->toUint32Array(candidates.data());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i] >= rows) break;
+      if (i + kAhead < candidates.size() && candidates[i + kAhead] < rows) prefetch(candidates[i + kAhead]);
+      if (!visit(candidates[i])) return false;
     }
     return true;
   }

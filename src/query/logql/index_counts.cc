@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <thread>
 
 #include "ddbg/index_terms.h"
 #include "query/logql/line_eval.h"
@@ -24,9 +25,10 @@ class Buckets {
         base_(g.start_ns - k_ * g.step_ns),
         inv_(1.0 / static_cast<double>(g.step_ns)) {}
 
+  size_t size() const { return static_cast<size_t>(steps_ + k_ - 1); }
   std::vector<uint64_t>* For(const LabelSet& labels) {
     auto& v = counts_[labels];
-    if (v.empty()) v.assign(static_cast<size_t>(steps_ + k_ - 1), 0);
+    if (v.empty()) v.assign(size(), 0);
     return &v;
   }
   // The bucket of time t: floor((t - base - 1) / step) (the division done in floating
@@ -97,14 +99,21 @@ Result<bool> SelectStreams(SegmentCursor& seg, const LogExpr& e, const LogBatch&
     if (id >= out->slot_of_id.size()) out->slot_of_id.resize(id + 1, -1);
     out->slot_of_id[id] = static_cast<int32_t>(out->counts.size());
     std::string service = t.substr(prefix.size());
+    // Severity numbers share a few level names: decide each name once.
+    std::map<const char*, uint64_t*> of_level;
     auto& by_severity = out->counts.emplace_back();
     for (int sev = 0; sev < 256; ++sev) {
-      std::string level = Lower(SeverityShortName(static_cast<uint8_t>(sev)));
-      bool keep = true;
-      for (const Matcher& m : e.selector) {
-        keep = keep && MatchesValue(m, IsServiceLabel(m.label) ? std::string_view(service) : level);
+      const char* name = SeverityShortName(static_cast<uint8_t>(sev));
+      auto [it, fresh] = of_level.emplace(name, nullptr);
+      if (fresh) {
+        std::string level = Lower(name);
+        bool keep = true;
+        for (const Matcher& m : e.selector) {
+          keep = keep && MatchesValue(m, IsServiceLabel(m.label) ? std::string_view(service) : level);
+        }
+        if (keep) it->second = buckets->For({{"level", level}, {"service", service}})->data();
       }
-      by_severity[sev] = keep ? buckets->For({{"level", level}, {"service", service}})->data() : nullptr;
+      by_severity[sev] = it->second;
     }
   }
   return covered == seg.rows();
@@ -130,6 +139,52 @@ Status CountRows(SegmentCursor& seg, const LogExpr& e, const TimeRange& scan, Bu
 
 constexpr uint32_t kCountColumns = kSegColTime | kSegColService | kSegColSeverity;
 
+// Counts rows [begin, end) into the arrays `streams` points at; false when a row's service
+// id has no slot (the segment contradicts itself).
+bool CountRange(const LogBatch& cols, const SegmentStreams& streams, const Buckets& buckets,
+                const TimeRange& scan, size_t begin, size_t end, uint64_t* matched) {
+  const size_t ids = streams.slot_of_id.size();
+  for (size_t r = begin; r < end; ++r) {
+    int64_t t = cols.time_ns[r];
+    StrId id = cols.service[r];
+    if (id >= ids || streams.slot_of_id[id] < 0) return false;
+    uint64_t* counts = streams.counts[static_cast<size_t>(streams.slot_of_id[id])][cols.severity_number[r]];
+    size_t j;
+    if (counts == nullptr || t < scan.min_ns || t > scan.max_ns) continue;
+    ++*matched;
+    if (buckets.Index(t, &j)) ++counts[j];
+  }
+  return true;
+}
+
+// CountRange on two threads for large segments: the second half counts into arrays of its
+// own, added to the shared ones afterwards.
+bool CountRows2(const LogBatch& cols, const SegmentStreams& streams, const Buckets& buckets,
+                const TimeRange& scan, uint64_t* matched) {
+  const size_t n = cols.size();
+  if (n < (1u << 16)) return CountRange(cols, streams, buckets, scan, 0, n, matched);
+  SegmentStreams mine = streams;
+  std::map<uint64_t*, std::vector<uint64_t>> own;
+  for (auto& by_severity : mine.counts) {
+    for (uint64_t*& c : by_severity) {
+      if (c == nullptr) continue;
+      auto& v = own[c];
+      v.resize(buckets.size());
+      c = v.data();
+    }
+  }
+  uint64_t matched2 = 0;
+  bool ok2 = true;
+  std::thread helper([&] { ok2 = CountRange(cols, mine, buckets, scan, n / 2, n, &matched2); });
+  bool ok = CountRange(cols, streams, buckets, scan, 0, n / 2, matched);
+  helper.join();
+  for (const auto& [shared, v] : own) {
+    for (size_t j = 0; j < v.size(); ++j) shared[j] += v[j];
+  }
+  *matched += matched2;
+  return ok && ok2;
+}
+
 Status CountSegment(SegmentCursor& seg, const LogExpr& e, const TimeRange& scan, Buckets* buckets,
                     QueryStep* step) {
   ++step->segments;
@@ -143,20 +198,9 @@ Status CountSegment(SegmentCursor& seg, const LogExpr& e, const TimeRange& scan,
   if (!*indexed) return CountRows(seg, e, scan, buckets, step);
   ++step->segments_read;
   step->rows_read += cols.size();
-  const int64_t lo = scan.min_ns, hi = scan.max_ns;
   uint64_t matched = 0;
-  const size_t ids = streams.slot_of_id.size();
-  for (size_t r = 0; r < cols.size(); ++r) {
-    int64_t t = cols.time_ns[r];
-    // The service postings cover every row, so each row's service id has a slot (unless
-    // the segment contradicts itself).
-    StrId id = cols.service[r];
-    if (id >= ids || streams.slot_of_id[id] < 0) return Status::Corruption("log segment: service postings disagree with the service column");
-    uint64_t* counts = streams.counts[static_cast<size_t>(streams.slot_of_id[id])][cols.severity_number[r]];
-    size_t j;
-    if (counts == nullptr || t < lo || t > hi) continue;
-    ++matched;
-    if (buckets->Index(t, &j)) ++counts[j];
+  if (!CountRows2(cols, streams, *buckets, scan, &matched)) {
+    return Status::Corruption("log segment: service postings disagree with the service column");
   }
   step->rows_matched += matched;
   return Status::Ok();

@@ -216,9 +216,12 @@ bool LineEvaluator::Selects(size_t row) {
 }
 
 void LineEvaluator::BaseLabels(size_t row, LogLine* out) {
-  out->labels.clear();
-  SetLabel(&out->labels, "level", Lower(SeverityShortName(b_.severity_number[row])));
-  SetLabel(&out->labels, "service", std::string(b_.dict.Get(b_.service[row])));
+  auto [it, fresh] = base_.try_emplace({b_.service[row], b_.severity_number[row]});
+  if (fresh) {
+    SetLabel(&it->second, "level", Lower(SeverityShortName(b_.severity_number[row])));
+    SetLabel(&it->second, "service", std::string(b_.dict.Get(b_.service[row])));
+  }
+  out->labels = it->second;
 }
 
 void LineEvaluator::AttrLabels(size_t row, LogLine* out) {
@@ -265,6 +268,7 @@ bool LineEvaluator::Run(size_t row, LogLine* out) {
   size_t i = 0;
   for (; i < e_.stages.size() && e_.stages[i].kind <= PipelineStage::Kind::kLineNotRegex; ++i) {
     const PipelineStage& s = e_.stages[i];
+    if (i < decided_.size() && decided_[i]) continue;
     bool has = s.kind == PipelineStage::Kind::kLineContains || s.kind == PipelineStage::Kind::kLineNotContains
                    ? body.find(s.text) != std::string_view::npos
                    : RE2::PartialMatch(re2::StringPiece(body.data(), body.size()), *s.regex);

@@ -4,7 +4,9 @@
 // Thread-safety: one evaluator per thread and batch.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "ddbg/logql.h"
@@ -20,6 +22,10 @@ class LineEvaluator {
   bool Selects(size_t row);
   // Selector and pipeline; on success fills *out (line, labels, time, ids).
   bool Run(size_t row, LogLine* out);
+  // The leading `|=` stages the caller has already decided for every row it will Run (a
+  // token index that answers exactly for a needle made of one token): their body search is
+  // skipped.
+  void SetDecidedStages(std::vector<bool> decided) { decided_ = std::move(decided); }
 
  private:
   std::string_view StreamLabel(size_t row, std::string_view label, std::string* scratch);
@@ -28,6 +34,9 @@ class LineEvaluator {
   void AttrLabels(size_t row, LogLine* out);
   const LogExpr& e_;
   const LogBatch& b_;
+  std::vector<bool> decided_;
+  // The base labels of each (service id, severity) seen, copied into every line.
+  std::map<std::pair<StrId, uint8_t>, LabelSet> base_;
 };
 
 // Helpers shared with tests: label set upsert and lookup.

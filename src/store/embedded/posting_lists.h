@@ -9,6 +9,8 @@
 #include <roaring/roaring.hh>
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,16 +68,21 @@ class PostingTable {
   bool Lookup(std::string_view term, Roaring* rows) const;
   // The terms starting with `prefix`, sorted.
   void Prefixed(std::string_view prefix, std::vector<std::string>* terms) const;
-  // The union of the rows of every term containing `piece` as a substring.
+  // The union of the rows of every term containing `piece` as a substring. The answers
+  // for the last pieces asked are remembered (a table kept in a query cache serves a
+  // repeated needle without searching the terms again).
   bool Containing(std::string_view piece, Roaring* rows) const;
 
  private:
+  bool Search(std::string_view piece, Roaring* rows) const;
   std::string_view Term(size_t i) const;
   bool Bitmap(size_t i, Roaring* rows) const;
 
   std::string terms_raw_, bitmaps_raw_;
   std::string_view term_bytes_, bitmap_bytes_;
   std::vector<uint64_t> term_off_, bitmap_off_;  // count + 1 offsets each
+  mutable std::mutex memo_mu_;
+  mutable std::map<std::string, Roaring, std::less<>> memo_;  // piece -> Containing()
 };
 
 }  // namespace ddbg::store
