@@ -90,6 +90,8 @@ SQL_TRACE="SELECT * FROM spans WHERE trace_id = '$TRACE' FORMAT TabSeparated"
 SQL_ATTR="SELECT DISTINCT trace_id FROM spans WHERE attr_values[indexOf(attr_keys, 'http.request.method')] = 'POST' AND attr_values[indexOf(attr_keys, 'http.response.status_code')] = '500' FORMAT TabSeparated"
 SQL_LINE="SELECT time_ns, body FROM logs WHERE service = 'checkout' AND position(body, 'timeout') > 0 ORDER BY time_ns FORMAT TabSeparated"
 SQL_COUNT="SELECT service, intDiv(time_ns, 60000000000) AS minute, count() FROM logs GROUP BY service, minute ORDER BY service, minute FORMAT TabSeparated"
+# What every ClickHouse figure includes besides the query: curl's start and the HTTP round trip.
+echo "clickhouse baseline (SELECT 1 through curl): $(median_ms q 'SELECT 1') ms"
 for name in TRACE ATTR LINE COUNT; do
   sql_var="SQL_$name"; sql="${!sql_var}"
   q "$sql" > /dev/null  # warm
