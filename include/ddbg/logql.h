@@ -42,6 +42,10 @@ struct LogQueryOptions {
   TimeRange range;  // unbounded ends: the store's first/last record time
   int64_t step_ns = 0;  // metric queries; 0: range/100 rounded up to a second (at least 1s)
   size_t limit = 100;   // log queries: lines, in store (time) order; 0 = all
+  // Metric queries without a line pipeline (count_over_time, rate) are counted from the
+  // label posting lists and the time column; false sends every line through the pipeline
+  // (the reference the tests compare with).
+  bool count_from_index = true;
 };
 
 struct LogQueryResult {

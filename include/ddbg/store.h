@@ -116,6 +116,22 @@ using BatchFn = std::function<Status(const Batch&)>;
 // per-batch results back in order.
 using ParallelSpanFn = std::function<Status(const SpanBatch& batch, size_t ordinal)>;
 
+// Some columns of one span segment (SegmentCursor::SpanColumns): the vectors of the asked
+// columns hold every row, the others are empty (so `columns` is not a valid SpanBatch for
+// other code; its dictionary is read only with kSegColDict). When the trace ids were asked
+// for, the rows are also grouped by trace id.
+struct SpanColumnSet {
+  SpanBatch columns;
+  uint64_t rows = 0;
+  std::vector<TraceId> traces;  // sorted distinct non-zero trace ids
+  std::vector<uint32_t> first;  // traces.size() + 1 offsets into by_trace
+  std::vector<uint32_t> by_trace;  // row numbers grouped by trace, ascending within one
+  // The rows of trace `id`, ascending, as [begin, end) (empty when the segment lacks it).
+  std::pair<const uint32_t*, const uint32_t*> RowsOf(TraceId id) const;
+  // Groups the rows by columns.trace_id (fills traces, first, by_trace).
+  void GroupByTrace();
+};
+
 // One stored segment (a unit of pruning) offered to a query planner by ForEachSpanSegment /
 // ForEachLogSegment: its size, its inverted indexes (terms built by IndexTerm(), see
 // index_terms.h) and the read of its rows. Valid only during the callback.
@@ -127,10 +143,36 @@ class SegmentCursor {
   virtual bool has_index() const = 0;
   // The rows holding `term` (set in *rows, replacing its content).
   virtual Status Postings(std::string_view term, ::Roaring* rows) = 0;
+  // The segment's distinct terms starting with `prefix` (IndexTerm(kService, "") lists its
+  // services), sorted. Needs has_index(); the default is Unsupported.
+  virtual Status TermsWithPrefix(std::string_view prefix, std::vector<std::string>* terms) {
+    return Status::Unsupported("no term listing");
+  }
   // Log segments: the rows whose body has a token containing `piece` as a substring.
   virtual Status TokenRows(std::string_view piece, ::Roaring* rows) = 0;
   virtual Status ReadSpans(SpanBatch* batch) = 0;
   virtual Status ReadLogs(LogBatch* batch) = 0;
+  // Only some columns of the segment (SegmentColumn bits; see SpanColumnSet). The result
+  // may be shared with the store's query cache (EmbeddedStoreOptions::query_cache_bytes):
+  // never modify it. The default reads the whole segment.
+  virtual Result<std::shared_ptr<const SpanColumnSet>> SpanColumns(uint32_t columns);
+  virtual Result<std::shared_ptr<const LogBatch>> LogColumns(uint32_t columns);
+  // A number identifying the segment within the store (the same in every iteration of one
+  // snapshot); 0 when the backend has none.
+  virtual uint64_t segment_id() const { return 0; }
+};
+
+// Columns of SegmentCursor::SpanColumns / LogColumns, a bit set.
+enum SegmentColumn : uint32_t {
+  kSegColDict = 1u << 0,      // the string dictionary (names, services, bodies)
+  kSegColTraceId = 1u << 1,   // trace_id
+  kSegColSpanId = 1u << 2,    // span_id
+  kSegColParent = 1u << 3,    // spans: parent_span_id
+  kSegColService = 1u << 4,   // service (ids into the dictionary)
+  kSegColName = 1u << 5,      // spans: name
+  kSegColTime = 1u << 6,      // spans: start_ns and end_ns; logs: time_ns
+  kSegColSeverity = 1u << 7,  // logs: severity_number
+  kSegColBody = 1u << 8,      // logs: body (ids into the dictionary)
 };
 // Returns false to stop the iteration early (a query that has its --limit).
 using SegmentFn = std::function<Result<bool>(SegmentCursor&)>;
@@ -274,6 +316,9 @@ struct EmbeddedStoreOptions {
   // For long-running readers such as `ddbg serve`; segments appended through this object
   // are put in the cache as they are committed, so fresh data is never decoded again.
   size_t cache_bytes = 0;
+  // Bytes of decoded posting lists and column projections (SegmentCursor::SpanColumns /
+  // LogColumns) kept in memory for repeated queries, least recently used evicted (0: none).
+  size_t query_cache_bytes = 0;
   // Instead of a cache of its own: one shared with other Store objects opened on the SAME
   // directory (a server's writer and readers), so a segment one of them commits is found
   // decoded by the others. Made by NewTraceLookupCache(); cache_bytes is then ignored.

@@ -155,6 +155,34 @@ class QueryGenerator {
     }
   }
 
+  // A conjunction of equalities the posting lists answer exactly (IndexedSearch).
+  std::string EqualityFilter() {
+    std::string c;
+    int n = 1 + Roll(3);
+    for (int i = 0; i < n; ++i) {
+      if (i) c += " && ";
+      switch (Roll(5)) {
+        case 0: c += "resource.service.name = " + Quote(Pick(v_.services)); break;
+        case 1: c += "name = " + Quote(Pick(v_.names)); break;
+        case 2: {
+          const auto& [k, val] = Pick(v_.span_int);
+          c += "span." + k + " = " + std::to_string(val);
+          break;
+        }
+        case 3: {
+          const auto& [k, val] = Pick(v_.res_str);
+          c += "resource." + k + " = " + Quote(val);
+          break;
+        }
+        default: {
+          const auto& [k, val] = Pick(v_.span_str);
+          c += "span." + k + " = " + Quote(val);
+        }
+      }
+    }
+    return "{ " + c + " }";
+  }
+
   std::string Tags() {
     std::string q;
     int n = 1 + Roll(3);
@@ -226,6 +254,19 @@ class QueryGenerator {
     return q;
   }
 
+  // A metric query without a line pipeline: counted from the postings and the time column.
+  std::string CountLogQL() {
+    static const char* kRanges[] = {"[1m]", "[5m]", "[90s]"};
+    std::string sel = Roll(4) == 0 ? std::string("{service=~\".+\"}") : Selector();
+    std::string inner = std::string(Roll(2) ? "count_over_time(" : "rate(") + sel + " " + kRanges[Roll(3)] + ")";
+    switch (Roll(4)) {
+      case 0: return "sum by (service) (" + inner + ")";
+      case 1: return "sum by (level) (" + inner + ")";
+      case 2: return "sum(" + inner + ")";
+      default: return inner;
+    }
+  }
+
   std::string MetricLogQL() {
     std::string inner = "count_over_time(" + LogQL() + " [5m])";
     switch (Roll(3)) {
@@ -293,6 +334,46 @@ TEST_F(Equivalence, TraceQLIndexedEqualsBruteForce) {
   // The generated queries are not vacuous, and the index does narrow most of them.
   EXPECT_GT(nonempty, 50);
   EXPECT_GT(narrowed, 50);
+}
+
+// Every match (no limit) of equality filters: the posting-list plan (IndexedSearch) gives
+// the brute-force answer in the same order, spansets and attributes included.
+TEST_F(Equivalence, EqualityFiltersWithoutLimitFromPostingLists) {
+  ScanOnlyStore brute(*sim_->store);
+  QueryGenerator gen(*vocab_, 17);
+  int nonempty = 0;
+  for (int i = 0; i < 150; ++i) {
+    std::string q = gen.EqualityFilter();
+    TraceSearchOptions o;
+    o.limit = 0;
+    o.spans_per_spanset = i % 2 == 0 ? 0 : 3;
+    if (i % 3 == 0) {
+      o.scope.time.min_ns = sim_->summary.start_ns + (sim_->summary.end_ns - sim_->summary.start_ns) / 3;
+      o.scope.time.max_ns = o.scope.time.min_ns + (sim_->summary.end_ns - sim_->summary.start_ns) / 4;
+    }
+    auto a = SearchTraceQL(*sim_->store, q, o);
+    auto b = SearchTraceQL(brute, q, o);
+    ASSERT_TRUE(a.ok()) << q << ": " << a.status().message();
+    ASSERT_TRUE(b.ok()) << q;
+    EXPECT_NE(a->explain.plan.find("answered by the posting lists"), std::string::npos) << q;
+    EXPECT_EQ(a->explain.steps.front().rows_checked, 0u) << q;
+    a->explain = b->explain = QueryExplain();
+    ASSERT_EQ(TempoSearchJson(*a), TempoSearchJson(*b)) << q;
+    nonempty += !a->traces.empty();
+    o.limit = 2;  // the same traces as the general plan's first two
+    a = SearchTraceQL(*sim_->store, q, o);
+    b = SearchTraceQL(brute, q, o);
+    ASSERT_TRUE(a.ok() && b.ok()) << q;
+    a->explain = b->explain = QueryExplain();
+    ASSERT_EQ(TempoSearchJson(*a), TempoSearchJson(*b)) << q;
+    for (size_t limit : {size_t{0}, size_t{2}}) {
+      auto ids = FindTraceIds(*sim_->store, q, o.scope, limit);
+      auto ids_brute = FindTraceIds(brute, q, o.scope, limit);
+      ASSERT_TRUE(ids.ok() && ids_brute.ok()) << q;
+      ASSERT_EQ(*ids, *ids_brute) << q;
+    }
+  }
+  EXPECT_GT(nonempty, 40);
 }
 
 TEST_F(Equivalence, TraceQLWithTimeRangeAndLimit) {
@@ -372,6 +453,33 @@ TEST_F(Equivalence, LogQLMetricsIndexedEqualBruteForce) {
     ASSERT_TRUE(b.ok()) << q;
     ASSERT_EQ(LinesText(*a), LinesText(*b)) << q;
   }
+}
+
+TEST_F(Equivalence, LogCountsWithoutPipelineEqualBruteForce) {
+  ScanOnlyStore brute(*sim_->store);
+  QueryGenerator gen(*vocab_, 16);
+  int from_index = 0, nonempty = 0;
+  for (int i = 0; i < 120; ++i) {
+    std::string q = gen.CountLogQL();
+    LogQueryOptions o;
+    o.step_ns = i % 3 == 0 ? 30'000'000'000 : 60'000'000'000;
+    if (i % 5 == 0) o.range = TimeRange{sim_->summary.start_ns + 600'000'000'000, sim_->summary.start_ns + 1'800'000'000'000};
+    auto a = EvalLogQL(*sim_->store, q, o);
+    LogQueryOptions ob = o;
+    ob.count_from_index = false;
+    auto b = EvalLogQL(brute, q, ob);
+    ASSERT_TRUE(a.ok()) << q << ": " << a.status().message();
+    ASSERT_TRUE(b.ok()) << q;
+    ASSERT_EQ(LinesText(*a), LinesText(*b)) << q;
+    const QueryStep& step = a->explain.steps.front();
+    if (step.name == "log count" && step.segments_read > 0) {
+      ++from_index;
+      EXPECT_EQ(step.rows_checked, 0u) << q;  // no row went through the line evaluator
+    }
+    nonempty += !a->series.empty();
+  }
+  EXPECT_GT(from_index, 40);
+  EXPECT_GT(nonempty, 60);
 }
 
 }  // namespace

@@ -11,27 +11,6 @@
 namespace ddbg::logql {
 namespace {
 
-bool IsServiceLabel(std::string_view l) { return l == "service" || l == "service_name" || l == "job"; }
-bool IsLevelLabel(std::string_view l) {
-  return l == "level" || l == "severity" || l == "detected_level";
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool MatchString(const Matcher& m, std::string_view v) {
-  switch (m.op) {
-    case MatchOp::kEq: return v == m.value;
-    case MatchOp::kNe: return v != m.value;
-    case MatchOp::kRe: return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
-    case MatchOp::kNre: return !RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
-  }
-  return false;
-}
-
 // A label value as a number: plain numbers, or durations ("152.1ms") in seconds.
 bool LabelNumber(std::string_view v, double* out) {
   auto r = std::from_chars(v.data(), v.data() + v.size(), *out);
@@ -174,6 +153,27 @@ const std::string* GetLabel(const LabelSet& labels, std::string_view name) {
   return it != labels.end() && it->first == name ? &it->second : nullptr;
 }
 
+bool IsServiceLabel(std::string_view l) { return l == "service" || l == "service_name" || l == "job"; }
+bool IsLevelLabel(std::string_view l) {
+  return l == "level" || l == "severity" || l == "detected_level";
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool MatchesValue(const Matcher& m, std::string_view v) {
+  switch (m.op) {
+    case MatchOp::kEq: return v == m.value;
+    case MatchOp::kNe: return v != m.value;
+    case MatchOp::kRe: return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
+    case MatchOp::kNre: return !RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *m.regex);
+  }
+  return false;
+}
+
 std::string SanitizeLabel(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
@@ -210,15 +210,18 @@ std::string_view LineEvaluator::StreamLabel(size_t row, std::string_view label,
 bool LineEvaluator::Selects(size_t row) {
   std::string scratch;
   for (const Matcher& m : e_.selector) {
-    if (!MatchString(m, StreamLabel(row, m.label, &scratch))) return false;
+    if (!MatchesValue(m, StreamLabel(row, m.label, &scratch))) return false;
   }
   return true;
 }
 
 void LineEvaluator::BaseLabels(size_t row, LogLine* out) {
-  out->labels.clear();
-  SetLabel(&out->labels, "level", Lower(SeverityShortName(b_.severity_number[row])));
-  SetLabel(&out->labels, "service", std::string(b_.dict.Get(b_.service[row])));
+  auto [it, fresh] = base_.try_emplace({b_.service[row], b_.severity_number[row]});
+  if (fresh) {
+    SetLabel(&it->second, "level", Lower(SeverityShortName(b_.severity_number[row])));
+    SetLabel(&it->second, "service", std::string(b_.dict.Get(b_.service[row])));
+  }
+  out->labels = it->second;
 }
 
 void LineEvaluator::AttrLabels(size_t row, LogLine* out) {
@@ -265,6 +268,7 @@ bool LineEvaluator::Run(size_t row, LogLine* out) {
   size_t i = 0;
   for (; i < e_.stages.size() && e_.stages[i].kind <= PipelineStage::Kind::kLineNotRegex; ++i) {
     const PipelineStage& s = e_.stages[i];
+    if (i < decided_.size() && decided_[i]) continue;
     bool has = s.kind == PipelineStage::Kind::kLineContains || s.kind == PipelineStage::Kind::kLineNotContains
                    ? body.find(s.text) != std::string_view::npos
                    : RE2::PartialMatch(re2::StringPiece(body.data(), body.size()), *s.regex);

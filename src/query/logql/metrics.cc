@@ -80,4 +80,9 @@ std::vector<Series> EvalMetric(const MetricExpr& m, PointsByLabels& points, cons
   return VectorAggregate(m, EvalMetric(*m.inner, points, grid));
 }
 
+std::vector<Series> AggregateRangeSeries(const MetricExpr& m, std::vector<Series> range_series) {
+  if (m.kind == MetricExpr::Kind::kRange) return range_series;
+  return VectorAggregate(m, AggregateRangeSeries(*m.inner, std::move(range_series)));
+}
+
 }  // namespace ddbg::logql

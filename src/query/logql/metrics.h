@@ -24,5 +24,7 @@ struct StepGrid {
 
 // Evaluates the metric expression; `points` are the lines of its innermost log expression.
 std::vector<Series> EvalMetric(const MetricExpr& m, PointsByLabels& points, const StepGrid& grid);
+// The vector aggregations of `m` over the series of its innermost range aggregation.
+std::vector<Series> AggregateRangeSeries(const MetricExpr& m, std::vector<Series> range_series);
 
 }  // namespace ddbg::logql

@@ -6,6 +6,7 @@
 
 #include "ddbg/traceql.h"
 #include "query/candidate_rows.h"
+#include "query/traceql/indexed_search.h"
 #include "query/traceql/parser.h"
 #include "query/traceql/plan.h"
 #include "query/traceql/result_builder.h"
@@ -150,10 +151,17 @@ Result<TraceSearchResult> SearchTraceQL(Store& store, std::string_view text,
   if (!q.ok()) return q.status();
   TracePlan plan = traceql::PlanTraceQuery(*q);
   Run run{store, *q, plan, options, {}};
-  DDBG_RETURN_IF_ERROR(run.Execute(false));
+  // A filter the posting lists answer exactly: no attribute is read.
+  Result<bool> indexed = false;
+  if (traceql::IndexAnswers(*q)) {
+    indexed = traceql::IndexedSearch(store, *q, options, &run.result);
+    if (!indexed.ok()) return indexed.status();
+  }
+  if (!*indexed) DDBG_RETURN_IF_ERROR(run.Execute(false));
   std::stable_sort(run.result.traces.begin(), run.result.traces.end(),
                    [](const TraceHit& a, const TraceHit& b) { return a.start_ns > b.start_ns; });
-  run.result.explain.plan = "TraceQL " + std::string(text) + "\n" + plan.Describe();
+  run.result.explain.plan = "TraceQL " + std::string(text) + "\n" +
+                            (*indexed ? "span-level, answered by the posting lists" : plan.Describe());
   run.result.explain.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return std::move(run.result);
@@ -163,13 +171,18 @@ Result<std::vector<TraceId>> FindTraceIds(Store& store, std::string_view text,
                                           const ScanFilter& scope, size_t limit) {
   Result<Query> q = traceql::ParseTraceQL(text);
   if (!q.ok()) return q.status();
+  std::vector<TraceId> ids;
+  if (traceql::IndexAnswers(*q)) {
+    Result<bool> indexed = traceql::IndexedTraceIds(store, *q, scope, limit, &ids);
+    if (!indexed.ok()) return indexed.status();
+    if (*indexed) return ids;
+  }
   TracePlan plan = traceql::PlanTraceQuery(*q);
   TraceSearchOptions options;
   options.scope = scope;
   options.limit = limit;
   Run run{store, *q, plan, options, {}};
   DDBG_RETURN_IF_ERROR(run.Execute(true));
-  std::vector<TraceId> ids;
   for (const TraceHit& h : run.result.traces) ids.push_back(h.trace_id);
   if (limit != 0 && ids.size() > limit) ids.resize(limit);
   return ids;

@@ -19,31 +19,6 @@ void CollectLeaves(const SpansetExpr& e, std::vector<const Cond*>* out, bool* on
   CollectLeaves(*e.rhs, out, only_or);
 }
 
-std::string DoubleText(double d) {
-  AttrColumns a;
-  StringDict dict;
-  a.AddDouble(0, d);
-  return a.ValueText(dict, 0);
-}
-
-// The (type, text) pairs an equality literal matches in stored attributes.
-std::vector<std::pair<AttrType, std::string>> LiteralForms(const Literal& l) {
-  using T = Literal::Type;
-  switch (l.type) {
-    case T::kString: return {{AttrType::kString, l.str}};
-    case T::kBool: return {{AttrType::kBool, l.i ? "true" : "false"}};
-    case T::kInt: return {{AttrType::kInt, std::to_string(l.i)}, {AttrType::kDouble, DoubleText(l.f)}};
-    case T::kFloat: {
-      std::vector<std::pair<AttrType, std::string>> f{{AttrType::kDouble, DoubleText(l.f)}};
-      if (std::trunc(l.f) == l.f && std::fabs(l.f) < 9e18) {
-        f.push_back({AttrType::kInt, std::to_string(static_cast<int64_t>(l.f))});
-      }
-      return f;
-    }
-    default: return {};
-  }
-}
-
 std::vector<TermField> ScopeFields(Scope s) {
   switch (s) {
     case Scope::kSpan: return {TermField::kAttr};
@@ -83,6 +58,30 @@ IndexExpr CmpIndex(const Cond& c) {
 }
 
 }  // namespace
+
+static std::string DoubleText(double d) {
+  AttrColumns a;
+  StringDict dict;
+  a.AddDouble(0, d);
+  return a.ValueText(dict, 0);
+}
+
+std::vector<std::pair<AttrType, std::string>> LiteralForms(const Literal& l) {
+  using T = Literal::Type;
+  switch (l.type) {
+    case T::kString: return {{AttrType::kString, l.str}};
+    case T::kBool: return {{AttrType::kBool, l.i ? "true" : "false"}};
+    case T::kInt: return {{AttrType::kInt, std::to_string(l.i)}, {AttrType::kDouble, DoubleText(l.f)}};
+    case T::kFloat: {
+      std::vector<std::pair<AttrType, std::string>> f{{AttrType::kDouble, DoubleText(l.f)}};
+      if (std::trunc(l.f) == l.f && std::fabs(l.f) < 9e18) {
+        f.push_back({AttrType::kInt, std::to_string(static_cast<int64_t>(l.f))});
+      }
+      return f;
+    }
+    default: return {};
+  }
+}
 
 IndexExpr CondIndex(const Cond& c) {
   std::vector<IndexExpr> kids;

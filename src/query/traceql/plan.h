@@ -20,6 +20,9 @@ struct TracePlan {
 };
 
 TracePlan PlanTraceQuery(const Query& q);
+// The (type, text) pairs an equality literal matches in stored attributes (an int literal
+// matches int and double attributes of its value).
+std::vector<std::pair<AttrType, std::string>> LiteralForms(const Literal& l);
 // The index expression of one span condition (kAll where no index can help).
 query::IndexExpr CondIndex(const Cond& c);
 

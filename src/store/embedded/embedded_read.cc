@@ -31,7 +31,7 @@ Status EmbeddedStore::ForEachSegment(Signal signal, const ScanFilter& filter,
   std::shared_ptr<const Snapshot> snapshot = Current();
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal || !MayMatch(*h, filter)) continue;
-    EmbeddedSegmentCursor cursor(*h);
+    EmbeddedSegmentCursor cursor(*h, query_cache_.get());
     Result<bool> more = fn(cursor);
     if (!more.ok()) return more.status();
     if (!*more) break;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ddbg/store.h"
+#include "store/embedded/query_cache.h"
 #include "store/embedded/segment_writer.h"
 #include "store/embedded/store_snapshot.h"
 #include "store/embedded/trace_lookup_cache.h"
@@ -72,7 +73,10 @@ class EmbeddedStore final : public Store {
         meta_bytes_(meta_bytes),
         cache_(options.shared_cache         ? options.shared_cache
                : options.cache_bytes > 0 ? std::make_shared<TraceLookupCache>(options.cache_bytes)
-                                         : nullptr) {}
+                                         : nullptr),
+        query_cache_(options.query_cache_bytes > 0
+                         ? std::make_shared<QueryCache>(options.query_cache_bytes)
+                         : nullptr) {}
 
   std::shared_ptr<const Snapshot> Current() const;
   void Install(std::shared_ptr<const Snapshot> snapshot);
@@ -118,6 +122,7 @@ class EmbeddedStore final : public Store {
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
   std::shared_ptr<TraceLookupCache> cache_;  // null without cache_bytes or shared_cache
+  std::shared_ptr<QueryCache> query_cache_;  // null without query_cache_bytes
 };
 
 }  // namespace ddbg::store

@@ -291,7 +291,37 @@ bool PostingTable::Lookup(std::string_view term, Roaring* rows) const {
   return Bitmap(lo, rows);
 }
 
+void PostingTable::Prefixed(std::string_view prefix, std::vector<std::string>* terms) const {
+  terms->clear();
+  size_t lo = 0, hi = size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (Term(mid) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < size() && Term(i).substr(0, prefix.size()) == prefix; ++i) {
+    terms->emplace_back(Term(i));
+  }
+}
+
 bool PostingTable::Containing(std::string_view piece, Roaring* rows) const {
+  constexpr size_t kMemoPieces = 64;
+  {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    auto it = memo_.find(piece);
+    if (it != memo_.end()) {
+      *rows = it->second;
+      return true;
+    }
+  }
+  if (!Search(piece, rows)) return false;
+  std::lock_guard<std::mutex> lock(memo_mu_);
+  if (memo_.size() >= kMemoPieces) memo_.clear();
+  memo_.emplace(std::string(piece), *rows);
+  return true;
+}
+
+bool PostingTable::Search(std::string_view piece, Roaring* rows) const {
   *rows = Roaring();
   if (piece.empty()) return true;
   // Search the concatenated terms once; a hit counts when it lies inside one term.

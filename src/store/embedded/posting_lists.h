@@ -9,6 +9,8 @@
 #include <roaring/roaring.hh>
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,19 +60,29 @@ class PostingTable {
   // false when they are not two string lists of `count` values.
   bool Parse(std::string terms_raw, std::string bitmaps_raw, uint64_t count);
   size_t size() const { return term_off_.empty() ? 0 : term_off_.size() - 1; }
+  size_t MemoryBytes() const {
+    return terms_raw_.size() + bitmaps_raw_.size() + (term_off_.size() + bitmap_off_.size()) * 8;
+  }
   // The rows of `term` (empty when the segment does not hold it). False when the stored
   // bitmap does not deserialize.
   bool Lookup(std::string_view term, Roaring* rows) const;
-  // The union of the rows of every term containing `piece` as a substring.
+  // The terms starting with `prefix`, sorted.
+  void Prefixed(std::string_view prefix, std::vector<std::string>* terms) const;
+  // The union of the rows of every term containing `piece` as a substring. The answers
+  // for the last pieces asked are remembered (a table kept in a query cache serves a
+  // repeated needle without searching the terms again).
   bool Containing(std::string_view piece, Roaring* rows) const;
 
  private:
+  bool Search(std::string_view piece, Roaring* rows) const;
   std::string_view Term(size_t i) const;
   bool Bitmap(size_t i, Roaring* rows) const;
 
   std::string terms_raw_, bitmaps_raw_;
   std::string_view term_bytes_, bitmap_bytes_;
   std::vector<uint64_t> term_off_, bitmap_off_;  // count + 1 offsets each
+  mutable std::mutex memo_mu_;
+  mutable std::map<std::string, Roaring, std::less<>> memo_;  // piece -> Containing()
 };
 
 }  // namespace ddbg::store

@@ -4,6 +4,7 @@
 
 #include "store/embedded/file_io.h"
 #include "store/embedded/segment_reader.h"
+#include "store/embedded/segment_rows.h"
 
 namespace ddbg::store {
 
@@ -79,16 +80,21 @@ Status EmbeddedSegmentCursor::ReadChunk(uint32_t column, std::string* raw,
 }
 
 Status EmbeddedSegmentCursor::LoadTable(uint32_t terms_id, uint32_t bitmaps_id,
-                                        std::unique_ptr<PostingTable>* out) {
+                                        std::shared_ptr<const PostingTable>* out) {
   if (*out) return Status::Ok();
+  QueryCache::Kind kind = terms_id == kColTerms ? QueryCache::kTermTable : QueryCache::kTokenTable;
+  if (cache_ != nullptr && (*out = cache_->Find<PostingTable>(h_.entry.seq, kind, 0))) {
+    return Status::Ok();
+  }
   std::string terms, bitmaps;
   uint64_t n_terms = 0, n_bitmaps = 0;
   DDBG_RETURN_IF_ERROR(ReadChunk(terms_id, &terms, &n_terms));
   DDBG_RETURN_IF_ERROR(ReadChunk(bitmaps_id, &bitmaps, &n_bitmaps));
-  auto table = std::make_unique<PostingTable>();
+  auto table = std::make_shared<PostingTable>();
   if (n_terms != n_bitmaps || !table->Parse(std::move(terms), std::move(bitmaps), n_terms)) {
     return Corrupt("posting lists " + std::to_string(terms_id) + " do not decode");
   }
+  if (cache_ != nullptr) cache_->Put(h_.entry.seq, kind, 0, table, table->MemoryBytes());
   *out = std::move(table);
   return Status::Ok();
 }
@@ -102,6 +108,14 @@ Status EmbeddedSegmentCursor::Postings(std::string_view term, ::Roaring* rows) {
   }
   DDBG_RETURN_IF_ERROR(LoadTable(kColTerms, kColTermPostings, &terms_));
   if (!terms_->Lookup(term, rows)) return Corrupt("a term's posting list does not decode");
+  return Status::Ok();
+}
+
+Status EmbeddedSegmentCursor::TermsWithPrefix(std::string_view prefix,
+                                              std::vector<std::string>* terms) {
+  if (!has_index()) return Status::Unsupported(h_.path + ": no posting lists");
+  DDBG_RETURN_IF_ERROR(LoadTable(kColTerms, kColTermPostings, &terms_));
+  terms_->Prefixed(prefix, terms);
   return Status::Ok();
 }
 
@@ -120,6 +134,53 @@ Status EmbeddedSegmentCursor::ReadSpans(SpanBatch* batch) {
 
 Status EmbeddedSegmentCursor::ReadLogs(LogBatch* batch) {
   return ReadSegment(h_.path, h_.entry, batch);
+}
+
+namespace {
+
+template <typename T>
+size_t VectorBytes(const std::vector<T>& v) {
+  return v.size() * sizeof(T);
+}
+
+size_t ColumnBytes(const SpanColumnSet& s) {
+  const SpanBatch& b = s.columns;
+  return b.dict.bytes() + b.dict.size() * 24 + VectorBytes(b.trace_id) + VectorBytes(b.span_id) +
+         VectorBytes(b.parent_span_id) + VectorBytes(b.service) + VectorBytes(b.name) +
+         VectorBytes(b.start_ns) + VectorBytes(b.end_ns) + VectorBytes(s.traces) +
+         VectorBytes(s.first) + VectorBytes(s.by_trace);
+}
+
+size_t ColumnBytes(const LogBatch& b) {
+  return b.dict.bytes() + b.dict.size() * 24 + VectorBytes(b.trace_id) + VectorBytes(b.span_id) +
+         VectorBytes(b.service) + VectorBytes(b.body) + VectorBytes(b.time_ns) +
+         VectorBytes(b.severity_number);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const SpanColumnSet>> EmbeddedSegmentCursor::SpanColumns(uint32_t columns) {
+  std::shared_ptr<const SpanColumnSet> found;
+  if (cache_ != nullptr && (found = cache_->Find<SpanColumnSet>(h_.entry.seq, QueryCache::kSpanColumns, columns))) {
+    return found;
+  }
+  auto set = std::make_shared<SpanColumnSet>();
+  DDBG_RETURN_IF_ERROR(ReadSegmentColumns(h_.path, h_.entry, columns, &set->columns));
+  set->rows = h_.entry.rows;
+  if ((columns & kSegColTraceId) != 0) set->GroupByTrace();
+  if (cache_ != nullptr) cache_->Put(h_.entry.seq, QueryCache::kSpanColumns, columns, set, ColumnBytes(*set));
+  return std::shared_ptr<const SpanColumnSet>(std::move(set));
+}
+
+Result<std::shared_ptr<const LogBatch>> EmbeddedSegmentCursor::LogColumns(uint32_t columns) {
+  std::shared_ptr<const LogBatch> found;
+  if (cache_ != nullptr && (found = cache_->Find<LogBatch>(h_.entry.seq, QueryCache::kLogColumns, columns))) {
+    return found;
+  }
+  auto batch = std::make_shared<LogBatch>();
+  DDBG_RETURN_IF_ERROR(ReadSegmentColumns(h_.path, h_.entry, columns, batch.get()));
+  if (cache_ != nullptr) cache_->Put(h_.entry.seq, QueryCache::kLogColumns, columns, batch, ColumnBytes(*batch));
+  return std::shared_ptr<const LogBatch>(std::move(batch));
 }
 
 }  // namespace ddbg::store
