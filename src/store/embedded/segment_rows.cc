@@ -41,14 +41,25 @@ bool DecodeIntColumn(const ChunkHeader& h, std::string_view raw, std::vector<T>*
 class ColumnPicker {
  public:
   ColumnPicker(std::string_view file, const std::vector<DirectoryEntry>& dir, uint32_t wanted,
-               uint64_t rows)
-      : file_(file), dir_(dir), wanted_(wanted), rows_(rows) {}
+               uint64_t rows, uint32_t version)
+      : file_(file), dir_(dir), wanted_(wanted), rows_(rows), version_(version) {}
   std::string error;
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
     if (!Wanted(id)) return void(d = StringDict());
     Decode(id, name, false, [&d](const ChunkHeader& h, std::string_view raw) {
       return h.encoding == Encoding::kStringList && GetDictStrings(raw, h.values, &d);
+    });
+  }
+  // Format 2 keeps the strings only value columns use (log bodies among them) in a second
+  // dictionary chunk (dict_split.h); the body needs it, the other columns here do not.
+  void DictValues(uint32_t id, const char* name, StringDict& d) {
+    if (version_ < 2 || !error.empty() || (wanted_ & kSegColDict) == 0 ||
+        (wanted_ & kSegColBody) == 0) {
+      return;
+    }
+    Decode(id, name, false, [&d](const ChunkHeader& h, std::string_view raw) {
+      return h.encoding == Encoding::kStringList && AppendDictStrings(raw, h.values, &d);
     });
   }
   template <typename T>
@@ -64,6 +75,11 @@ class ColumnPicker {
     Decode(id, name, true, [&v](const ChunkHeader& h, std::string_view raw) {
       return DecodeIntColumn(h, raw, &v);
     });
+  }
+  void Strs(uint32_t id, const char* name, std::vector<StrId>& v) { Varint(id, name, v); }
+  void AttrValues(uint32_t id, const char* name, std::vector<uint64_t>& v,
+                  const std::vector<AttrType>&) {
+    Varint(id, name, v);
   }
   template <typename T>
   void Delta(uint32_t id, const char* name, std::vector<T>& v) {
@@ -117,6 +133,7 @@ class ColumnPicker {
   const std::vector<DirectoryEntry>& dir_;
   uint32_t wanted_;
   uint64_t rows_;
+  uint32_t version_;
 };
 
 template <typename Batch>
@@ -140,7 +157,7 @@ Status ReadColumns(const std::string& path, const SegmentEntry& entry, Signal si
   if (header.signal != signal || header.rows != entry.rows) {
     return corrupt("header does not match the manifest entry");
   }
-  ColumnPicker picker(file, dir, columns, header.rows);
+  ColumnPicker picker(file, dir, columns, header.rows, header.version);
   VisitColumns(picker, *batch);
   if (!picker.error.empty()) return corrupt(picker.error);
   return Status::Ok();
