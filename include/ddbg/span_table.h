@@ -81,6 +81,14 @@ Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
 Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope,
                                         const std::vector<TraceId>& trace_ids,
                                         const SpanTableOptions& options = {});
+// Several LoadSpanTableOfTraces in one scan: table k holds the traces of sets[k] with
+// options[k] (the scan reads the union of their traces and column groups once).
+struct TraceSubset {
+  std::vector<TraceId> trace_ids;
+  SpanTableOptions options;
+};
+Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
+                                                      const std::vector<TraceSubset>& sets);
 // The same from in-memory batches (tests, single-file analyses); every trace is kept.
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
                                const SpanTableOptions& options = {});

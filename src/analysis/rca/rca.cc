@@ -15,7 +15,6 @@
 namespace ddbg {
 namespace {
 
-constexpr int64_t kDefaultWindowNs = 15LL * 60 * 1000000000LL;
 
 Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options) {
   rca::DetectedWindow w;
@@ -34,7 +33,7 @@ Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options
     if (!stats.ok()) return stats.status();
     range = {stats->max_time_ns - options.last_ns, stats->max_time_ns};
   }
-  int64_t fallback = options.last_ns > 0 ? options.last_ns : kDefaultWindowNs;
+  int64_t fallback = options.last_ns > 0 ? options.last_ns : rca::kDefaultWindowNs;
   return rca::DetectWindow(store, range, fallback);
 }
 
@@ -81,11 +80,19 @@ std::vector<rca::SignalResult> RunSignals(const rca::TraceSet& set) {
 }  // namespace
 
 Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
+  Result<rca::DetectedWindow> chosen = ChooseWindow(store, options);
+  if (!chosen.ok()) return chosen.status();
+  return rca::RunRcaInWindow(store, options, *chosen);
+}
+
+namespace rca {
+
+Result<RcaReport> RunRcaInWindow(Store& store, const RcaOptions& options,
+                                 const DetectedWindow& detected) {
+  const DetectedWindow* chosen = &detected;
   if (options.trigger == RcaTrigger::kSlo && options.slo_ns <= 0) {
     return Status::InvalidArgument("rca: --slo needs a positive duration");
   }
-  Result<rca::DetectedWindow> chosen = ChooseWindow(store, options);
-  if (!chosen.ok()) return chosen.status();
   RcaReport report;
   RcaWindowInfo& info = report.window;
   TimeRange window = chosen->window;
@@ -121,5 +128,7 @@ Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
   report.suspects = rca::CombineFindings(*set, results, options.top);
   return report;
 }
+
+}  // namespace rca
 
 }  // namespace ddbg

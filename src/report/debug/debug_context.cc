@@ -77,11 +77,16 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   } else {
     ctx->focus = FocusFromDescription(request.description, nullptr);
   }
+  ctx->clock->Lap("window and focus");
   DDBG_RETURN_IF_ERROR(DigestSpans(store, ctx));
+  ctx->clock->Lap("span digest");
   PickRepresentativeTraces(ctx);
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
+  ctx->clock->Lap("representative traces");
   DDBG_RETURN_IF_ERROR(DigestLogs(store, ctx));
+  ctx->clock->Lap("log digest");
   DDBG_RETURN_IF_ERROR(DigestEvents(store, ctx));
+  ctx->clock->Lap("event digest");
   return RunSharedAnalyses(store, ctx);
 }
 
