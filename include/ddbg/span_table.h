@@ -5,6 +5,7 @@
 // Thread-safety: immutable once built; share it read-only.
 #pragma once
 
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,8 +88,16 @@ struct TraceSubset {
   std::vector<TraceId> trace_ids;
   SpanTableOptions options;
 };
+// Another consumer of the same scan (`also`): its filter's time range and column groups
+// widen the scan's (which then reads every trace), and `add` sees every batch, from several
+// threads at once.
+struct SpanScanConsumer {
+  ScanFilter filter;
+  std::function<void(const SpanBatch&)> add;
+};
 Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
-                                                      const std::vector<TraceSubset>& sets);
+                                                      const std::vector<TraceSubset>& sets,
+                                                      const SpanScanConsumer* also = nullptr);
 // The same from in-memory batches (tests, single-file analyses); every trace is kept.
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
                                const SpanTableOptions& options = {});

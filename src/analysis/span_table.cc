@@ -123,7 +123,8 @@ Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope
 }
 
 Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
-                                                      const std::vector<TraceSubset>& sets) {
+                                                      const std::vector<TraceSubset>& sets,
+                                                      const SpanScanConsumer* also) {
   std::vector<std::unique_ptr<SpanChunkBuilder>> builders;
   std::vector<std::unique_ptr<SpanTableMerger>> mergers;
   std::vector<std::unique_ptr<OrderedMerge>> ordered;
@@ -136,7 +137,14 @@ Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const Analys
     filter.span_columns = filter.span_columns | set.options.Columns();
     filter.trace_ids.insert(filter.trace_ids.end(), set.trace_ids.begin(), set.trace_ids.end());
   }
+  if (also) {
+    filter.trace_ids.clear();
+    filter.time.min_ns = std::min(filter.time.min_ns, also->filter.time.min_ns);
+    filter.time.max_ns = std::max(filter.time.max_ns, also->filter.time.max_ns);
+    filter.span_columns = filter.span_columns | also->filter.span_columns;
+  }
   Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
+    if (also) also->add(b);
     for (size_t k = 0; k < sets.size(); ++k) {
       std::unique_ptr<SpanChunk> chunk = ordered[k]->Take();
       builders[k]->Build(b, chunk.get());

@@ -63,7 +63,7 @@ TEST_F(DebugCli, TimingsPrintEachStepWithRowsRead) {
   EXPECT_EQ(plain.out.find("timings:"), std::string::npos);
   CmdResult timed = Ddbg("debug slow --format json --timings --out " + *dir_ + "/timed.json" + Data());
   ASSERT_EQ(timed.exit_code, 0) << timed.out;
-  EXPECT_NE(timed.out.find("timings: span digest"), std::string::npos) << timed.out;
+  EXPECT_NE(timed.out.find("timings: span pass: scan"), std::string::npos) << timed.out;
   EXPECT_NE(timed.out.find("rows read: 16 spans"), std::string::npos) << timed.out;
   EXPECT_NE(timed.out.find("timings: total"), std::string::npos) << timed.out;
   CmdResult env = Shell("DDBG_TIMINGS=1 " + std::string(DDBG_BINARY) + " debug slow --format json --out " +

@@ -56,4 +56,15 @@ Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallb
 Result<RcaReport> RunRcaInWindow(Store& store, const RcaOptions& options,
                                  const DetectedWindow& detected);
 
+// RunRcaInWindow in two halves around loading the trace set, for a caller that loads it in
+// its own scan (TraceSetFeed, trace_set.h; no `where`): PlanRca picks the baseline and
+// fills the report's window info; FinishRca labels, runs the signals and ranks.
+struct RcaPlan {
+  TimeRange window, baseline;
+  RcaReport report;
+};
+Result<RcaPlan> PlanRca(Store& store, const RcaOptions& options, const DetectedWindow& detected);
+struct TraceSet;
+RcaReport FinishRca(const RcaOptions& options, RcaPlan plan, TraceSet* set);
+
 }  // namespace ddbg::rca

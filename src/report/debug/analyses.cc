@@ -3,6 +3,10 @@
 // the window, and events.h integrity and cross-service consistency.
 #include <algorithm>
 
+#include <memory>
+#include <optional>
+
+#include "analysis/rca/trace_set.h"
 #include "ddbg/span_table.h"
 #include "report/debug/debug_context.h"
 
@@ -36,8 +40,59 @@ std::vector<TraceId> TimingTraces(const DebugContext& ctx, uint64_t* total) {
   return SampleEvenly(std::move(all), kMaxTimingTraces);
 }
 
-// The failing traces (for errors.h) and the timing sample (for section 4) in one scan.
-Status RunErrorAnalysis(Store& store, DebugContext* ctx) {
+RcaOptions ReportRcaOptions(const DebugContext& ctx) {
+  RcaOptions options;
+  if (RcaWindowGiven(ctx.request)) {
+    options.has_window = true;
+    options.window = ctx.window;
+  }
+  return options;
+}
+
+void SetRca(Result<RcaReport> r, SharedAnalyses* a) {
+  if (r.ok()) {
+    a->rca = std::move(*r);
+  } else {
+    a->rca_error = r.status().ToString();
+  }
+}
+
+// rca fed by the report's second span scan: planned in the window the shared pass detected,
+// its trace set read from the scan's batches (its logs on a thread meanwhile).
+class SharedRca {
+ public:
+  SharedRca(Store& store, const DebugContext& ctx) : options_(ReportRcaOptions(ctx)) {
+    Result<rca::RcaPlan> plan = rca::PlanRca(store, options_, *ctx.rca_window);
+    if (!plan.ok()) {
+      error_ = plan.status();
+      return;
+    }
+    plan_ = std::move(*plan);
+    feed_ = std::make_unique<rca::TraceSetFeed>(store, plan_.window, plan_.baseline,
+                                                options_.max_traces_per_side);
+    consumer_.filter = feed_->SpanFilter();
+    consumer_.add = [this](const SpanBatch& b) { feed_->Add(b); };
+  }
+  // The scan's extra consumer; null when planning failed.
+  const SpanScanConsumer* consumer() const { return feed_ ? &consumer_ : nullptr; }
+  Result<RcaReport> Finish() {
+    if (!feed_) return error_;
+    Result<rca::TraceSet> set = feed_->Finish();
+    if (!set.ok()) return set.status();
+    return rca::FinishRca(options_, std::move(plan_), &*set);
+  }
+
+ private:
+  RcaOptions options_;
+  Status error_;
+  rca::RcaPlan plan_;
+  std::unique_ptr<rca::TraceSetFeed> feed_;
+  SpanScanConsumer consumer_;
+};
+
+// The second span scan: the failing traces (for errors.h) and the timing sample (for
+// section 4) as tables and, when the shared pass detected rca's window, rca's trace set.
+Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
   SharedAnalyses& a = ctx->analyses;
   std::vector<TraceSubset> sets(2);
   sets[0].trace_ids = FailingTraces(*ctx, &a.error_traces_total);
@@ -45,10 +100,17 @@ Status RunErrorAnalysis(Store& store, DebugContext* ctx) {
   sets[1].trace_ids = TimingTraces(*ctx, &a.timing_traces_total);
   sets[1].options.error_details = false;
   a.timing_traces_sampled = sets[1].trace_ids.size();
-  if (sets[0].trace_ids.empty() && sets[1].trace_ids.empty()) return Status::Ok();
+  std::optional<SharedRca> shared_rca;
+  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
+  const SpanScanConsumer* also = shared_rca ? shared_rca->consumer() : nullptr;
+  if (sets[0].trace_ids.empty() && sets[1].trace_ids.empty() && also == nullptr) {
+    if (shared_rca) SetRca(shared_rca->Finish(), &a);
+    return Status::Ok();
+  }
   AnalysisScope scope;
   scope.time = ctx->window;
-  Result<std::vector<SpanTable>> tables = LoadSpanTablesOfTraces(store, scope, sets);
+  Result<std::vector<SpanTable>> tables = LoadSpanTablesOfTraces(store, scope, sets, also);
+  if (shared_rca) SetRca(shared_rca->Finish(), &a);
   if (!tables.ok()) {
     a.timing_error = tables.status().ToString();
     return tables.status();
@@ -61,19 +123,10 @@ Status RunErrorAnalysis(Store& store, DebugContext* ctx) {
   return Status::Ok();
 }
 
+// rca on its own (its window given, or detected over more than the report's window).
 void RunRootCause(Store& store, DebugContext* ctx) {
-  RcaOptions options;
-  if (RcaWindowGiven(ctx->request)) {
-    options.has_window = true;
-    options.window = ctx->window;
-  }
-  Result<RcaReport> r = ctx->rca_window ? rca::RunRcaInWindow(store, options, *ctx->rca_window)
-                                        : RunRca(store, options);
-  if (r.ok()) {
-    ctx->analyses.rca = std::move(*r);
-  } else {
-    ctx->analyses.rca_error = r.status().ToString();
-  }
+  if (ctx->rca_window) return;  // done in the second span scan
+  SetRca(RunRca(store, ReportRcaOptions(*ctx)), &ctx->analyses);
 }
 
 // The service that wrote the events of each stream with an integrity issue: the writer of
@@ -133,8 +186,8 @@ int64_t DisagreedSince(const ConsistencyReport& r) {
 }
 
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
-  DDBG_RETURN_IF_ERROR(RunErrorAnalysis(store, ctx));
-  ctx->clock->Lap("errors analysis and timing sample (one scan)");
+  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx));
+  ctx->clock->Lap("second span scan: errors, timing sample, rca");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
   RunEventAnalyses(store, ctx);

@@ -79,7 +79,7 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   }
   ctx->clock->Lap("window and focus");
   DDBG_RETURN_IF_ERROR(DigestSpans(store, ctx));
-  ctx->clock->Lap("span digest");
+  ctx->clock->Lap("span pass: rca window detected");
   PickRepresentativeTraces(ctx);
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
   ctx->clock->Lap("representative traces");

@@ -336,7 +336,9 @@ Status DigestSpans(Store& store, DebugContext* ctx) {
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  ctx->clock->Lap("span pass: scan, digest, topology records");
   ctx->topology = topology.Finish();
+  ctx->clock->Lap("span pass: topology resolved");
   if (series) ctx->rca_window = series->Merged().Detect(RcaFallbackWindowNs());
   return Status::Ok();
 }

@@ -75,7 +75,7 @@ Result<DebugReport> BuildDebugReport(Store& inner, const DebugRequest& request) 
   report::AddPendingAnalyses(&out);
   for (const report::SectionBuilder& b : report::SectionBuilders()) {
     DDBG_RETURN_IF_ERROR(b.build(store, ctx, &out));
-    clock.Lap(b.name);
+    clock.Lap(std::string_view(b.name).substr(0, std::string_view(b.name).find(" (")));
   }
   clock.Total();
   return out;
