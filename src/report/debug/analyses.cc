@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "analysis/rca/trace_set.h"
 #include "ddbg/span_table.h"
@@ -167,6 +168,27 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
   }
 }
 
+// The default log rules over the window's records (of the services asked for).
+void RunLogRules(Store& store, DebugContext* ctx) {
+  SharedAnalyses& a = ctx->analyses;
+  if (ctx->logs.logs == 0) return;
+  Result<logs::RuleSet> rules = logs::RuleSet::Compile(logs::DefaultLogRules());
+  if (!rules.ok()) {
+    a.log_rules_error = rules.status().ToString();
+    return;
+  }
+  a.log_rules = std::move(*rules);
+  ScanFilter filter;
+  filter.time = ctx->window;
+  filter.services = ctx->request.services;
+  Result<std::vector<logs::LogIssue>> issues = logs::AnalyzeLogs(store, filter, *a.log_rules);
+  if (issues.ok()) {
+    a.log_issues = std::move(*issues);
+  } else {
+    a.log_rules_error = issues.status().ToString();
+  }
+}
+
 }  // namespace
 
 bool RcaWindowGiven(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
@@ -190,8 +212,11 @@ Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   ctx->clock->Lap("second span scan: errors, timing sample, rca");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
+  // The log rules (one thread) run beside the event analyses.
+  std::thread rules([&] { RunLogRules(store, ctx); });
   RunEventAnalyses(store, ctx);
-  ctx->clock->Lap("event consistency");
+  rules.join();
+  ctx->clock->Lap("event consistency, log rules beside");
   return Status::Ok();
 }
 

@@ -15,6 +15,7 @@
 #include "ddbg/debug_report.h"
 #include "ddbg/errors.h"
 #include "ddbg/events.h"
+#include "ddbg/log_rules.h"
 #include "ddbg/rca.h"
 #include "ddbg/span_table.h"
 #include "ddbg/store.h"
@@ -113,6 +114,11 @@ struct SharedAnalyses {
   ConsistencyRules consistency_rules;            // what the consistency check compared
   std::vector<ConsistencyReport> inconsistent;  // entities whose services disagree
   ConsistencySample consistency_sample;         // how many entities were checked
+  // The default log rules matched over the window's records (section 7), computed while
+  // the event analyses run; log_rules_error set when they could not be.
+  std::optional<logs::RuleSet> log_rules;
+  std::vector<logs::LogIssue> log_issues;  // point into *log_rules
+  std::string log_rules_error;
   std::string consistency_error;
 };
 
