@@ -233,6 +233,8 @@ struct DebugRequest {
   // section 6; has_checkpoints false: none configured, and the section says so.
   bool has_checkpoints = false;
   std::vector<ProjectionCheckpoint> checkpoints;
+  // Print each step's wall time and rows read to stderr (`--timings`, or DDBG_TIMINGS=1).
+  bool timings = false;
 };
 
 struct DebugReport {

@@ -259,6 +259,18 @@ Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& enti
 Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
                                                            const ConsistencyRules& rules,
                                                            Reducer& reducer);
+// CheckAllConsistency over at most `max_entities` of the entities seen by two or more
+// services (all of them when they fit; else those with the smallest hash of their value, a
+// deterministic even sample), without holding every event: one column pass finds each
+// stream's entity, a second copies only the events of the chosen entities' streams.
+struct ConsistencySample {
+  uint64_t entities = 0;  // entities seen by two or more services
+  uint64_t checked = 0;   // of those, checked
+};
+Result<std::vector<ConsistencyReport>> CheckConsistencySample(Store& store,
+                                                              const ConsistencyRules& rules,
+                                                              Reducer& reducer, size_t max_entities,
+                                                              ConsistencySample* sample);
 
 // ---------------------------------------------------------------------------------------
 // Projections

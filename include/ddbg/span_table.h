@@ -5,6 +5,7 @@
 // Thread-safety: immutable once built; share it read-only.
 #pragma once
 
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -81,6 +82,22 @@ Result<SpanTable> LoadSpanTable(Store& store, const AnalysisScope& scope,
 Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope,
                                         const std::vector<TraceId>& trace_ids,
                                         const SpanTableOptions& options = {});
+// Several LoadSpanTableOfTraces in one scan: table k holds the traces of sets[k] with
+// options[k] (the scan reads the union of their traces and column groups once).
+struct TraceSubset {
+  std::vector<TraceId> trace_ids;
+  SpanTableOptions options;
+};
+// Another consumer of the same scan (`also`): its filter's time range and column groups
+// widen the scan's (which then reads every trace), and `add` sees every batch, from several
+// threads at once.
+struct SpanScanConsumer {
+  ScanFilter filter;
+  std::function<void(const SpanBatch&)> add;
+};
+Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
+                                                      const std::vector<TraceSubset>& sets,
+                                                      const SpanScanConsumer* also = nullptr);
 // The same from in-memory batches (tests, single-file analyses); every trace is kept.
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
                                const SpanTableOptions& options = {});

@@ -122,6 +122,42 @@ Result<SpanTable> LoadSpanTableOfTraces(Store& store, const AnalysisScope& scope
   return LoadSpanTableOf(store, scope, &trace_ids, options);
 }
 
+Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
+                                                      const std::vector<TraceSubset>& sets,
+                                                      const SpanScanConsumer* also) {
+  std::vector<std::unique_ptr<SpanChunkBuilder>> builders;
+  std::vector<std::unique_ptr<SpanTableMerger>> mergers;
+  std::vector<std::unique_ptr<OrderedMerge>> ordered;
+  ScanFilter filter = scope.ToScanFilter();
+  filter.span_columns = SpanColumns::kStructure;
+  for (const TraceSubset& set : sets) {
+    builders.push_back(std::make_unique<SpanChunkBuilder>(set.options, &scope, &set.trace_ids));
+    mergers.push_back(std::make_unique<SpanTableMerger>(scope.services, 0));
+    ordered.push_back(std::make_unique<OrderedMerge>(mergers.back().get()));
+    filter.span_columns = filter.span_columns | set.options.Columns();
+    filter.trace_ids.insert(filter.trace_ids.end(), set.trace_ids.begin(), set.trace_ids.end());
+  }
+  if (also) {
+    filter.trace_ids.clear();
+    filter.time.min_ns = std::min(filter.time.min_ns, also->filter.time.min_ns);
+    filter.time.max_ns = std::max(filter.time.max_ns, also->filter.time.max_ns);
+    filter.span_columns = filter.span_columns | also->filter.span_columns;
+  }
+  Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
+    if (also) also->add(b);
+    for (size_t k = 0; k < sets.size(); ++k) {
+      std::unique_ptr<SpanChunk> chunk = ordered[k]->Take();
+      builders[k]->Build(b, chunk.get());
+      ordered[k]->Add(n, std::move(chunk));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  std::vector<SpanTable> tables;
+  for (auto& m : mergers) tables.push_back(m->Finish());
+  return tables;
+}
+
 SpanTable SpanTableFromBatches(const std::vector<const SpanBatch*>& batches,
                                const SpanTableOptions& options) {
   SpanChunkBuilder builder(options, nullptr, nullptr);

@@ -290,9 +290,19 @@ SpanChunkBuilder::SpanChunkBuilder(const SpanTableOptions& options, const Analys
 
 void SpanChunkBuilder::Build(const SpanBatch& b, SpanChunk* out) const {
   ChunkFill fill(b, options_, out);
+  // Rows of a trace mostly come together: the set is asked once per run of a trace.
+  TraceId last;
+  bool last_wanted = false, have_last = false;
   for (size_t i = 0; i < b.size(); ++i) {
     if (scope_ && !scope_->time.Contains(b.start_ns[i])) continue;
-    if (where_ && !where_->count(b.trace_id[i])) continue;
+    if (where_) {
+      if (!have_last || !(b.trace_id[i] == last)) {
+        last = b.trace_id[i];
+        last_wanted = where_->count(last) > 0;
+        have_last = true;
+      }
+      if (!last_wanted) continue;
+    }
     fill.Row(i);
   }
 }

@@ -18,6 +18,7 @@
 
 #include "analysis/span_stream.h"
 #include "analysis/span_table_builder.h"
+#include "analysis/topology_collector.h"
 #include "analysis/topology_internal.h"
 #include "analysis/trace_partitions.h"
 #include "ddbg/topology.h"
@@ -118,6 +119,8 @@ struct LinkRec {
   uint32_t svc;
   uint8_t flags;
 };
+
+}  // namespace
 
 class TopologyScan {
  public:
@@ -239,16 +242,23 @@ class TopologyScan {
   std::atomic<bool> too_large_{false};
 };
 
-}  // namespace
+TopologyCollector::TopologyCollector(const AnalysisScope& scope)
+    : scan_(std::make_unique<TopologyScan>(scope)) {}
+TopologyCollector::~TopologyCollector() = default;
+void TopologyCollector::Collect(const SpanBatch& b, size_t ordinal) { scan_->Collect(b, ordinal); }
+
+std::optional<Topology> TopologyCollector::Finish() {
+  if (scan_->too_large()) return std::nullopt;
+  scan_->Resolve();
+  return scan_->Finish();
+}
 
 Result<std::optional<Topology>> ComputeTopologyStreaming(Store& store, const AnalysisScope& scope) {
   if (NeedsWholeTraces(scope)) return std::optional<Topology>();
-  auto scan = std::make_unique<TopologyScan>(scope);
-  Status st = ScanIntoCollector(store, scope, SpanColumns::kLinks, scan.get());
+  TopologyCollector collector(scope);
+  Status st = ScanIntoCollector(store, scope, TopologyCollector::kColumns, &collector);
   if (!st.ok()) return st;
-  if (scan->too_large()) return std::optional<Topology>();
-  scan->Resolve();
-  return std::optional<Topology>(scan->Finish());
+  return collector.Finish();
 }
 
 Result<Topology> ComputeTopology(Store& store, const AnalysisScope& scope) {

@@ -31,6 +31,7 @@ struct DebugArgs {
   std::string out;
   std::string checkpoints;
   bool no_color = false;
+  bool timings = false;
 };
 
 std::vector<std::string> SplitList(const std::string& s) {
@@ -62,6 +63,7 @@ Status ReadCheckpoints(const std::string& path, DebugRequest* req) {
 Status MakeRequest(const DebugArgs& a, DebugRequest* req) {
   req->description = a.description;
   req->services = SplitList(a.services);
+  req->timings = a.timings;
   if (!a.trace_id.empty()) {
     size_t len = a.trace_id.size();
     if ((len != 16 && len != 32) || !ParseTraceIdHex(a.trace_id, &req->trace_id)) {
@@ -169,6 +171,8 @@ void AddDebugCommand(CLI::App& app, GlobalOptions& global) {
                   "projection checkpoints (JSON lines, JSON array or CSV with projection and "
                   "last_processed_at) for the projection lag of section 6");
   cmd->add_flag("--no-color", args->no_color, "no ANSI colours (also: NO_COLOR env)");
+  cmd->add_flag("--timings", args->timings,
+                "print each step's wall time and rows read to stderr (also: DDBG_TIMINGS=1)");
   cmd->callback([args, &global] { Run(*args, global); });
 }
 

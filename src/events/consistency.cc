@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "ddbg/events.h"
@@ -177,6 +178,125 @@ Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
     int64_t last = INT64_MIN;
     for (const StreamEvent& e : events) last = std::max(last, e.time_ns);
     // Checked at the end of its events: at_ns is the entity's last event, not "forever".
+    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), last, rules, reducer);
+    if (!r.ok()) return r.status();
+    if (!r->disagreements.empty()) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+namespace {
+
+// Each stream's entity: the first event (in scan order) whose payload names one.
+Result<std::map<std::string, std::string>> EntitiesOfStreams(Store& store,
+                                                             const ConsistencyRules& rules) {
+  EventColumnScan scan;
+  scan.columns = kEventColStream | kEventColPayload;
+  scan.threads = 2;
+  std::mutex mu;
+  // Per segment (by ordinal): stream -> entity of its first event naming one.
+  std::map<size_t, std::vector<std::pair<std::string, std::string>>> found;
+  const std::string quoted_key = "\"" + rules.entity_key + "\"";
+  DDBG_RETURN_IF_ERROR(store.ScanEventColumns({}, scan, [&](EventColumns& c) {
+    simdjson::dom::parser parser;
+    std::vector<uint8_t> done(c.dict.size(), 0);
+    std::vector<std::pair<std::string, std::string>> part;
+    for (size_t i = 0; i < c.rows; ++i) {
+      if (done[c.stream[i]]) continue;
+      std::string_view payload = c.dict[c.payload[i]];
+      if (payload.find(quoted_key) == std::string_view::npos) continue;
+      std::string entity = EntityOf(parser, payload, rules.entity_key);
+      if (entity.empty()) continue;
+      done[c.stream[i]] = 1;
+      part.emplace_back(std::string(c.dict[c.stream[i]]), std::move(entity));
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    found.emplace(c.ordinal, std::move(part));
+    return Status::Ok();
+  }));
+  std::map<std::string, std::string> entity_of;
+  for (auto& [ordinal, part] : found) {
+    for (auto& [stream, entity] : part) entity_of.emplace(std::move(stream), std::move(entity));
+  }
+  return entity_of;
+}
+
+// Row i of the columns as a StreamEvent.
+StreamEvent StreamEventOf(const EventColumns& c, size_t i) {
+  StreamEvent e;
+  e.stream = c.dict[c.stream[i]];
+  e.version = c.version[i];
+  e.event_id = c.dict[c.event_id[i]];
+  e.type = c.dict[c.event_type[i]];
+  e.time_ns = c.time_ns[i];
+  e.payload = c.dict[c.payload[i]];
+  e.metadata = c.dict[c.metadata[i]];
+  e.correlation_id = c.dict[c.correlation_id[i]];
+  e.causation_id = c.dict[c.causation_id[i]];
+  e.service = c.dict[c.service[i]];
+  return e;
+}
+
+// The events of `streams` (each stream's in scan order), decoded by columns on two threads.
+Result<std::map<std::string, std::vector<StreamEvent>>> EventsOfStreams(
+    Store& store, const std::set<std::string>& streams) {
+  EventColumnScan scan;
+  scan.threads = 2;
+  std::mutex mu;
+  std::map<size_t, std::vector<StreamEvent>> found;  // by segment ordinal
+  DDBG_RETURN_IF_ERROR(store.ScanEventColumns({}, scan, [&](EventColumns& c) {
+    std::vector<int8_t> wanted(c.dict.size(), -1);
+    std::vector<StreamEvent> part;
+    for (size_t i = 0; i < c.rows; ++i) {
+      int8_t& w = wanted[c.stream[i]];
+      if (w < 0) w = streams.count(std::string(c.dict[c.stream[i]])) ? 1 : 0;
+      if (w == 1) part.push_back(StreamEventOf(c, i));
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    found.emplace(c.ordinal, std::move(part));
+    return Status::Ok();
+  }));
+  std::map<std::string, std::vector<StreamEvent>> by_stream;
+  for (auto& [ordinal, part] : found) {
+    for (StreamEvent& e : part) by_stream[e.stream].push_back(std::move(e));
+  }
+  return by_stream;
+}
+
+}  // namespace
+
+Result<std::vector<ConsistencyReport>> CheckConsistencySample(Store& store,
+                                                              const ConsistencyRules& rules,
+                                                              Reducer& reducer, size_t max_entities,
+                                                              ConsistencySample* sample) {
+  Result<std::map<std::string, std::string>> entity_of = EntitiesOfStreams(store, rules);
+  if (!entity_of.ok()) return entity_of.status();
+  std::map<std::string, std::vector<std::string>> streams_of;
+  for (const auto& [stream, entity] : *entity_of) streams_of[entity].push_back(stream);
+  std::vector<std::pair<uint64_t, const std::string*>> shared;  // (hash, entity)
+  for (const auto& [entity, streams] : streams_of) {
+    if (streams.size() >= 2) shared.emplace_back(std::hash<std::string>()(entity), &entity);
+  }
+  *sample = {shared.size(), std::min(shared.size(), max_entities)};
+  if (shared.size() > max_entities) {
+    std::nth_element(shared.begin(), shared.begin() + static_cast<ptrdiff_t>(max_entities), shared.end());
+    shared.resize(max_entities);
+  }
+  std::set<std::string> chosen, streams;
+  for (const auto& [hash, entity] : shared) chosen.insert(*entity);
+  for (const std::string& entity : chosen) {
+    streams.insert(streams_of[entity].begin(), streams_of[entity].end());
+  }
+  Result<std::map<std::string, std::vector<StreamEvent>>> by_stream = EventsOfStreams(store, streams);
+  if (!by_stream.ok()) return by_stream.status();
+  std::vector<ConsistencyReport> out;
+  for (const std::string& entity : chosen) {
+    std::vector<StreamEvent> events;
+    for (const std::string& s : streams_of[entity]) {
+      for (StreamEvent& e : (*by_stream)[s]) events.push_back(std::move(e));
+    }
+    int64_t last = INT64_MIN;
+    for (const StreamEvent& e : events) last = std::max(last, e.time_ns);
     Result<ConsistencyReport> r = Evaluate(entity, std::move(events), last, rules, reducer);
     if (!r.ok()) return r.status();
     if (!r->disagreements.empty()) out.push_back(std::move(*r));

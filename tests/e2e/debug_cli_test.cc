@@ -55,6 +55,23 @@ TEST_F(DebugCli, WritesEveryFormat) {
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
 }
 
+// --timings (or DDBG_TIMINGS=1) prints one line per step with the rows it read, and a total;
+// the report on stdout is the same as without it.
+TEST_F(DebugCli, TimingsPrintEachStepWithRowsRead) {
+  CmdResult plain = Ddbg("debug slow --format json --out " + *dir_ + "/plain.json" + Data());
+  ASSERT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("timings:"), std::string::npos);
+  CmdResult timed = Ddbg("debug slow --format json --timings --out " + *dir_ + "/timed.json" + Data());
+  ASSERT_EQ(timed.exit_code, 0) << timed.out;
+  EXPECT_NE(timed.out.find("timings: span pass: scan"), std::string::npos) << timed.out;
+  EXPECT_NE(timed.out.find("rows read: 16 spans"), std::string::npos) << timed.out;
+  EXPECT_NE(timed.out.find("timings: total"), std::string::npos) << timed.out;
+  CmdResult env = Shell("DDBG_TIMINGS=1 " + std::string(DDBG_BINARY) + " debug slow --format json --out " +
+                        *dir_ + "/env.json" + Data());
+  EXPECT_NE(env.out.find("timings: total"), std::string::npos) << env.out;
+  EXPECT_EQ(ReadFile(*dir_ + "/timed.json"), ReadFile(*dir_ + "/plain.json"));
+}
+
 TEST_F(DebugCli, CorrelationFlagOverridesTheDescription) {
   CmdResult r = Ddbg("debug \"checkout is slow\" --correlation dependency --format json" + Data());
   ASSERT_EQ(r.exit_code, 0);

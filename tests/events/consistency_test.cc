@@ -83,5 +83,39 @@ TEST(Consistency, FindsExactlyTheInjectedInconsistentEntities) {
   EXPECT_EQ(amount, injected);
 }
 
+std::vector<std::string> Entities(const std::vector<ConsistencyReport>& reports) {
+  std::vector<std::string> out;
+  for (const auto& r : reports) out.push_back(r.entity);
+  return out;
+}
+
+// Uncapped, the two-pass sample finds exactly what CheckAllConsistency finds; capped, it
+// checks that many entities and finds a subset of them.
+TEST(Consistency, SampleMatchesTheFullCheckAndHonoursItsCap) {
+  events_test::SimulatedStore sim(events_test::EventFaultOptions());
+  auto reducer = NewMergePatchReducer();
+  auto all = CheckAllConsistency(sim.store(), ConsistencyRules{}, *reducer);
+  ASSERT_TRUE(all.ok());
+  ConsistencySample sample;
+  auto same = CheckConsistencySample(sim.store(), ConsistencyRules{}, *reducer, SIZE_MAX, &sample);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(Entities(*same), Entities(*all));
+  for (size_t i = 0; i < same->size() && i < all->size(); ++i) {
+    EXPECT_EQ((*same)[i].disagreements.size(), (*all)[i].disagreements.size());
+    EXPECT_EQ((*same)[i].at_ns, (*all)[i].at_ns);
+  }
+  EXPECT_EQ(sample.checked, sample.entities);
+  ASSERT_GT(sample.entities, 10u);
+
+  auto few = CheckConsistencySample(sim.store(), ConsistencyRules{}, *reducer, 10, &sample);
+  ASSERT_TRUE(few.ok());
+  EXPECT_EQ(sample.checked, 10u);
+  EXPECT_GT(sample.entities, 10u);
+  std::vector<std::string> every = Entities(*all);
+  for (const std::string& e : Entities(*few)) {
+    EXPECT_NE(std::find(every.begin(), every.end(), e), every.end()) << e;
+  }
+}
+
 }  // namespace
 }  // namespace ddbg

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "analysis/rca/trace_set.h"
+#include "analysis/rca/window_detect.h"
 #include "ddbg/ingest.h"
 #include "ddbg/rca.h"
 #include "ddbg/sim.h"
@@ -134,6 +136,48 @@ TEST(Rca, DetectsTheWindowWhenNoneIsGiven) {
   EXPECT_LE(std::abs(r->window.start_ns - f.start_ns), 2 * kMin) << r->window.reason;
   ASSERT_FALSE(r->suspects.empty());
   EXPECT_EQ(r->suspects[0].service, "payment");
+}
+
+// The report's path: the window detected from series the caller fills, the trace set read
+// from the caller's own (wider) scan through TraceSetFeed, then FinishRca — the same window,
+// the same traces and spans, and the same first suspect as RunRca on its own.
+TEST(Rca, FedFromTheCallersScanMatchesRunRca) {
+  SimStore sim({"error:payment,start=20m,duration=10m,magnitude=0.8"}, 5);
+  RcaOptions o;
+  Result<RcaReport> alone = RunRca(sim.store(), o);
+  ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+
+  Result<TimeRange> range = rca::DetectionRange(sim.store(), TimeRange{});
+  ASSERT_TRUE(range.ok());
+  rca::WindowSeries series(*range);
+  ASSERT_TRUE(sim.store().ScanSpans({}, [&](const SpanBatch& b) {
+    series.Add(b);
+    return Status::Ok();
+  }).ok());
+  rca::DetectedWindow detected = series.Detect(rca::kDefaultWindowNs);
+  Result<rca::RcaPlan> plan = rca::PlanRca(sim.store(), o, detected);
+  ASSERT_TRUE(plan.ok());
+  rca::TraceSetFeed feed(sim.store(), plan->window, plan->baseline, o.max_traces_per_side);
+  ASSERT_TRUE(sim.store().ScanSpansParallel({}, 2, [&](const SpanBatch& b, size_t) {
+    feed.Add(b);
+    return Status::Ok();
+  }).ok());
+  Result<rca::TraceSet> set = feed.Finish();
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  Result<rca::TraceSet> loaded =
+      rca::LoadTraceSet(sim.store(), plan->window, plan->baseline, o.max_traces_per_side);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(set->traces.size(), loaded->traces.size());
+  EXPECT_EQ(set->spans.size(), loaded->spans.size());
+  EXPECT_EQ(set->logs.size(), loaded->logs.size());
+  RcaReport fed = rca::FinishRca(o, std::move(*plan), &*set);
+  EXPECT_EQ(fed.window.start_ns, alone->window.start_ns);
+  EXPECT_EQ(fed.window.end_ns, alone->window.end_ns);
+  EXPECT_EQ(fed.window.reason, alone->window.reason);
+  EXPECT_EQ(fed.window.window_traces, alone->window.window_traces);
+  ASSERT_FALSE(fed.suspects.empty());
+  ASSERT_FALSE(alone->suspects.empty());
+  EXPECT_EQ(fed.suspects[0].service, alone->suspects[0].service);
 }
 
 TEST(Rca, JsonHasWindowAndRankedSuspects) {

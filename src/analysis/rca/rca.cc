@@ -15,7 +15,6 @@
 namespace ddbg {
 namespace {
 
-constexpr int64_t kDefaultWindowNs = 15LL * 60 * 1000000000LL;
 
 Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options) {
   rca::DetectedWindow w;
@@ -34,7 +33,7 @@ Result<rca::DetectedWindow> ChooseWindow(Store& store, const RcaOptions& options
     if (!stats.ok()) return stats.status();
     range = {stats->max_time_ns - options.last_ns, stats->max_time_ns};
   }
-  int64_t fallback = options.last_ns > 0 ? options.last_ns : kDefaultWindowNs;
+  int64_t fallback = options.last_ns > 0 ? options.last_ns : rca::kDefaultWindowNs;
   return rca::DetectWindow(store, range, fallback);
 }
 
@@ -81,45 +80,66 @@ std::vector<rca::SignalResult> RunSignals(const rca::TraceSet& set) {
 }  // namespace
 
 Result<RcaReport> RunRca(Store& store, const RcaOptions& options) {
+  Result<rca::DetectedWindow> chosen = ChooseWindow(store, options);
+  if (!chosen.ok()) return chosen.status();
+  return rca::RunRcaInWindow(store, options, *chosen);
+}
+
+namespace rca {
+
+Result<RcaPlan> PlanRca(Store& store, const RcaOptions& options, const DetectedWindow& chosen) {
   if (options.trigger == RcaTrigger::kSlo && options.slo_ns <= 0) {
     return Status::InvalidArgument("rca: --slo needs a positive duration");
   }
-  Result<rca::DetectedWindow> chosen = ChooseWindow(store, options);
-  if (!chosen.ok()) return chosen.status();
-  RcaReport report;
-  RcaWindowInfo& info = report.window;
-  TimeRange window = chosen->window;
+  RcaPlan plan;
+  RcaWindowInfo& info = plan.report.window;
+  plan.window = chosen.window;
   std::string baseline_note;
-  TimeRange baseline = ChooseBaseline(store, options, window, &baseline_note);
-  info.start_ns = window.min_ns;
-  info.end_ns = window.max_ns;
-  info.baseline_start_ns = baseline.min_ns;
-  info.baseline_end_ns = baseline.max_ns;
-  info.detected = !options.has_window && chosen->found;
-  info.reason = chosen->reason + baseline_note;
-  AnalysisScope scope;
-  scope.time = {std::min(window.min_ns, baseline.min_ns), std::max(window.max_ns, baseline.max_ns)};
-  scope.where = options.where;
-  Result<std::optional<std::vector<TraceId>>> where = ResolveWhere(store, scope);
-  if (!where.ok()) return where.status();
-  Result<rca::TraceSet> set = rca::LoadTraceSet(store, window, baseline,
-                                                options.max_traces_per_side,
-                                                where->has_value() ? &**where : nullptr);
-  if (!set.ok()) return set.status();
-  rca::AnomalySummary anomalies = rca::LabelAnomalies(options, &*set);
+  plan.baseline = ChooseBaseline(store, options, plan.window, &baseline_note);
+  info.start_ns = plan.window.min_ns;
+  info.end_ns = plan.window.max_ns;
+  info.baseline_start_ns = plan.baseline.min_ns;
+  info.baseline_end_ns = plan.baseline.max_ns;
+  info.detected = !options.has_window && chosen.found;
+  info.reason = chosen.reason + baseline_note;
+  return plan;
+}
+
+RcaReport FinishRca(const RcaOptions& options, RcaPlan plan, TraceSet* set) {
+  RcaReport& report = plan.report;
+  RcaWindowInfo& info = report.window;
+  AnomalySummary anomalies = LabelAnomalies(options, set);
   info.window_traces = anomalies.window_traces;
   info.anomalous_traces = anomalies.window_anomalous;
   info.baseline_traces = anomalies.baseline_traces;
   info.baseline_anomalous_traces = anomalies.baseline_anomalous;
   info.sampled = set->sampled;
-  for (const rca::RcaLog& log : set->logs) (log.in_window ? info.window_logs : info.baseline_logs)++;
+  for (const RcaLog& log : set->logs) (log.in_window ? info.window_logs : info.baseline_logs)++;
   if (info.window_traces == 0 && info.window_logs == 0) {
     info.reason += "; no traces or logs in the window";
-    return report;
+    return std::move(report);
   }
-  std::vector<rca::SignalResult> results = RunSignals(*set);
-  report.suspects = rca::CombineFindings(*set, results, options.top);
-  return report;
+  std::vector<SignalResult> results = RunSignals(*set);
+  report.suspects = CombineFindings(*set, results, options.top);
+  return std::move(report);
 }
+
+Result<RcaReport> RunRcaInWindow(Store& store, const RcaOptions& options,
+                                 const DetectedWindow& detected) {
+  Result<RcaPlan> plan = PlanRca(store, options, detected);
+  if (!plan.ok()) return plan.status();
+  AnalysisScope scope;
+  scope.time = {std::min(plan->window.min_ns, plan->baseline.min_ns),
+                std::max(plan->window.max_ns, plan->baseline.max_ns)};
+  scope.where = options.where;
+  Result<std::optional<std::vector<TraceId>>> where = ResolveWhere(store, scope);
+  if (!where.ok()) return where.status();
+  Result<TraceSet> set = LoadTraceSet(store, plan->window, plan->baseline, options.max_traces_per_side,
+                                      where->has_value() ? &**where : nullptr);
+  if (!set.ok()) return set.status();
+  return FinishRca(options, std::move(*plan), &*set);
+}
+
+}  // namespace rca
 
 }  // namespace ddbg

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -100,5 +101,24 @@ struct TraceSet {
 Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeRange& baseline,
                               uint64_t max_traces_per_side,
                               const std::vector<TraceId>* where = nullptr);
+
+// LoadTraceSet (without `where`) for a caller that scans the spans itself, sharing one
+// scan with other work: the logs are read on a thread from construction on; the caller's
+// scan covers at least SpanFilter() (time range and column groups) and hands every batch
+// to Add (from any thread; rows outside the range are ignored); Finish builds the set once
+// the scan is done. Thread-safety: Add from several threads; Finish once.
+class TraceSetFeed {
+ public:
+  TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
+               uint64_t max_traces_per_side);
+  ~TraceSetFeed();
+  ScanFilter SpanFilter() const;
+  void Add(const SpanBatch& b);
+  Result<TraceSet> Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ddbg::rca

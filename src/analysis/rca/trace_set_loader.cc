@@ -112,23 +112,33 @@ class Loader {
     sampler_.Presample(1, per_ns * covered(window_));
   }
 
-  Status ScanSpans(Store& store) {
+  ScanFilter SpanFilter() const {
     ScanFilter filter;
     filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
     int64_t hi = std::max(window_.max_ns, baseline_.max_ns);
     filter.time.max_ns = hi > INT64_MAX - kLateSpanSlackNs ? INT64_MAX : hi + kLateSpanSlackNs;
     filter.span_columns = SpanColumns::kAttributes;  // no events, links or status details
-    // Workers decode batches and pick the rows under the highest sampling threshold (a
-    // superset of what is kept); one at a time adds them.
-    std::mutex mu;
-    return store.ScanSpansParallel(filter, kScanWorkers, [&](const SpanBatch& b, size_t) {
-      uint64_t threshold = sampler_.max_threshold()->load(std::memory_order_relaxed);
-      std::vector<uint32_t> rows;
-      for (size_t i = 0; i < b.size(); ++i) {
-        if (TraceSampleHash(b.trace_id[i]) <= threshold) rows.push_back(static_cast<uint32_t>(i));
+    return filter;
+  }
+
+  // Workers decode batches and pick the rows under the highest sampling threshold (a
+  // superset of what is kept); one at a time adds them. `range`: only rows starting in it
+  // (a caller's scan wider than SpanFilter()); null: every row of the batch.
+  void AddScanned(const SpanBatch& b, const TimeRange* range = nullptr) {
+    uint64_t threshold = sampler_.max_threshold()->load(std::memory_order_relaxed);
+    std::vector<uint32_t> rows;
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (TraceSampleHash(b.trace_id[i]) <= threshold && (!range || range->Contains(b.start_ns[i]))) {
+        rows.push_back(static_cast<uint32_t>(i));
       }
-      std::lock_guard<std::mutex> lock(mu);
-      AddBatch(b, rows);
+    }
+    std::lock_guard<std::mutex> lock(add_mu_);
+    AddBatch(b, rows);
+  }
+
+  Status ScanSpans(Store& store) {
+    return store.ScanSpansParallel(SpanFilter(), kScanWorkers, [&](const SpanBatch& b, size_t) {
+      AddScanned(b);
       return Status::Ok();
     });
   }
@@ -156,6 +166,7 @@ class Loader {
   void LinkLog(const RawLog& raw, RcaLog* log);
 
   TimeRange window_, baseline_;
+  std::mutex add_mu_;
   Sampler sampler_;
   std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
   TraceSet& set_;
@@ -514,6 +525,45 @@ void Loader::FinishErrors() {
 }
 
 }  // namespace
+
+struct TraceSetFeed::Impl {
+  Impl(Store& store, const TimeRange& window, const TimeRange& baseline, uint64_t cap)
+      : loader(window, baseline, cap, nullptr, &set), logs(window, baseline, loader.max_threshold()) {
+    set.window = window;
+    set.baseline = baseline;
+    loader.Presample(store);
+    range = loader.SpanFilter().time;
+    Store* s = &store;
+    log_thread = std::thread([this, s] { log_status = logs.Collect(*s); });
+  }
+  ~Impl() {
+    if (log_thread.joinable()) log_thread.join();
+  }
+  TraceSet set;
+  Loader loader;
+  LogCollector logs;
+  TimeRange range;
+  Status log_status;
+  std::thread log_thread;
+};
+
+TraceSetFeed::TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
+                           uint64_t max_traces_per_side)
+    : impl_(std::make_unique<Impl>(store, window, baseline, max_traces_per_side)) {}
+TraceSetFeed::~TraceSetFeed() = default;
+
+ScanFilter TraceSetFeed::SpanFilter() const { return impl_->loader.SpanFilter(); }
+
+void TraceSetFeed::Add(const SpanBatch& b) { impl_->loader.AddScanned(b, &impl_->range); }
+
+Result<TraceSet> TraceSetFeed::Finish() {
+  impl_->loader.BuildTraces();
+  impl_->log_thread.join();
+  DDBG_RETURN_IF_ERROR(impl_->log_status);
+  impl_->loader.AddLogs(impl_->logs);
+  impl_->loader.FinishErrors();
+  return std::move(impl_->set);
+}
 
 Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeRange& baseline,
                               uint64_t max_traces_per_side, const std::vector<TraceId>* where) {

@@ -18,10 +18,6 @@ constexpr double kContinueZ = 3;  // and the window lasts while buckets stay thi
 constexpr double kMinSpans = 10;
 constexpr double kBaseErrorRate = 0.01;
 
-struct Bucket {
-  double spans = 0, errors = 0, log_ms = 0;
-};
-
 // Robust z of each bucket's value against the series' median and MAD. `noise[i]` is the
 // smallest spread bucket i can be judged by (its sampling noise).
 std::vector<double> RobustZ(const std::vector<double>& v, const std::vector<double>& noise) {
@@ -36,43 +32,77 @@ std::vector<double> RobustZ(const std::vector<double>& v, const std::vector<doub
 
 }  // namespace
 
+WindowSeries::WindowSeries(TimeRange range) : lo_(range.min_ns), hi_(range.max_ns) {
+  if (hi_ > lo_) {
+    width_ = std::max(kMinute, (hi_ - lo_) / 240);
+    n_ = static_cast<size_t>((hi_ - lo_) / width_) + 1;
+  }
+}
+
+void WindowSeries::Add(const SpanBatch& b) {
+  if (n_ == 0) return;
+  std::vector<std::vector<Bucket>*> by_service(b.dict.size(), nullptr);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b.start_ns[i] < lo_ || b.start_ns[i] > hi_) continue;
+    auto*& s = by_service[b.service[i]];
+    if (s == nullptr) {
+      s = &series_[std::string(b.dict.Get(b.service[i]))];
+      if (s->empty()) s->resize(n_);
+    }
+    Bucket& k = (*s)[static_cast<size_t>((b.start_ns[i] - lo_) / width_)];
+    k.spans += 1;
+    k.errors += b.status[i] == SpanStatus::kError;
+    k.log_ms += std::log1p(static_cast<double>(b.end_ns[i] - b.start_ns[i]) / 1e6);
+  }
+}
+
+void WindowSeries::Merge(const WindowSeries& other) {
+  for (const auto& [service, buckets] : other.series_) {
+    std::vector<Bucket>& mine = series_[service];
+    if (mine.empty()) mine.resize(n_);
+    for (size_t i = 0; i < n_; ++i) {
+      mine[i].spans += buckets[i].spans;
+      mine[i].errors += buckets[i].errors;
+      mine[i].log_ms += buckets[i].log_ms;
+    }
+  }
+}
+
 Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallback_ns) {
+  Result<TimeRange> bounds = DetectionRange(store, range);
+  if (!bounds.ok()) return bounds.status();
+  WindowSeries series(*bounds);
+  if (bounds->max_ns > bounds->min_ns) {
+    ScanFilter filter;
+    filter.time = *bounds;
+    filter.span_columns = SpanColumns::kStructure;
+    Status st = store.ScanSpans(filter, [&](const SpanBatch& b) {
+      series.Add(b);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+  }
+  return series.Detect(fallback_ns);
+}
+
+Result<TimeRange> DetectionRange(Store& store, TimeRange range) {
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok()) return stats.status();
-  int64_t lo = std::max(range.min_ns, stats->min_time_ns);
-  int64_t hi = std::min(range.max_ns, stats->max_time_ns);
+  return TimeRange{std::max(range.min_ns, stats->min_time_ns), std::min(range.max_ns, stats->max_time_ns)};
+}
+
+DetectedWindow WindowSeries::Detect(int64_t fallback_ns) const {
+  const int64_t lo = lo_, hi = hi_, width = width_;
+  const size_t n = n_;
   DetectedWindow out;
   if (hi <= lo) {
     out.window = {lo, hi};
     out.reason = "no data in the range";
     return out;
   }
-  int64_t width = std::max(kMinute, (hi - lo) / 240);
-  size_t n = static_cast<size_t>((hi - lo) / width) + 1;
-  std::unordered_map<std::string, std::vector<Bucket>> series;
-  ScanFilter filter;
-  filter.time = {lo, hi};
-  filter.span_columns = SpanColumns::kStructure;
-  Status st = store.ScanSpans(filter, [&](const SpanBatch& b) {
-    std::vector<std::vector<Bucket>*> by_service(b.dict.size(), nullptr);
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (b.start_ns[i] < lo || b.start_ns[i] > hi) continue;
-      auto*& s = by_service[b.service[i]];
-      if (s == nullptr) {
-        s = &series[std::string(b.dict.Get(b.service[i]))];
-        if (s->empty()) s->resize(n);
-      }
-      Bucket& k = (*s)[static_cast<size_t>((b.start_ns[i] - lo) / width)];
-      k.spans += 1;
-      k.errors += b.status[i] == SpanStatus::kError;
-      k.log_ms += std::log1p(static_cast<double>(b.end_ns[i] - b.start_ns[i]) / 1e6);
-    }
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
   std::vector<double> score(n, 0);
   std::vector<std::string> who(n);
-  for (const auto& [service, buckets] : series) {
+  for (const auto& [service, buckets] : series_) {
     std::vector<double> err(n), lat(n), err_noise(n), lat_noise(n);
     for (size_t i = 0; i < n; ++i) {
       double c = std::max(buckets[i].spans, 1.0);

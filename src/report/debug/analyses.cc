@@ -3,6 +3,11 @@
 // the window, and events.h integrity and cross-service consistency.
 #include <algorithm>
 
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "analysis/rca/trace_set.h"
 #include "ddbg/span_table.h"
 #include "report/debug/debug_context.h"
 
@@ -11,10 +16,12 @@ namespace {
 
 // Failing traces whose spans are loaded for the error analysis; more are sampled evenly.
 constexpr size_t kMaxErrorTraces = 4000;
+// Traces of the window whose critical paths section 4 aggregates; more are sampled evenly.
+constexpr size_t kMaxTimingTraces = 20000;
+// Entities (seen by two or more services) whose consistency is checked; more are sampled.
+constexpr size_t kMaxConsistencyEntities = 20000;
 // Integrity examples whose stream is looked up to name its service.
 constexpr size_t kMaxStreamLookups = 20;
-
-bool ExplicitWindow(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
 
 std::vector<TraceId> FailingTraces(const DebugContext& ctx, uint64_t* total) {
   std::vector<TraceId> all;
@@ -25,33 +32,102 @@ std::vector<TraceId> FailingTraces(const DebugContext& ctx, uint64_t* total) {
   return SampleEvenly(std::move(all), kMaxErrorTraces);
 }
 
-Status RunErrorAnalysis(Store& store, DebugContext* ctx) {
+std::vector<TraceId> TimingTraces(const DebugContext& ctx, uint64_t* total) {
+  std::vector<TraceId> all;
+  for (const TraceFacts& f : ctx.spans.traces.facts()) {
+    if (f.in_scope) all.push_back(f.id);
+  }
+  *total = all.size();
+  return SampleEvenly(std::move(all), kMaxTimingTraces);
+}
+
+RcaOptions ReportRcaOptions(const DebugContext& ctx) {
+  RcaOptions options;
+  if (RcaWindowGiven(ctx.request)) {
+    options.has_window = true;
+    options.window = ctx.window;
+  }
+  return options;
+}
+
+void SetRca(Result<RcaReport> r, SharedAnalyses* a) {
+  if (r.ok()) {
+    a->rca = std::move(*r);
+  } else {
+    a->rca_error = r.status().ToString();
+  }
+}
+
+// rca fed by the report's second span scan: planned in the window the shared pass detected,
+// its trace set read from the scan's batches (its logs on a thread meanwhile).
+class SharedRca {
+ public:
+  SharedRca(Store& store, const DebugContext& ctx) : options_(ReportRcaOptions(ctx)) {
+    Result<rca::RcaPlan> plan = rca::PlanRca(store, options_, *ctx.rca_window);
+    if (!plan.ok()) {
+      error_ = plan.status();
+      return;
+    }
+    plan_ = std::move(*plan);
+    feed_ = std::make_unique<rca::TraceSetFeed>(store, plan_.window, plan_.baseline,
+                                                options_.max_traces_per_side);
+    consumer_.filter = feed_->SpanFilter();
+    consumer_.add = [this](const SpanBatch& b) { feed_->Add(b); };
+  }
+  // The scan's extra consumer; null when planning failed.
+  const SpanScanConsumer* consumer() const { return feed_ ? &consumer_ : nullptr; }
+  Result<RcaReport> Finish() {
+    if (!feed_) return error_;
+    Result<rca::TraceSet> set = feed_->Finish();
+    if (!set.ok()) return set.status();
+    return rca::FinishRca(options_, std::move(plan_), &*set);
+  }
+
+ private:
+  RcaOptions options_;
+  Status error_;
+  rca::RcaPlan plan_;
+  std::unique_ptr<rca::TraceSetFeed> feed_;
+  SpanScanConsumer consumer_;
+};
+
+// The second span scan: the failing traces (for errors.h) and the timing sample (for
+// section 4) as tables and, when the shared pass detected rca's window, rca's trace set.
+Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
   SharedAnalyses& a = ctx->analyses;
-  std::vector<TraceId> ids = FailingTraces(*ctx, &a.error_traces_total);
-  a.error_traces_analyzed = ids.size();
-  if (ids.empty()) return Status::Ok();
+  std::vector<TraceSubset> sets(2);
+  sets[0].trace_ids = FailingTraces(*ctx, &a.error_traces_total);
+  a.error_traces_analyzed = sets[0].trace_ids.size();
+  sets[1].trace_ids = TimingTraces(*ctx, &a.timing_traces_total);
+  sets[1].options.error_details = false;
+  a.timing_traces_sampled = sets[1].trace_ids.size();
+  std::optional<SharedRca> shared_rca;
+  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
+  const SpanScanConsumer* also = shared_rca ? shared_rca->consumer() : nullptr;
+  if (sets[0].trace_ids.empty() && sets[1].trace_ids.empty() && also == nullptr) {
+    if (shared_rca) SetRca(shared_rca->Finish(), &a);
+    return Status::Ok();
+  }
   AnalysisScope scope;
   scope.time = ctx->window;
-  Result<SpanTable> table = LoadSpanTableOfTraces(store, scope, ids);
-  if (!table.ok()) return table.status();
+  Result<std::vector<SpanTable>> tables = LoadSpanTablesOfTraces(store, scope, sets, also);
+  if (shared_rca) SetRca(shared_rca->Finish(), &a);
+  if (!tables.ok()) {
+    a.timing_error = tables.status().ToString();
+    return tables.status();
+  }
+  a.timing_table = std::move((*tables)[1]);
+  if (sets[0].trace_ids.empty()) return Status::Ok();
   ErrorOptions options;
   options.max_traces = 10;
-  a.errors = AnalyzeErrors(*table, options);
+  a.errors = AnalyzeErrors((*tables)[0], options);
   return Status::Ok();
 }
 
+// rca on its own (its window given, or detected over more than the report's window).
 void RunRootCause(Store& store, DebugContext* ctx) {
-  RcaOptions options;
-  if (ExplicitWindow(ctx->request)) {
-    options.has_window = true;
-    options.window = ctx->window;
-  }
-  Result<RcaReport> r = RunRca(store, options);
-  if (r.ok()) {
-    ctx->analyses.rca = std::move(*r);
-  } else {
-    ctx->analyses.rca_error = r.status().ToString();
-  }
+  if (ctx->rca_window) return;  // done in the second span scan
+  SetRca(RunRca(store, ReportRcaOptions(*ctx)), &ctx->analyses);
 }
 
 // The service that wrote the events of each stream with an integrity issue: the writer of
@@ -74,14 +150,17 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
   IntegrityOptions io;
   io.now_ns = ctx->window.max_ns;
   Result<IntegrityReport> integrity = CheckIntegrity(store, io);
+  ctx->clock->Lap("event integrity");
   if (integrity.ok()) {
     a.integrity = std::move(*integrity);
     NameStreamServices(store, &a);
   } else {
     a.integrity_error = integrity.status().ToString();
   }
+  ctx->clock->Lap("integrity streams' services");
   std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = CheckAllConsistency(store, a.consistency_rules, *reducer);
+  Result<std::vector<ConsistencyReport>> c = CheckConsistencySample(
+      store, a.consistency_rules, *reducer, kMaxConsistencyEntities, &a.consistency_sample);
   if (c.ok()) {
     a.inconsistent = std::move(*c);
   } else {
@@ -89,7 +168,30 @@ void RunEventAnalyses(Store& store, DebugContext* ctx) {
   }
 }
 
+// The default log rules over the window's records (of the services asked for).
+void RunLogRules(Store& store, DebugContext* ctx) {
+  SharedAnalyses& a = ctx->analyses;
+  if (ctx->logs.logs == 0) return;
+  Result<logs::RuleSet> rules = logs::RuleSet::Compile(logs::DefaultLogRules());
+  if (!rules.ok()) {
+    a.log_rules_error = rules.status().ToString();
+    return;
+  }
+  a.log_rules = std::move(*rules);
+  ScanFilter filter;
+  filter.time = ctx->window;
+  filter.services = ctx->request.services;
+  Result<std::vector<logs::LogIssue>> issues = logs::AnalyzeLogs(store, filter, *a.log_rules);
+  if (issues.ok()) {
+    a.log_issues = std::move(*issues);
+  } else {
+    a.log_rules_error = issues.status().ToString();
+  }
+}
+
 }  // namespace
+
+bool RcaWindowGiven(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
 
 std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
   if (all.size() <= cap) return all;
@@ -106,9 +208,15 @@ int64_t DisagreedSince(const ConsistencyReport& r) {
 }
 
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
-  DDBG_RETURN_IF_ERROR(RunErrorAnalysis(store, ctx));
+  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx));
+  ctx->clock->Lap("second span scan: errors, timing sample, rca");
   RunRootCause(store, ctx);
+  ctx->clock->Lap("root cause (rca)");
+  // The log rules (one thread) run beside the event analyses.
+  std::thread rules([&] { RunLogRules(store, ctx); });
   RunEventAnalyses(store, ctx);
+  rules.join();
+  ctx->clock->Lap("event consistency, log rules beside");
   return Status::Ok();
 }
 

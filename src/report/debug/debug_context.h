@@ -6,15 +6,22 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "analysis/rca/window_detect.h"
 
 #include "ddbg/debug_report.h"
 #include "ddbg/errors.h"
 #include "ddbg/events.h"
+#include "ddbg/log_rules.h"
 #include "ddbg/rca.h"
+#include "ddbg/span_table.h"
 #include "ddbg/store.h"
+#include "ddbg/topology.h"
 #include "report/debug/latency_histogram.h"
+#include "report/debug/step_timings.h"
 #include "report/debug/trace_table.h"
 
 namespace ddbg::report {
@@ -92,6 +99,12 @@ struct SharedAnalyses {
   ErrorAnalysis errors;           // over the failing traces of the window (sampled)
   uint64_t error_traces_analyzed = 0;
   uint64_t error_traces_total = 0;
+  // Section 4's sample of the window's traces (critical paths, bottlenecks, perf), loaded
+  // in the errors' scan; timing_error set when that scan failed.
+  SpanTable timing_table;
+  uint64_t timing_traces_sampled = 0;
+  uint64_t timing_traces_total = 0;
+  std::string timing_error;
   RcaReport rca;
   std::string rca_error;
   IntegrityReport integrity;
@@ -100,6 +113,12 @@ struct SharedAnalyses {
   std::vector<std::pair<std::string, std::string>> stream_services;
   ConsistencyRules consistency_rules;            // what the consistency check compared
   std::vector<ConsistencyReport> inconsistent;  // entities whose services disagree
+  ConsistencySample consistency_sample;         // how many entities were checked
+  // The default log rules matched over the window's records (section 7), computed while
+  // the event analyses run; log_rules_error set when they could not be.
+  std::optional<logs::RuleSet> log_rules;
+  std::vector<logs::LogIssue> log_issues;  // point into *log_rules
+  std::string log_rules_error;
   std::string consistency_error;
 };
 
@@ -113,6 +132,14 @@ struct DebugContext {
   EventDigest events;
   std::vector<RepresentativeTrace> representatives;
   SharedAnalyses analyses;
+  // From the shared span pass (digest_spans.cc): the window's topology (nullopt: the pass
+  // could not stream it, section 2 computes it) and rca's anomaly window (nullopt: rca
+  // detects it itself, or is given the report's window).
+  std::optional<Topology> topology;
+  std::optional<rca::DetectedWindow> rca_window;
+  // Laps each step (prints only with timings on); BuildDebugReport points it at its own.
+  StepClock silent_clock{nullptr};
+  StepClock* clock = &silent_clock;
 
   bool InScope(std::string_view service) const;
   // Bucket index of a time inside the window, clamped to [0, kTimeBuckets).
@@ -124,7 +151,13 @@ struct DebugContext {
 // then digests logs and events. Errors: a bad window, an unknown --trace-id, store failures.
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx);
 
-// The single passes (debug_digest_*.cc).
+// Whether the request bounds the window (--since, --until, --time-window): rca is then given
+// the report's window instead of detecting one.
+bool RcaWindowGiven(const DebugRequest& r);
+// rca's window length when it detects none.
+inline int64_t RcaFallbackWindowNs() { return rca::kDefaultWindowNs; }
+
+// The single passes (digest_*.cc).
 Status DigestSpans(Store& store, DebugContext* ctx);
 Status DigestLogs(Store& store, DebugContext* ctx);
 Status DigestEvents(Store& store, DebugContext* ctx);

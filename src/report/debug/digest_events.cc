@@ -1,7 +1,11 @@
-// The report's one pass over the domain events of the window: counts per service, streams
-// touched, and the events that share a correlation id with a representative trace.
+// The report's one pass over the domain events of the window, by columns (no payload or
+// metadata is decoded) on two threads: counts per service, streams touched, and the events
+// that share a correlation id with a representative trace. Each segment is digested on its
+// own; the parts are merged in segment order, so the correlated events kept are the first
+// in scan order, as a sequential scan keeps them.
 #include <algorithm>
 #include <map>
+#include <mutex>
 
 #include <xxhash.h>
 
@@ -11,71 +15,94 @@ namespace ddbg::report {
 namespace {
 
 constexpr size_t kMaxCorrelatedEvents = 200;
+constexpr int kEventThreads = 2;
 
-EventRef MakeEventRef(const EventBatch& b, size_t i) {
-  return {.stream = std::string(b.dict.Get(b.stream[i])),
-          .version = b.version[i],
-          .type = std::string(b.dict.Get(b.event_type[i])),
-          .time_ns = b.time_ns[i],
-          .service = std::string(b.dict.Get(b.service[i])),
-          .correlation_id = std::string(b.dict.Get(b.correlation_id[i]))};
+EventRef MakeEventRef(const EventColumns& c, size_t i) {
+  return {.stream = std::string(c.dict[c.stream[i]]),
+          .version = c.version[i],
+          .type = std::string(c.dict[c.event_type[i]]),
+          .time_ns = c.time_ns[i],
+          .service = std::string(c.dict[c.service[i]]),
+          .correlation_id = std::string(c.dict[c.correlation_id[i]])};
+}
+
+// One segment's share of the digest.
+struct EventPart {
+  int64_t events = 0;
+  std::map<std::string, int64_t, std::less<>> per_service;
+  std::vector<uint64_t> stream_hashes;  // XXH3 of each stream id of the segment
+  std::vector<EventRef> correlated;
+};
+
+EventPart DigestSegment(const DebugContext& ctx, const std::vector<std::string_view>& wanted,
+                        const EventColumns& c) {
+  EventPart p;
+  size_t n = c.dict.size();
+  // Per string id of the segment, so strings are looked up once per segment, not per event.
+  std::vector<int64_t*> service_count(n, nullptr);  // nullptr: not seen yet
+  std::vector<uint8_t> out_of_scope(n, 0), stream_seen(n, 0);
+  std::vector<int8_t> corr_match(wanted.empty() ? 0 : n, -1);  // -1 unknown, 0 no, 1 yes
+  for (size_t i = 0; i < c.rows; ++i) {
+    if (!ctx.window.Contains(c.time_ns[i]) || out_of_scope[c.service[i]]) continue;
+    int64_t*& count = service_count[c.service[i]];
+    if (count == nullptr) {
+      std::string_view service = c.dict[c.service[i]];
+      if (!service.empty() && !ctx.InScope(service)) {
+        out_of_scope[c.service[i]] = 1;
+        continue;
+      }
+      count = &p.per_service.try_emplace(std::string(service), 0).first->second;
+    }
+    ++*count;
+    ++p.events;
+    if (!stream_seen[c.stream[i]]) {
+      stream_seen[c.stream[i]] = 1;
+      std::string_view stream = c.dict[c.stream[i]];
+      p.stream_hashes.push_back(XXH3_64bits(stream.data(), stream.size()));
+    }
+    if (wanted.empty()) continue;
+    int8_t& m = corr_match[c.correlation_id[i]];
+    if (m < 0) {
+      m = std::find(wanted.begin(), wanted.end(), c.dict[c.correlation_id[i]]) != wanted.end();
+    }
+    if (m == 1 && p.correlated.size() < kMaxCorrelatedEvents) p.correlated.push_back(MakeEventRef(c, i));
+  }
+  return p;
 }
 
 }  // namespace
 
 Status DigestEvents(Store& store, DebugContext* ctx) {
-  EventDigest& d = ctx->events;
   std::vector<std::string_view> wanted;
   for (const RepresentativeTrace& rep : ctx->representatives) {
     wanted.insert(wanted.end(), rep.correlation_ids.begin(), rep.correlation_ids.end());
   }
-  std::map<std::string, int64_t, std::less<>> per_service;
-  HashSet64 streams;  // XXH3 of each stream id
-  // Per StrId of the current batch, so strings are looked up once per batch, not per event.
-  std::vector<int64_t*> service_count;  // nullptr: not seen yet
-  std::vector<uint8_t> out_of_scope, stream_seen;
-  std::vector<int8_t> corr_match;  // -1 unknown, 0 no, 1 yes
   ScanFilter filter;
   filter.time = ctx->window;
-  Status st = store.ScanEvents(filter, [&](const EventBatch& b) {
-    size_t n = b.dict.size();
-    service_count.assign(n, nullptr);
-    out_of_scope.assign(n, 0);
-    stream_seen.assign(n, 0);
-    corr_match.assign(wanted.empty() ? 0 : n, -1);
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (!ctx->window.Contains(b.time_ns[i]) || out_of_scope[b.service[i]]) continue;
-      int64_t*& count = service_count[b.service[i]];
-      if (count == nullptr) {
-        std::string_view service = b.dict.Get(b.service[i]);
-        if (!service.empty() && !ctx->InScope(service)) {
-          out_of_scope[b.service[i]] = 1;
-          continue;
-        }
-        auto it = per_service.find(service);
-        if (it == per_service.end()) it = per_service.emplace(std::string(service), 0).first;
-        count = &it->second;
-      }
-      ++*count;
-      ++d.events;
-      if (!stream_seen[b.stream[i]]) {
-        stream_seen[b.stream[i]] = 1;
-        std::string_view stream = b.dict.Get(b.stream[i]);
-        streams.Insert(XXH3_64bits(stream.data(), stream.size()));
-      }
-      if (wanted.empty()) continue;
-      int8_t& m = corr_match[b.correlation_id[i]];
-      if (m < 0) {
-        m = std::find(wanted.begin(), wanted.end(), b.dict.Get(b.correlation_id[i])) !=
-            wanted.end();
-      }
-      if (m == 1 && d.correlated.size() < kMaxCorrelatedEvents) {
-        d.correlated.push_back(MakeEventRef(b, i));
-      }
-    }
+  EventColumnScan scan;
+  scan.columns = kEventColStream | kEventColVersion | kEventColType | kEventColTime |
+                 kEventColCorrelation | kEventColService;
+  scan.threads = kEventThreads;
+  std::mutex mu;
+  std::map<size_t, EventPart> parts;  // by segment ordinal
+  Status st = store.ScanEventColumns(filter, scan, [&](EventColumns& c) {
+    EventPart part = DigestSegment(*ctx, wanted, c);
+    std::lock_guard<std::mutex> lock(mu);
+    parts.emplace(c.ordinal, std::move(part));
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  EventDigest& d = ctx->events;
+  std::map<std::string, int64_t, std::less<>> per_service;
+  HashSet64 streams;
+  for (auto& [ordinal, p] : parts) {
+    d.events += p.events;
+    for (const auto& [service, n] : p.per_service) per_service[service] += n;
+    for (uint64_t h : p.stream_hashes) streams.Insert(h);
+    for (EventRef& e : p.correlated) {
+      if (d.correlated.size() < kMaxCorrelatedEvents) d.correlated.push_back(std::move(e));
+    }
+  }
   d.streams_touched = static_cast<int64_t>(streams.size());
   d.per_service.assign(per_service.begin(), per_service.end());
   std::stable_sort(d.correlated.begin(), d.correlated.end(),

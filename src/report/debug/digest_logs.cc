@@ -11,6 +11,16 @@ constexpr uint8_t kError = 17;
 constexpr uint32_t kUnmapped = 0xffffffffu;
 constexpr uint32_t kOutOfScope = 0xfffffffeu;
 
+// What the digest reads of the logs: time, resource/service, severity, and for the few error
+// examples body and trace/span ids. When the store gains a log column projection
+// (ScanFilter::log_columns), set it here: the digest needs no attributes or params.
+ScanFilter LogDigestFilter(const DebugContext& ctx) {
+  ScanFilter filter;
+  filter.time = ctx.window;
+  filter.log_columns = LogColumns::kBody;  // the body for examples; no attributes
+  return filter;
+}
+
 }  // namespace
 
 LogExample MakeLogExample(const LogBatch& b, size_t i) {
@@ -28,10 +38,7 @@ LogExample MakeLogExample(const LogBatch& b, size_t i) {
 Status DigestLogs(Store& store, DebugContext* ctx) {
   LogDigest& d = ctx->logs;
   std::vector<uint32_t> res_to_svc;
-  ScanFilter filter;
-  filter.time = ctx->window;
-  filter.log_columns = LogColumns::kBody;
-  return store.ScanLogs(filter, [&](const LogBatch& b) {
+  return store.ScanLogs(LogDigestFilter(*ctx), [&](const LogBatch& b) {
     res_to_svc.assign(b.resources.size(), kUnmapped);
     for (size_t i = 0; i < b.size(); ++i) {
       if (!ctx->window.Contains(b.time_ns[i])) continue;

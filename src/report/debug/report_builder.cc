@@ -53,8 +53,14 @@ const char* MetricUnitName(MetricUnit unit) {
   return kNames[static_cast<size_t>(unit)];
 }
 
-Result<DebugReport> BuildDebugReport(Store& store, const DebugRequest& request) {
+Result<DebugReport> BuildDebugReport(Store& inner, const DebugRequest& request) {
+  // Rows are counted (and steps timed) only when asked for.
+  report::CountingStore counting(inner);
+  bool timed = request.timings || report::TimingsFromEnv();
+  Store& store = timed ? static_cast<Store&>(counting) : inner;
+  report::StepClock clock(timed ? &counting : nullptr);
   report::DebugContext ctx;
+  ctx.clock = &clock;
   DDBG_RETURN_IF_ERROR(report::PrepareDebugContext(store, request, &ctx));
   DebugReport out;
   out.description = request.description;
@@ -69,7 +75,9 @@ Result<DebugReport> BuildDebugReport(Store& store, const DebugRequest& request) 
   report::AddPendingAnalyses(&out);
   for (const report::SectionBuilder& b : report::SectionBuilders()) {
     DDBG_RETURN_IF_ERROR(b.build(store, ctx, &out));
+    clock.Lap(std::string_view(b.name).substr(0, std::string_view(b.name).find(" (")));
   }
+  clock.Total();
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/span_stream.h"
 #include "report/debug/debug_context.h"
 #include "util/time_format.h"
 
@@ -116,19 +117,31 @@ void PickRepresentativeTraces(DebugContext* ctx) {
   }
 }
 
-Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
-  for (RepresentativeTrace& rep : ctx->representatives) {
-    Result<SpanBatch> spans = store.GetTrace(rep.id);
-    if (!spans.ok()) return spans.status();
-    if (spans->empty()) {
-      return Status::NotFound(fmt::format("trace {} is not in the store", TraceIdToHex(rep.id)));
-    }
-    rep.spans = std::move(*spans);
-    Result<LogBatch> logs = store.GetTraceLogs(rep.id);
-    if (!logs.ok()) return logs.status();
-    rep.logs = std::move(*logs);
-    AddCorrelationIds(rep);
+namespace {
+
+Status FetchOne(Store& store, RepresentativeTrace* rep) {
+  Result<SpanBatch> spans = store.GetTrace(rep->id);
+  if (!spans.ok()) return spans.status();
+  if (spans->empty()) {
+    return Status::NotFound(fmt::format("trace {} is not in the store", TraceIdToHex(rep->id)));
   }
+  rep->spans = std::move(*spans);
+  Result<LogBatch> logs = store.GetTraceLogs(rep->id);
+  if (!logs.ok()) return logs.status();
+  rep->logs = std::move(*logs);
+  AddCorrelationIds(*rep);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The traces are fetched on StreamWorkers() threads (each lookup decodes the segments
+// holding the trace); the first failure, in representative order, is returned.
+Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
+  std::vector<RepresentativeTrace>& reps = ctx->representatives;
+  std::vector<Status> status(reps.size());
+  ParallelFor(reps.size(), [&](size_t i, int) { status[i] = FetchOne(store, &reps[i]); });
+  for (const Status& st : status) DDBG_RETURN_IF_ERROR(st);
   return Status::Ok();
 }
 

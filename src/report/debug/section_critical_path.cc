@@ -14,7 +14,6 @@
 namespace ddbg::report {
 namespace {
 
-constexpr size_t kMaxTimingTraces = 20000;
 constexpr size_t kServicesShown = 8;
 constexpr size_t kOperationsShown = 5;
 constexpr size_t kBottlenecksShown = 5;
@@ -101,28 +100,20 @@ void AddBottlenecks(const Bottlenecks& b, Section* s) {
 
 }  // namespace
 
-Status BuildCriticalPathOwnership(Store& store, const DebugContext& ctx, DebugReport* report) {
+Status BuildCriticalPathOwnership(Store& /*store*/, const DebugContext& ctx, DebugReport* report) {
   Section& s = report->section(SectionId::kTiming);
-  std::vector<TraceId> all;
-  for (const TraceFacts& f : ctx.spans.traces.facts()) {
-    if (f.in_scope) all.push_back(f.id);
-  }
-  size_t total = all.size();
-  std::vector<TraceId> ids = SampleEvenly(std::move(all), kMaxTimingTraces);
-  if (ids.empty()) return Status::Ok();
-  AnalysisScope scope;
-  scope.time = ctx.window;
-  SpanTableOptions options;
-  options.error_details = false;
-  Result<SpanTable> table = LoadSpanTableOfTraces(store, scope, ids, options);
-  if (!table.ok()) {
-    s.unavailable.push_back({"critical-path ownership (timing.h)", table.status().ToString()});
+  const SharedAnalyses& a = ctx.analyses;
+  if (!a.timing_error.empty()) {
+    s.unavailable.push_back({"critical-path ownership (timing.h)", a.timing_error});
     return Status::Ok();
   }
+  const SpanTable* table = &a.timing_table;  // loaded with the errors' traces (analyses.cc)
+  size_t total = a.timing_traces_total;
+  if (a.timing_traces_sampled == 0) return Status::Ok();
   CriticalPathSummary sum = AggregateCriticalPaths(*table);
   s.findings.push_back(MakeFinding(
       fmt::format("critical paths of {} traces ({} sampled of {}): trace p50 {}, p99 {}", sum.traces,
-                  ids.size(), total, FormatDuration(sum.trace_p50_ns), FormatDuration(sum.trace_p99_ns)),
+                  a.timing_traces_sampled, total, FormatDuration(sum.trace_p50_ns), FormatDuration(sum.trace_p99_ns)),
       Severity::kInfo,
       {Metric::Count("traces", static_cast<int64_t>(sum.traces)),
        Metric::Count("traces_total", static_cast<int64_t>(total)),

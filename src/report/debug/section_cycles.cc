@@ -21,7 +21,7 @@ Status BuildDependencyCycles(Store& store, const DebugContext& ctx, DebugReport*
   Section& s = report->section(SectionId::kTopology);
   AnalysisScope scope;
   scope.time = ctx.window;
-  Result<Topology> topology = ComputeTopology(store, scope);
+  Result<Topology> topology = ctx.topology ? Result<Topology>(*ctx.topology) : ComputeTopology(store, scope);
   if (!topology.ok()) {
     s.unavailable.push_back({"dependency cycles (topology.h)", topology.status().ToString()});
     return Status::Ok();

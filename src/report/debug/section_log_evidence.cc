@@ -1,5 +1,6 @@
 // Section 7 from log_rules.h and log_patterns.h: the default log rules matched over the
-// window's records (rule, severity, count, last message, services, action), and the
+// window's records (rule, severity, count, last message, services, action; matched by the
+// shared analyses beside the event analyses), and the
 // templates new or spiking in the window against a baseline — the window of equal length
 // just before it, clipped to the data; when too little data precedes the window, the data
 // after it.
@@ -44,17 +45,13 @@ ScanFilter WindowFilter(const DebugContext& ctx, TimeRange time) {
   return f;
 }
 
-void AddRuleHits(Store& store, const DebugContext& ctx, Section* s) {
-  Result<logs::RuleSet> rules = logs::RuleSet::Compile(logs::DefaultLogRules());
-  if (!rules.ok()) {
-    s->unavailable.push_back({"log rule hits (log_rules.h)", rules.status().ToString()});
+// The rule hits the shared analyses computed (analyses.cc).
+void AddRuleHits(const DebugContext& ctx, Section* s) {
+  if (!ctx.analyses.log_rules_error.empty()) {
+    s->unavailable.push_back({"log rule hits (log_rules.h)", ctx.analyses.log_rules_error});
     return;
   }
-  Result<std::vector<logs::LogIssue>> issues = logs::AnalyzeLogs(store, WindowFilter(ctx, ctx.window), *rules);
-  if (!issues.ok()) {
-    s->unavailable.push_back({"log rule hits (log_rules.h)", issues.status().ToString()});
-    return;
-  }
+  const std::vector<logs::LogIssue>* issues = &ctx.analyses.log_issues;
   for (size_t i = 0; i < issues->size() && i < kRulesShown; ++i) {
     const logs::LogIssue& is = (*issues)[i];
     Finding f = MakeFinding(
@@ -118,7 +115,7 @@ void AddPatternChanges(Store& store, const DebugContext& ctx, Section* s) {
 Status BuildLogEvidence(Store& store, const DebugContext& ctx, DebugReport* report) {
   Section& s = report->section(SectionId::kLogs);
   if (ctx.logs.logs == 0) return Status::Ok();
-  AddRuleHits(store, ctx, &s);
+  AddRuleHits(ctx, &s);
   AddPatternChanges(store, ctx, &s);
   return Status::Ok();
 }

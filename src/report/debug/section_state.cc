@@ -64,12 +64,23 @@ void AddInconsistent(const DebugContext& ctx, Section* s) {
   }
   size_t in_window = 0;
   for (const ConsistencyReport& r : a.inconsistent) in_window += ctx.window.Contains(DisagreedSince(r));
-  s->findings.push_back(MakeFinding(
-      fmt::format("{} entities whose services disagree ({} began disagreeing in the window)", a.inconsistent.size(),
-                  in_window),
+  const ConsistencySample& sample = a.consistency_sample;
+  bool sampled = sample.checked < sample.entities;
+  std::string of_sample =
+      sampled ? fmt::format("; {} of {} entities seen by two or more services checked, sampled by entity hash",
+                            sample.checked, sample.entities)
+              : "";
+  Finding f = MakeFinding(
+      fmt::format("{} entities whose services disagree ({} began disagreeing in the window{})", a.inconsistent.size(),
+                  in_window, of_sample),
       a.inconsistent.empty() ? Severity::kInfo : Severity::kNotice,
       {Metric::Count("inconsistent_entities", static_cast<int64_t>(a.inconsistent.size())),
-       Metric::Count("in_window", static_cast<int64_t>(in_window))}));
+       Metric::Count("in_window", static_cast<int64_t>(in_window))});
+  if (sampled) {
+    f.metrics.push_back(Metric::Count("entities_checked", static_cast<int64_t>(sample.checked)));
+    f.metrics.push_back(Metric::Count("entities_shared", static_cast<int64_t>(sample.entities)));
+  }
+  s->findings.push_back(std::move(f));
   size_t shown = 0;
   for (const ConsistencyReport& r : a.inconsistent) {
     if (shown >= kEntitiesShown) break;
