@@ -63,7 +63,7 @@ struct IntegrityIssue {
 };
 
 struct IntegrityOptions {
-  std::vector<std::string> streams;  // empty: every stream
+  std::vector<std::string> streams = {};  // empty: every stream
   int64_t now_ns = 0;                // 0: the wall clock
   int64_t future_slack_ns = 5LL * 60 * 1000000000;
   int64_t max_age_ns = 10LL * 365 * 24 * 3600 * 1000000000;

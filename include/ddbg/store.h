@@ -322,7 +322,7 @@ struct EmbeddedStoreOptions {
   // Instead of a cache of its own: one shared with other Store objects opened on the SAME
   // directory (a server's writer and readers), so a segment one of them commits is found
   // decoded by the others. Made by NewTraceLookupCache(); cache_bytes is then ignored.
-  std::shared_ptr<store::TraceLookupCache> shared_cache;
+  std::shared_ptr<store::TraceLookupCache> shared_cache = nullptr;
 };
 
 // A trace lookup cache of `budget_bytes` to share through EmbeddedStoreOptions::shared_cache.

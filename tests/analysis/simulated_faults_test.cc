@@ -120,7 +120,10 @@ TEST(SimulatedFaults, RegressReportsTheInjectedLatencyRegression) {
   RegressReport r = CompareSides(s.table, s.Window(0, 30), s.Window(30, 60));
   ASSERT_FALSE(r.regressions.empty());
   for (const RegressRow& row : r.regressions) {
-    if (row.latency_regressed) EXPECT_TRUE(row.service == "payment" || row.service == "checkout" || row.service == "frontend") << row.service;
+    if (row.latency_regressed) {
+      EXPECT_TRUE(row.service == "payment" || row.service == "checkout" || row.service == "frontend")
+          << row.service;
+    }
   }
   EXPECT_EQ(r.regressions[0].service, "payment");
   EXPECT_TRUE(r.regressions[0].latency_regressed);
