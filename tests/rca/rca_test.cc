@@ -138,6 +138,30 @@ TEST(Rca, DetectsTheWindowWhenNoneIsGiven) {
   EXPECT_EQ(r->suspects[0].service, "payment");
 }
 
+// A latency step that lasts to the end of the data covers most buckets: the robust z against
+// the whole series' median misses it; the z against the buckets before it finds the start.
+TEST(Rca, DetectsALatencyStepThatLastsToTheEnd) {
+  SimStore sim({"latency:payment,start=15m,duration=25m,magnitude=3"}, 8);
+  RcaOptions o;
+  Result<RcaReport> r = RunRca(sim.store(), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const SimFault& f = sim.summary().faults.at(0);
+  EXPECT_TRUE(r->window.detected) << r->window.reason;
+  EXPECT_LE(std::abs(r->window.start_ns - f.start_ns), 2 * kMin) << r->window.reason;
+  EXPECT_GE(r->window.end_ns, f.end_ns - 5 * kMin) << r->window.reason;
+  ASSERT_FALSE(r->suspects.empty());
+  EXPECT_EQ(r->suspects[0].service, "payment") << RcaReportTable(*r);
+}
+
+TEST(Rca, FaultFreeDataHasNoDetectedWindow) {
+  for (uint64_t seed : {4, 9, 10}) {
+    SimStore sim({}, seed);
+    Result<RcaReport> r = RunRca(sim.store(), RcaOptions{});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->window.detected) << "seed " << seed << ": " << r->window.reason;
+  }
+}
+
 // The report's path: the window detected from series the caller fills, the trace set read
 // from the caller's own (wider) scan through TraceSetFeed, then FinishRca — the same window,
 // the same traces and spans, and the same first suspect as RunRca on its own.

@@ -18,6 +18,8 @@ constexpr double kContinueZ = 3;  // and the window lasts while buckets stay thi
 constexpr double kMinSpans = 10;
 constexpr double kBaseErrorRate = 0.01;
 
+constexpr size_t kMinHistory = 5;  // buckets before one that its history z needs
+
 // Robust z of each bucket's value against the series' median and MAD. `noise[i]` is the
 // smallest spread bucket i can be judged by (its sampling noise).
 std::vector<double> RobustZ(const std::vector<double>& v, const std::vector<double>& noise) {
@@ -27,6 +29,50 @@ std::vector<double> RobustZ(const std::vector<double>& v, const std::vector<doub
   double mad = Quantile(tmp, 0.5) * 1.4826;
   std::vector<double> z(v.size());
   for (size_t i = 0; i < v.size(); ++i) z[i] = (v[i] - med) / std::max(mad, noise[i]);
+  return z;
+}
+
+// The bucket-to-bucket spread of a series from its first differences (MAD / sqrt 2), over the
+// buckets `valid` marks: one level shift moves one difference, so a shift that lasts half the
+// range does not inflate it the way it inflates the MAD around the median.
+double DiffSigma(const std::vector<double>& v, const std::vector<char>& valid) {
+  std::vector<double> diffs;
+  size_t prev = v.size();
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!valid[i]) continue;
+    if (prev < v.size()) diffs.push_back(std::abs(v[i] - v[prev]));
+    prev = i;
+  }
+  if (diffs.empty()) return 0;
+  return Quantile(diffs, 0.5) * 1.4826 / std::sqrt(2.0);
+}
+
+// Z of each bucket against its own history: the median of the valid buckets before it
+// (0 until kMinHistory of them exist). The spread is DiffSigma scaled to the bucket's count
+// (a bucket with a quarter of the usual spans is twice as noisy), at least `floor[i]`. The
+// history stops growing at the first bucket that starts a window, so the departure is
+// measured against the time before it for as long as it lasts. A departure that starts
+// mid-range and lasts to its end is plain here, while the robust z against the whole series'
+// median misses it once it covers half the buckets.
+std::vector<double> HistoryZ(const std::vector<double>& v, const std::vector<double>& floor,
+                             const std::vector<double>& counts, const std::vector<char>& valid) {
+  const double sigma = DiffSigma(v, valid);
+  std::vector<double> valid_counts;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (valid[i]) valid_counts.push_back(counts[i]);
+  }
+  const double usual = valid_counts.empty() ? 1 : Quantile(valid_counts, 0.5);
+  std::vector<double> z(v.size(), 0), history;
+  bool frozen = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (history.size() >= kMinHistory) {
+      std::vector<double> tmp = history;
+      const double noise = std::max(floor[i], sigma * std::sqrt(usual / std::max(counts[i], 1.0)));
+      z[i] = (v[i] - Quantile(tmp, 0.5)) / noise;
+      if (valid[i] && z[i] >= kStartZ) frozen = true;
+    }
+    if (valid[i] && !frozen) history.push_back(v[i]);
+  }
   return z;
 }
 
@@ -103,17 +149,25 @@ DetectedWindow WindowSeries::Detect(int64_t fallback_ns) const {
   std::vector<double> score(n, 0);
   std::vector<std::string> who(n);
   for (const auto& [service, buckets] : series_) {
-    std::vector<double> err(n), lat(n), err_noise(n), lat_noise(n);
+    std::vector<double> err(n), lat(n), err_noise(n), lat_noise(n), lat_floor(n), counts(n);
     for (size_t i = 0; i < n; ++i) {
       double c = std::max(buckets[i].spans, 1.0);
       err[i] = buckets[i].errors / c;
       lat[i] = buckets[i].log_ms / c;
       err_noise[i] = std::sqrt(kBaseErrorRate / c);  // binomial noise at a 1% error rate
       lat_noise[i] = 0.05 + 0.05 * lat[i];
+      lat_floor[i] = 0.02 * lat[i];  // against its history: slow drift stays quiet
+      counts[i] = buckets[i].spans;
     }
+    std::vector<char> valid(n);
+    for (size_t i = 0; i < n; ++i) valid[i] = buckets[i].spans >= kMinSpans;
     std::vector<double> ze = RobustZ(err, err_noise), zl = RobustZ(lat, lat_noise);
+    std::vector<double> he = HistoryZ(err, err_noise, counts, valid),
+                        hl = HistoryZ(lat, lat_floor, counts, valid);
     for (size_t i = 0; i < n; ++i) {
-      if (buckets[i].spans < kMinSpans) continue;
+      if (!valid[i]) continue;
+      ze[i] = std::max(ze[i], he[i]);
+      zl[i] = std::max(zl[i], hl[i]);
       double z = std::max(ze[i], zl[i]);
       if (z > score[i]) {
         score[i] = z;

@@ -1,6 +1,7 @@
 // Anomaly-window detection: per service, the error rate and mean log latency of its spans in
-// time buckets; a bucket departs when its robust z-score (against the median and MAD of the
-// service's own buckets) is high. The first strongly departing bucket is the change point;
+// time buckets; a bucket departs when its robust z-score is high, against the median and MAD
+// of the service's own buckets or against the median of the buckets before it (its history,
+// spread from first differences). The first strongly departing bucket is the change point;
 // the window runs while the departure lasts. Thread-safety: reads the store only.
 #pragma once
 
