@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -122,11 +124,22 @@ Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallb
     ScanFilter filter;
     filter.time = *bounds;
     filter.span_columns = SpanColumns::kStructure;
-    Status st = store.ScanSpans(filter, [&](const SpanBatch& b) {
-      series.Add(b);
+    // One series per batch, merged in scan order: the sums, and so the report, do not
+    // depend on which thread finished first.
+    std::mutex mu;
+    std::vector<std::unique_ptr<WindowSeries>> by_batch;
+    Status st = store.ScanSpansParallel(filter, 2, [&](const SpanBatch& b, size_t ordinal) {
+      auto batch_series = std::make_unique<WindowSeries>(*bounds);
+      batch_series->Add(b);
+      std::lock_guard<std::mutex> lock(mu);
+      if (by_batch.size() <= ordinal) by_batch.resize(ordinal + 1);
+      by_batch[ordinal] = std::move(batch_series);
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    for (const auto& s : by_batch) {
+      if (s != nullptr) series.Merge(*s);
+    }
   }
   return series.Detect(fallback_ns);
 }
