@@ -124,7 +124,7 @@ void AddRcaCommand(CLI::App& app, GlobalOptions& global) {
                   "look for the anomaly in the last DURATION of data (e.g. 15m); default: all");
   cmd->add_option("--baseline", args->baseline,
                   "normal period: START..END, or a DURATION right before the window "
-                  "(default: 3x the window's length before it)");
+                  "(default: 12x the window's length before it)");
   cmd->add_option("--slo", args->slo, "anomalous traces: 'duration > 500ms' on the root span");
   cmd->add_flag("--errors", args->errors, "anomalous traces: those with errors only");
   cmd->add_option("--where", args->where,
