@@ -9,6 +9,8 @@
 //                              log lines (the simulator writes about one line per five spans),
 //                              appending each line also to SIMDIR/logs/<service>.log in the
 //                              simulator's text format, so rg reads the same lines.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -103,6 +105,10 @@ int Run(Store& store) {
   Report("count_by_service_first", ms, series);
   ms = TimeRuns(10, [&](int) { series = EvalLogQL(store, kCountByService, lo)->series.size(); });
   Report("count_by_service", ms, series);
+  // Both caches hold what the questions decoded: the memory a server answering them keeps.
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak_rss_mb=%.0f\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   return 0;
 }
 

@@ -25,6 +25,8 @@ struct ServerOptions {
   uint64_t max_head_bytes = 1ull << 30;      // acknowledged and not yet sealed
   int http_threads = 32;
   uint64_t cache_bytes = 1ull << 30;  // decoded segments kept for queries (trace lookups)
+  // Posting tables and column projections kept for repeated TraceQL/LogQL/search queries.
+  uint64_t query_cache_bytes = 1ull << 30;
 };
 
 // The ports actually bound (useful with port 0).

@@ -22,6 +22,7 @@ class Roaring;
 namespace ddbg {
 namespace store {
 class TraceLookupCache;
+class QueryCache;
 }
 
 struct TimeRange {
@@ -323,10 +324,15 @@ struct EmbeddedStoreOptions {
   // directory (a server's writer and readers), so a segment one of them commits is found
   // decoded by the others. Made by NewTraceLookupCache(); cache_bytes is then ignored.
   std::shared_ptr<store::TraceLookupCache> shared_cache = nullptr;
+  // The same for the query cache: one shared by readers of the SAME directory (a server's
+  // two readers), made by NewQueryCache(); query_cache_bytes is then ignored.
+  std::shared_ptr<store::QueryCache> shared_query_cache = nullptr;
 };
 
 // A trace lookup cache of `budget_bytes` to share through EmbeddedStoreOptions::shared_cache.
 std::shared_ptr<store::TraceLookupCache> NewTraceLookupCache(size_t budget_bytes);
+// A query cache of `budget_bytes` to share through EmbeddedStoreOptions::shared_query_cache.
+std::shared_ptr<store::QueryCache> NewQueryCache(size_t budget_bytes);
 
 // Opens (or creates) the embedded columnar store in directory `dir`.
 Result<std::unique_ptr<Store>> OpenEmbeddedStore(const std::string& dir,

@@ -17,6 +17,7 @@ struct ServeFlags {
   std::string token_file;
   std::string ports_file;
   uint64_t cache_mb = 1024;
+  uint64_t query_cache_mb = 1024;
 };
 
 void WritePortsFile(const std::string& path, const ServerPorts& p) {
@@ -99,11 +100,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--cache-mb", flags->cache_mb,
                   "memory for decoded segments that trace lookups read (0: no cache)")
       ->capture_default_str();
+  cmd->add_option("--query-cache-mb", flags->query_cache_mb,
+                  "memory for posting lists and columns that repeated queries read (0: no cache)")
+      ->capture_default_str();
   cmd->add_option("--ports-file", flags->ports_file,
                   "write the bound ports as JSON to this file once listening");
   cmd->callback([options, flags, &global] {
     options->data_dir = global.data_dir;
     options->cache_bytes = flags->cache_mb << 20;
+    options->query_cache_bytes = flags->query_cache_mb << 20;
     RunServe(*options, *flags);
   });
 }

@@ -74,14 +74,19 @@ Status StoredThenHead(const SegmentFn& fn, StoredFn stored, HeadFn head) {
 
 }  // namespace
 
-Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir, uint64_t cache_bytes) {
+Result<std::unique_ptr<LiveStore>> LiveStore::Open(const std::string& dir, uint64_t cache_bytes,
+                                                   uint64_t query_cache_bytes) {
   // With a cache, the writer and both readers share it: a sealed segment enters the cache
-  // from the writer's commit, so the standby reader finds it decoded.
+  // from the writer's commit, so the standby reader finds it decoded. The query cache is
+  // filled by queries, so only the readers (swapped at each seal) share it.
   std::shared_ptr<store::TraceLookupCache> cache;
   if (cache_bytes > 0) cache = NewTraceLookupCache(cache_bytes);
+  std::shared_ptr<store::QueryCache> query_cache;
+  if (query_cache_bytes > 0) query_cache = NewQueryCache(query_cache_bytes);
   auto writer = OpenEmbeddedStore(dir, {.shared_cache = cache});
   if (!writer.ok()) return writer.status();
-  EmbeddedStoreOptions read_options{.read_only = true, .shared_cache = cache};
+  EmbeddedStoreOptions read_options{
+      .read_only = true, .shared_cache = cache, .shared_query_cache = query_cache};
   auto reader = OpenEmbeddedStore(dir, read_options);
   if (!reader.ok()) return reader.status();
   std::unique_ptr<Store> standby;

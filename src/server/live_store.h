@@ -47,7 +47,10 @@ struct HeadStats {
 class LiveStore final : public Store {
  public:
   // `cache_bytes`: the decoded-segment cache of the reader that answers queries (0: none).
-  static Result<std::unique_ptr<LiveStore>> Open(const std::string& dir, uint64_t cache_bytes = 0);
+  // `query_cache_bytes`: the query cache (posting tables, column projections) both readers
+  // share (0: none).
+  static Result<std::unique_ptr<LiveStore>> Open(const std::string& dir, uint64_t cache_bytes = 0,
+                                                 uint64_t query_cache_bytes = 0);
 
   // The WAL position the store already holds (the "serve.wal" mark at open).
   uint64_t sealed_lsn() const;

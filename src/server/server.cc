@@ -110,7 +110,7 @@ class LiveServer final : public Server {
 
   Status Init(const ServerOptions& options) {
     ctx_.options = options;
-    auto store = LiveStore::Open(options.data_dir, options.cache_bytes);
+    auto store = LiveStore::Open(options.data_dir, options.cache_bytes, options.query_cache_bytes);
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();
     auto wal = Wal::Open(store::JoinPath(options.data_dir, "wal"), kWalFileBytes);

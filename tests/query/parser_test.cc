@@ -114,6 +114,7 @@ TEST(LogQLParse, AcceptsEveryConstruct) {
       "sum(rate({level=\"error\"}[5m])) by (service)",
       "avg without (level) (count_over_time({service=~\".+\"}[5m]))",
       "max(sum by (service, level) (count_over_time({service=\"a\"}[5m])))",
+      "{service=\"a\"} | logfmt | drop = \"x\" or keep > 2",  // label names that are also stage words
   };
   for (const char* q : ok) EXPECT_TRUE(CheckLogQL(q).ok()) << q << ": " << CheckLogQL(q).message();
   auto q = logql::ParseLogQL("sum by (service) (count_over_time({level=\"error\"} |= \"x\"[5m]))");
@@ -139,6 +140,10 @@ TEST(LogQLParse, ErrorsNamePositionAndExpectation) {
       {"{a=~\"(\"}", "1:5: invalid regular expression: missing ): ("},
       {"{a=\"b\"} | pattern \"nothing\"", "1:19: pattern: needs at least one capture <name>"},
       {"{a=\"b\"} | x > \"y\"", "1:15: expected a number or duration after x, found \"y\""},
+      {"topk(3, count_over_time({a=\"b\"}[1m]))", "1:1: topk is not supported yet (docs/query.md lists the supported subset)"},
+      {"sum(quantile_over_time(0.9, {a=\"b\"}[1m]))", "1:5: quantile_over_time is not supported yet (docs/query.md lists the supported subset)"},
+      {"{a=\"b\"} | regexp \"(?P<x>.*)\"", "1:11: '| regexp' is not supported yet (docs/query.md lists the supported subset)"},
+      {"{a=\"b\"} | json | unwrap latency", "1:18: '| unwrap' is not supported yet (docs/query.md lists the supported subset)"},
       {"{a=\"b\"} extra", "1:9: expected a pipeline stage ('|=', '!=', '|~', '!~', '| json', …) or end of query, found 'extra'"},
   };
   for (const Case& c : cases) {

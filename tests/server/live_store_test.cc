@@ -3,6 +3,8 @@
 // with what the store already holds; planners see store segments and head chunks.
 #include <gtest/gtest.h>
 
+#include "ddbg/logql.h"
+#include "ddbg/traceql.h"
 #include "server/live_store.h"
 #include "server/server_test_util.h"
 
@@ -44,12 +46,13 @@ Rows Make(const std::vector<std::pair<uint64_t, SpanId>>& ids) {
 std::vector<SpanId> SpanIds(const SpanBatch& b) { return b.span_id; }
 std::vector<SpanId> LogSpanIds(const LogBatch& b) { return b.span_id; }
 
-// Without and with the decoded-segment cache (two readers swapped at each seal).
+// Without and with the decoded-segment cache and the query cache (two readers swapped at
+// each seal, sharing both).
 class LiveStoreHead : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(LiveStoreHead, TraceLookupUsesTheHeadIndexAcrossSeals) {
   ScratchDir dir;
-  auto opened = LiveStore::Open(dir.Sub("data"), GetParam());
+  auto opened = LiveStore::Open(dir.Sub("data"), GetParam(), GetParam());
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   LiveStore& store = **opened;
   Rows second = Make({{7, 3}, {8, 4}, {7, 5}});
@@ -90,6 +93,45 @@ TEST_P(LiveStoreHead, TraceLookupUsesTheHeadIndexAcrossSeals) {
   EXPECT_EQ(SpanIds(*store.GetTrace(TraceId{1, 7})), (std::vector<SpanId>{1, 3, 5, 6, 8}));
   EXPECT_EQ(LogSpanIds(*store.GetTraceLogs(TraceId{1, 8})), (std::vector<SpanId>{4, 7}));
   EXPECT_EQ(store.Stats()->spans, 8u);
+}
+
+std::set<uint64_t> TraceLos(const Result<std::vector<TraceId>>& ids) {
+  std::set<uint64_t> out;
+  for (TraceId id : *ids) out.insert(id.lo);
+  return out;
+}
+
+uint64_t LinesMatching(Store& store, const std::string& logql) {
+  LogQueryOptions o;
+  o.limit = 0;
+  auto r = EvalLogQL(store, logql, o);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->lines.size() : 0;
+}
+
+// Queries asked again after each seal (the readers swapped, the query cache filled by the
+// other reader) see every sealed segment and the head, never a stale answer.
+TEST_P(LiveStoreHead, RepeatedQueriesSeeEverySealAcrossReaderSwaps) {
+  ScratchDir dir;
+  auto opened = LiveStore::Open(dir.Sub("data"), GetParam(), GetParam());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  LiveStore& store = **opened;
+  const std::string traceql = "{ resource.service.name = \"svc\" && name = \"op\" }";
+  std::set<uint64_t> expected;
+  uint64_t lines = 0;
+  for (uint64_t lsn = 1; lsn <= 4; ++lsn) {
+    Rows r = Make({{10 + lsn, 2 * lsn}, {20 + lsn, 2 * lsn + 1}});
+    store.AddToHead(lsn, r.spans, r.logs);
+    expected.insert({10 + lsn, 20 + lsn});
+    lines += 2;
+    EXPECT_EQ(TraceLos(FindTraceIds(store, traceql, {}, 0)), expected) << "head " << lsn;
+    ASSERT_EQ(*store.Seal(), lsn);
+    for (int again = 0; again < 2; ++again) {
+      EXPECT_EQ(TraceLos(FindTraceIds(store, traceql, {}, 0)), expected) << "seal " << lsn;
+      EXPECT_EQ(LinesMatching(store, "{service=\"svc\"} |= \"line\""), lines) << "seal " << lsn;
+    }
+  }
+  EXPECT_EQ(LinesMatching(store, "{service=\"svc\"} |= \"line 9\""), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cache, LiveStoreHead, ::testing::Values(0, 64ull << 20));

@@ -53,7 +53,7 @@ std::vector<TraceLogGroup> GroupLinesByTrace(const LogQueryResult& r) {
       continue;
     }
     auto [it, inserted] = index.try_emplace(id, groups.size());
-    if (inserted) groups.push_back(TraceLogGroup{.trace_id = id});
+    if (inserted) groups.emplace_back().trace_id = id;
     AddLine(r, i, &groups[it->second]);
   }
   if (!untraced.lines.empty()) groups.push_back(std::move(untraced));

@@ -298,6 +298,10 @@ std::shared_ptr<store::TraceLookupCache> NewTraceLookupCache(size_t budget_bytes
   return std::make_shared<store::TraceLookupCache>(budget_bytes);
 }
 
+std::shared_ptr<store::QueryCache> NewQueryCache(size_t budget_bytes) {
+  return std::make_shared<store::QueryCache>(budget_bytes);
+}
+
 Result<std::unique_ptr<Store>> OpenEmbeddedStore(const std::string& dir,
                                                  const EmbeddedStoreOptions& options) {
   return store::EmbeddedStore::Open(dir, options);

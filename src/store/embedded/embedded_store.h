@@ -74,7 +74,8 @@ class EmbeddedStore final : public Store {
         cache_(options.shared_cache         ? options.shared_cache
                : options.cache_bytes > 0 ? std::make_shared<TraceLookupCache>(options.cache_bytes)
                                          : nullptr),
-        query_cache_(options.query_cache_bytes > 0
+        query_cache_(options.shared_query_cache ? options.shared_query_cache
+                     : options.query_cache_bytes > 0
                          ? std::make_shared<QueryCache>(options.query_cache_bytes)
                          : nullptr) {}
 
@@ -122,7 +123,7 @@ class EmbeddedStore final : public Store {
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
   std::shared_ptr<TraceLookupCache> cache_;  // null without cache_bytes or shared_cache
-  std::shared_ptr<QueryCache> query_cache_;  // null without query_cache_bytes
+  std::shared_ptr<QueryCache> query_cache_;  // null without query_cache_bytes or shared_query_cache
 };
 
 }  // namespace ddbg::store
