@@ -22,6 +22,8 @@ constexpr size_t kMaxTimingTraces = 20000;
 constexpr size_t kMaxConsistencyEntities = 20000;
 // Integrity examples whose stream is looked up to name its service.
 constexpr size_t kMaxStreamLookups = 20;
+// Threads of the event scan.
+constexpr int kEventThreads = 2;
 
 std::vector<TraceId> FailingTraces(const DebugContext& ctx, uint64_t* total) {
   std::vector<TraceId> all;
@@ -144,31 +146,59 @@ void NameStreamServices(Store& store, SharedAnalyses* a) {
   }
 }
 
-void RunEventAnalyses(Store& store, DebugContext* ctx) {
+}  // namespace
+
+bool RcaWindowGiven(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
+
+std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
+  if (all.size() <= cap) return all;
+  std::vector<TraceId> sample;
+  sample.reserve(cap);
+  for (size_t i = 0; i < cap; ++i) sample.push_back(all[i * all.size() / cap]);
+  return sample;
+}
+
+int64_t DisagreedSince(const ConsistencyReport& r) {
+  int64_t since = r.at_ns;
+  for (const Disagreement& d : r.disagreements) since = std::min(since, d.since_ns);
+  return since;
+}
+
+Status RunEventPass(Store& store, DebugContext* ctx) {
   SharedAnalyses& a = ctx->analyses;
-  if (ctx->events.events == 0) return;
+  EventDigestScan digest(ctx);
   IntegrityOptions io;
   io.now_ns = ctx->window.max_ns;
-  Result<IntegrityReport> integrity = CheckIntegrity(store, io);
-  ctx->clock->Lap("event integrity");
-  if (integrity.ok()) {
-    a.integrity = std::move(*integrity);
-    NameStreamServices(store, &a);
-  } else {
-    a.integrity_error = integrity.status().ToString();
-  }
-  ctx->clock->Lap("integrity streams' services");
+  IntegrityScan integrity(io);
+  ConsistencyScan consistency(a.consistency_rules, kMaxConsistencyEntities);
+  StepClock::TimePoint begin = StepClock::Now();
+  DDBG_RETURN_IF_ERROR(ScanEventsShared(store, {}, kEventThreads, {&digest, &integrity, &consistency}));
+  ctx->clock->Part("event scan (digest, integrity, consistency)", begin);
+  digest.Finish();
+  if (ctx->events.events == 0) return Status::Ok();
+  // Integrity's merge (on a thread) and consistency's folds are independent.
+  std::thread integrity_thread([&] {
+    Result<IntegrityReport> checked = integrity.Finish(store);
+    ctx->clock->Part("integrity merged", begin);
+    if (checked.ok()) {
+      a.integrity = std::move(*checked);
+      NameStreamServices(store, &a);
+    } else {
+      a.integrity_error = checked.status().ToString();
+    }
+  });
   std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = CheckConsistencySample(
-      store, a.consistency_rules, *reducer, kMaxConsistencyEntities, &a.consistency_sample);
+  Result<std::vector<ConsistencyReport>> c = consistency.Finish(store, *reducer, &a.consistency_sample);
+  ctx->clock->Part("consistency folded", begin);
+  integrity_thread.join();
   if (c.ok()) {
     a.inconsistent = std::move(*c);
   } else {
     a.consistency_error = c.status().ToString();
   }
+  return Status::Ok();
 }
 
-// The default log rules over the window's records (of the services asked for).
 void RunLogRules(Store& store, DebugContext* ctx) {
   SharedAnalyses& a = ctx->analyses;
   if (ctx->logs.logs == 0) return;
@@ -189,34 +219,11 @@ void RunLogRules(Store& store, DebugContext* ctx) {
   }
 }
 
-}  // namespace
-
-bool RcaWindowGiven(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
-
-std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap) {
-  if (all.size() <= cap) return all;
-  std::vector<TraceId> sample;
-  sample.reserve(cap);
-  for (size_t i = 0; i < cap; ++i) sample.push_back(all[i * all.size() / cap]);
-  return sample;
-}
-
-int64_t DisagreedSince(const ConsistencyReport& r) {
-  int64_t since = r.at_ns;
-  for (const Disagreement& d : r.disagreements) since = std::min(since, d.since_ns);
-  return since;
-}
-
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx));
   ctx->clock->Lap("second span scan: errors, timing sample, rca");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
-  // The log rules (one thread) run beside the event analyses.
-  std::thread rules([&] { RunLogRules(store, ctx); });
-  RunEventAnalyses(store, ctx);
-  rules.join();
-  ctx->clock->Lap("event consistency, log rules beside");
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -160,7 +161,26 @@ inline int64_t RcaFallbackWindowNs() { return rca::kDefaultWindowNs; }
 // The single passes (digest_*.cc).
 Status DigestSpans(Store& store, DebugContext* ctx);
 Status DigestLogs(Store& store, DebugContext* ctx);
-Status DigestEvents(Store& store, DebugContext* ctx);
+// The event digest, fed by the report's one event scan (with integrity and consistency).
+class EventDigestScan : public EventScanConsumer {
+ public:
+  explicit EventDigestScan(DebugContext* ctx);
+  ~EventDigestScan() override;
+  uint32_t columns() const override;
+  Status Consume(const EventColumns& c) override;
+  void Finish();  // sets ctx->events
+
+ private:
+  struct Parts;
+  DebugContext* ctx_;
+  std::vector<std::string_view> wanted_;  // the representatives' correlation ids
+  std::unique_ptr<Parts> parts_;
+};
+// The one event scan: the event digest, integrity and consistency (analyses.cc).
+Status RunEventPass(Store& store, DebugContext* ctx);
+// The default log rules over the window's records of the services asked for, once the log
+// digest is done (analyses.cc).
+void RunLogRules(Store& store, DebugContext* ctx);
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // At most `cap` of `all`, spread evenly over it (all of them when they fit).
