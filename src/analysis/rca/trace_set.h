@@ -107,13 +107,18 @@ Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeR
 // scan covers at least SpanFilter() (time range and column groups) and hands every batch
 // to Add (from any thread; rows outside the range are ignored); Finish builds the set once
 // the scan is done. Thread-safety: Add from several threads; Finish once.
+// With `logs_fed` the logs are not read on a thread: the caller's log scan, covering at
+// least LogFilter(), hands every batch to AddLogs in scan order (from one thread) before
+// Finish.
 class TraceSetFeed {
  public:
   TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
-               uint64_t max_traces_per_side);
+               uint64_t max_traces_per_side, bool logs_fed = false);
   ~TraceSetFeed();
   ScanFilter SpanFilter() const;
   void Add(const SpanBatch& b);
+  ScanFilter LogFilter() const;
+  void AddLogs(const LogBatch& b);
   Result<TraceSet> Finish();
 
  private:

@@ -527,12 +527,16 @@ void Loader::FinishErrors() {
 }  // namespace
 
 struct TraceSetFeed::Impl {
-  Impl(Store& store, const TimeRange& window, const TimeRange& baseline, uint64_t cap)
+  Impl(Store& store, const TimeRange& window, const TimeRange& baseline, uint64_t cap, bool logs_fed)
       : loader(window, baseline, cap, nullptr, &set), logs(window, baseline, loader.max_threshold()) {
     set.window = window;
     set.baseline = baseline;
     loader.Presample(store);
     range = loader.SpanFilter().time;
+    if (logs_fed) {
+      log_status = logs.Begin(store);
+      return;
+    }
     Store* s = &store;
     log_thread = std::thread([this, s] { log_status = logs.Collect(*s); });
   }
@@ -548,17 +552,23 @@ struct TraceSetFeed::Impl {
 };
 
 TraceSetFeed::TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
-                           uint64_t max_traces_per_side)
-    : impl_(std::make_unique<Impl>(store, window, baseline, max_traces_per_side)) {}
+                           uint64_t max_traces_per_side, bool logs_fed)
+    : impl_(std::make_unique<Impl>(store, window, baseline, max_traces_per_side, logs_fed)) {}
 TraceSetFeed::~TraceSetFeed() = default;
 
 ScanFilter TraceSetFeed::SpanFilter() const { return impl_->loader.SpanFilter(); }
 
 void TraceSetFeed::Add(const SpanBatch& b) { impl_->loader.AddScanned(b, &impl_->range); }
 
+ScanFilter TraceSetFeed::LogFilter() const { return impl_->logs.Filter(); }
+
+void TraceSetFeed::AddLogs(const LogBatch& b) {
+  if (impl_->log_status.ok()) impl_->logs.Add(b);
+}
+
 Result<TraceSet> TraceSetFeed::Finish() {
   impl_->loader.BuildTraces();
-  impl_->log_thread.join();
+  if (impl_->log_thread.joinable()) impl_->log_thread.join();
   DDBG_RETURN_IF_ERROR(impl_->log_status);
   impl_->loader.AddLogs(impl_->logs);
   impl_->loader.FinishErrors();

@@ -60,8 +60,9 @@ void SetRca(Result<RcaReport> r, SharedAnalyses* a) {
   }
 }
 
-// rca fed by the report's second span scan: planned in the window the shared pass detected,
-// its trace set read from the scan's batches (its logs on a thread meanwhile).
+// rca fed by the report's scans: planned in the window the shared pass detected, its trace
+// set read from the second span scan's batches, its logs from the log pass when its ranges
+// lie inside the report's window (else on a thread of its own during the span scan).
 class SharedRca {
  public:
   SharedRca(Store& store, const DebugContext& ctx) : options_(ReportRcaOptions(ctx)) {
@@ -71,11 +72,17 @@ class SharedRca {
       return;
     }
     plan_ = std::move(*plan);
+    // The part of its log range that holds data must lie inside the report's window.
+    int64_t lo = std::max(std::min(plan_.window.min_ns, plan_.baseline.min_ns), ctx.data.min_ns);
+    int64_t hi = std::min(std::max(plan_.window.max_ns, plan_.baseline.max_ns), ctx.data.max_ns);
+    logs_fed_ = ctx.window.Contains(lo) && ctx.window.Contains(std::max(lo, hi));
     feed_ = std::make_unique<rca::TraceSetFeed>(store, plan_.window, plan_.baseline,
-                                                options_.max_traces_per_side);
+                                                options_.max_traces_per_side, logs_fed_);
     consumer_.filter = feed_->SpanFilter();
     consumer_.add = [this](const SpanBatch& b) { feed_->Add(b); };
   }
+  // The collector the report's log pass feeds; null when it reads its logs itself.
+  rca::TraceSetFeed* fed_logs() { return logs_fed_ ? feed_.get() : nullptr; }
   // The scan's extra consumer; null when planning failed.
   const SpanScanConsumer* consumer() const { return feed_ ? &consumer_ : nullptr; }
   Result<RcaReport> Finish() {
@@ -89,13 +96,14 @@ class SharedRca {
   RcaOptions options_;
   Status error_;
   rca::RcaPlan plan_;
+  bool logs_fed_ = false;
   std::unique_ptr<rca::TraceSetFeed> feed_;
   SpanScanConsumer consumer_;
 };
 
 // The second span scan: the failing traces (for errors.h) and the timing sample (for
 // section 4) as tables and, when the shared pass detected rca's window, rca's trace set.
-Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
+Status RunSecondSpanScan(Store& store, DebugContext* ctx, SharedRca* shared_rca) {
   SharedAnalyses& a = ctx->analyses;
   std::vector<TraceSubset> sets(2);
   sets[0].trace_ids = FailingTraces(*ctx, &a.error_traces_total);
@@ -103,8 +111,6 @@ Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
   sets[1].trace_ids = TimingTraces(*ctx, &a.timing_traces_total);
   sets[1].options.error_details = false;
   a.timing_traces_sampled = sets[1].trace_ids.size();
-  std::optional<SharedRca> shared_rca;
-  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
   const SpanScanConsumer* also = shared_rca ? shared_rca->consumer() : nullptr;
   if (sets[0].trace_ids.empty() && sets[1].trace_ids.empty() && also == nullptr) {
     if (shared_rca) SetRca(shared_rca->Finish(), &a);
@@ -199,29 +205,27 @@ Status RunEventPass(Store& store, DebugContext* ctx) {
   return Status::Ok();
 }
 
-void RunLogRules(Store& store, DebugContext* ctx) {
-  SharedAnalyses& a = ctx->analyses;
-  if (ctx->logs.logs == 0) return;
-  Result<logs::RuleSet> rules = logs::RuleSet::Compile(logs::DefaultLogRules());
-  if (!rules.ok()) {
-    a.log_rules_error = rules.status().ToString();
-    return;
-  }
-  a.log_rules = std::move(*rules);
-  ScanFilter filter;
-  filter.time = ctx->window;
-  filter.services = ctx->request.services;
-  Result<std::vector<logs::LogIssue>> issues = logs::AnalyzeLogs(store, filter, *a.log_rules);
-  if (issues.ok()) {
-    a.log_issues = std::move(*issues);
-  } else {
-    a.log_rules_error = issues.status().ToString();
-  }
-}
-
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
-  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx));
-  ctx->clock->Lap("second span scan: errors, timing sample, rca");
+  std::optional<SharedRca> shared_rca;
+  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
+  rca::TraceSetFeed* rca_logs = shared_rca ? shared_rca->fed_logs() : nullptr;
+  // The log pass (one thread) runs beside the event pass (two): they write disjoint parts
+  // of the context.
+  Status log_status;
+  std::thread log_thread([&] {
+    StepClock::TimePoint begin = StepClock::Now();
+    log_status = RunLogPass(store, ctx, rca_logs);
+    ctx->clock->Part(rca_logs ? "log pass (digest, rules, rca's logs)" : "log pass (digest, rules)", begin);
+  });
+  Status event_status = RunEventPass(store, ctx);
+  log_thread.join();
+  DDBG_RETURN_IF_ERROR(log_status);
+  DDBG_RETURN_IF_ERROR(event_status);
+  ReleaseFreedMemory();
+  ctx->clock->Lap("log pass and event pass (side by side)");
+  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr));
+  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca"
+                           : "second span scan: errors, timing sample, rca (its logs beside)");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
   return Status::Ok();

@@ -55,6 +55,8 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
   return Status::Ok();
 }
 
+}  // namespace
+
 // Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
 // resident size of a report is that of its largest step, not the sum of its steps' leftovers.
 void ReleaseFreedMemory() {
@@ -62,8 +64,6 @@ void ReleaseFreedMemory() {
   malloc_trim(0);
 #endif
 }
-
-}  // namespace
 
 bool DebugContext::InScope(std::string_view service) const {
   if (request.services.empty()) return true;
@@ -98,22 +98,6 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   PickRepresentativeTraces(ctx);
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
   ctx->clock->Lap("representative traces");
-  // The log digest and rules (one thread) run beside the event scan (two): they write
-  // disjoint parts of the context.
-  Status log_status;
-  std::thread log_thread([&] {
-    StepClock::TimePoint begin = StepClock::Now();
-    log_status = DigestLogs(store, ctx);
-    ctx->clock->Part("log digest", begin);
-    if (log_status.ok()) RunLogRules(store, ctx);
-    ctx->clock->Part("log rules", begin);
-  });
-  Status event_status = RunEventPass(store, ctx);
-  log_thread.join();
-  DDBG_RETURN_IF_ERROR(log_status);
-  DDBG_RETURN_IF_ERROR(event_status);
-  ctx->clock->Lap("log pass and event pass (side by side)");
-  ReleaseFreedMemory();
   return RunSharedAnalyses(store, ctx);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/rca/trace_set.h"
 #include "analysis/rca/window_detect.h"
 
 #include "ddbg/debug_report.h"
@@ -149,7 +150,7 @@ struct DebugContext {
 };
 
 // Resolves the window and focus, digests spans, picks and fetches the representative traces,
-// then digests logs and events. Errors: a bad window, an unknown --trace-id, store failures.
+// then runs the shared analyses (the log and event passes among them). Errors: a bad window, an unknown --trace-id, store failures.
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx);
 
 // Whether the request bounds the window (--since, --until, --time-window): rca is then given
@@ -160,7 +161,22 @@ inline int64_t RcaFallbackWindowNs() { return rca::kDefaultWindowNs; }
 
 // The single passes (digest_*.cc).
 Status DigestSpans(Store& store, DebugContext* ctx);
-Status DigestLogs(Store& store, DebugContext* ctx);
+// The log digest, batch by batch, fed by the report's log pass (digest_logs.cc).
+class LogDigestFeed {
+ public:
+  explicit LogDigestFeed(DebugContext* ctx) : ctx_(ctx) {}
+  void Add(const LogBatch& b);  // batches in scan order
+
+ private:
+  DebugContext* ctx_;
+  std::vector<uint32_t> res_to_svc_;  // per resource row of the batch: service index
+};
+// What the log pass reads: the window's records with bodies (no attributes or params).
+ScanFilter LogPassFilter(const DebugContext& ctx);
+// The log pass (log_pass.cc): one scan of the window's records feeding the log digest, the
+// default log rules (their own scan when --services narrows them) and, when not null, rca's
+// log collector (whose ranges must lie inside the window).
+Status RunLogPass(Store& store, DebugContext* ctx, rca::TraceSetFeed* rca_logs);
 // The event digest, fed by the report's one event scan (with integrity and consistency).
 class EventDigestScan : public EventScanConsumer {
  public:
@@ -178,9 +194,6 @@ class EventDigestScan : public EventScanConsumer {
 };
 // The one event scan: the event digest, integrity and consistency (analyses.cc).
 Status RunEventPass(Store& store, DebugContext* ctx);
-// The default log rules over the window's records of the services asked for, once the log
-// digest is done (analyses.cc).
-void RunLogRules(Store& store, DebugContext* ctx);
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // At most `cap` of `all`, spread evenly over it (all of them when they fit).
@@ -189,6 +202,10 @@ std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap);
 void PickRepresentativeTraces(DebugContext* ctx);
 // Fetches the spans and logs of each representative and reads its correlation ids.
 Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
+
+// Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
+// resident size of a report is that of its largest step, not the sum of its steps' leftovers.
+void ReleaseFreedMemory();
 
 // When an entity's services began to disagree: the earliest start of its disagreements —
 // when the inconsistency was written, however long the entity's events go on after.
