@@ -79,7 +79,7 @@ class SharedRca {
     feed_ = std::make_unique<rca::TraceSetFeed>(store, plan_.window, plan_.baseline,
                                                 options_.max_traces_per_side, logs_fed_);
     consumer_.filter = feed_->SpanFilter();
-    consumer_.add = [this](const SpanBatch& b) { feed_->Add(b); };
+    consumer_.add = [this](const SpanBatch& b, size_t ordinal) { feed_->Add(b, ordinal); };
   }
   // The collector the report's log pass feeds; null when it reads its logs itself.
   rca::TraceSetFeed* fed_logs() { return logs_fed_ ? feed_.get() : nullptr; }
