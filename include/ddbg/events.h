@@ -308,7 +308,7 @@ class IntegrityScan : public EventScanConsumer {
 
 // CheckConsistencySample split around a shared scan of every event: while scanning it finds
 // each stream's entity and keeps the events of the streams whose entity hash is among the
-// 1.5 x max_entities smallest seen, so Finish usually folds without reading the store again
+// 1.25 x max_entities smallest seen, so Finish usually folds without reading the store again
 // (it does one more pass when the entities chosen are not all among those kept).
 class ConsistencyScan : public EventScanConsumer {
  public:

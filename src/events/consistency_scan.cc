@@ -1,6 +1,6 @@
 // ConsistencyScan: CheckConsistencySample fed by a shared event scan. Each segment gives the
 // entity each of its streams names first and — for the streams whose entity hash is at most
-// the running threshold of a bottom-k over every entity seen (k = 1.5 × max_entities) — its
+// the running threshold of a bottom-k over every entity seen (k = 1.25 × max_entities) — its
 // events; the events of other streams are not kept, only the streams' hashes are noted.
 // Finish chooses the entities exactly as a two-pass check does (the max_entities smallest
 // hashes among the entities seen by two or more services) and folds them from the events
@@ -149,7 +149,7 @@ class BottomK {
 struct ConsistencyScan::Impl {
   Impl(const ConsistencyRules& r, size_t max)
       : rules(r), max_entities(max), quoted_key("\"" + r.entity_key + "\""),
-        bottom(max > SIZE_MAX / 2 ? SIZE_MAX : std::max<size_t>(1, max + max / 2)) {}
+        bottom(max > SIZE_MAX / 2 ? SIZE_MAX : std::max<size_t>(1, max + max / 4)) {}
 
   ConsistencyPart Extract(const EventColumns& c);
   // Keeps a part; each time the threshold fell by a quarter, drops what the parts kept above it.
