@@ -59,6 +59,12 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
 
 // Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
 // resident size of a report is that of its largest step, not the sum of its steps' leftovers.
+void BoundHeapArenas() {
+#if defined(__GLIBC__)
+  mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
 void ReleaseFreedMemory() {
 #if defined(__GLIBC__)
   malloc_trim(0);
@@ -83,6 +89,7 @@ int64_t DebugContext::BucketStart(int b) const {
 }
 
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx) {
+  BoundHeapArenas();
   ctx->request = request;
   DDBG_RETURN_IF_ERROR(ResolveWindow(store, request, ctx));
   if (request.has_focus) {

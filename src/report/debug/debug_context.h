@@ -206,6 +206,11 @@ Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
 // Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
 // resident size of a report is that of its largest step, not the sum of its steps' leftovers.
 void ReleaseFreedMemory();
+// Bounds glibc's heap arenas to two (the threads a report runs at once). With one arena per
+// thread, the memory a scan's workers free stays in their own arenas and cannot serve the
+// next step's allocations on other threads: the resident size grows by the sum. Process-wide;
+// a report is the whole of a `ddbg debug` run.
+void BoundHeapArenas();
 
 // When an entity's services began to disagree: the earliest start of its disagreements —
 // when the inconsistency was written, however long the entity's events go on after.
