@@ -170,62 +170,70 @@ int64_t DisagreedSince(const ConsistencyReport& r) {
   return since;
 }
 
-Status RunEventPass(Store& store, DebugContext* ctx) {
-  SharedAnalyses& a = ctx->analyses;
-  EventDigestScan digest(ctx);
-  IntegrityOptions io;
-  io.now_ns = ctx->window.max_ns;
-  IntegrityScan integrity(io);
-  ConsistencyScan consistency(a.consistency_rules, kMaxConsistencyEntities);
+EventPass::EventPass(Store& store, DebugContext* ctx)
+    : store_(store), ctx_(ctx), digest_(ctx),
+      integrity_(IntegrityOptions{.now_ns = ctx->window.max_ns}),
+      consistency_(ctx->analyses.consistency_rules, kMaxConsistencyEntities) {}
+
+EventPass::~EventPass() { Join(); }
+
+Status EventPass::Scan() {
   StepClock::TimePoint begin = StepClock::Now();
-  DDBG_RETURN_IF_ERROR(ScanEventsShared(store, {}, kEventThreads, {&digest, &integrity, &consistency}));
-  ctx->clock->Part("event scan (digest, integrity, consistency)", begin);
-  digest.Finish();
-  if (ctx->events.events == 0) return Status::Ok();
-  // Integrity's merge (on a thread) and consistency's folds are independent.
-  std::thread integrity_thread([&] {
-    Result<IntegrityReport> checked = integrity.Finish(store);
-    ctx->clock->Part("integrity merged", begin);
-    if (checked.ok()) {
-      a.integrity = std::move(*checked);
-      NameStreamServices(store, &a);
-    } else {
-      a.integrity_error = checked.status().ToString();
-    }
-  });
+  DDBG_RETURN_IF_ERROR(
+      ScanEventsShared(store_, {}, kEventThreads, {&digest_, &integrity_, &consistency_}));
+  ctx_->clock->Part("event scan (digest, integrity, consistency)", begin);
+  digest_.Finish();
+  if (ctx_->events.events > 0) merges_ = std::thread([this, begin] { Merge(begin); });
+  return Status::Ok();
+}
+
+void EventPass::Merge(StepClock::TimePoint begin) {
+  SharedAnalyses& a = ctx_->analyses;
+  Result<IntegrityReport> checked = integrity_.Finish(store_);
+  if (checked.ok()) {
+    a.integrity = std::move(*checked);
+    NameStreamServices(store_, &a);
+  } else {
+    a.integrity_error = checked.status().ToString();
+  }
+  ctx_->clock->Part("integrity merged", begin);
   std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = consistency.Finish(store, *reducer, &a.consistency_sample);
-  ctx->clock->Part("consistency folded", begin);
-  integrity_thread.join();
+  Result<std::vector<ConsistencyReport>> c = consistency_.Finish(store_, *reducer, &a.consistency_sample);
   if (c.ok()) {
     a.inconsistent = std::move(*c);
   } else {
     a.consistency_error = c.status().ToString();
   }
-  return Status::Ok();
+  ctx_->clock->Part("consistency folded", begin);
+}
+
+void EventPass::Join() {
+  if (merges_.joinable()) merges_.join();
 }
 
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   std::optional<SharedRca> shared_rca;
   if (ctx->rca_window) shared_rca.emplace(store, *ctx);
   rca::TraceSetFeed* rca_logs = shared_rca ? shared_rca->fed_logs() : nullptr;
-  // The log pass (one thread) runs beside the event pass (two): they write disjoint parts
-  // of the context.
+  // The log pass (one thread) runs beside the event scan (two), and the second span scan
+  // (two) beside the event merges (one): they write disjoint parts of the context.
   Status log_status;
   std::thread log_thread([&] {
     StepClock::TimePoint begin = StepClock::Now();
     log_status = RunLogPass(store, ctx, rca_logs);
     ctx->clock->Part(rca_logs ? "log pass (digest, rules, rca's logs)" : "log pass (digest, rules)", begin);
   });
-  Status event_status = RunEventPass(store, ctx);
+  EventPass events(store, ctx);
+  Status event_status = events.Scan();
   log_thread.join();
   DDBG_RETURN_IF_ERROR(log_status);
   DDBG_RETURN_IF_ERROR(event_status);
-  ReleaseFreedMemory();
-  ctx->clock->Lap("log pass and event pass (side by side)");
+  ctx->clock->Lap("log pass and event scan (side by side)");
   DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr));
-  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca"
-                           : "second span scan: errors, timing sample, rca (its logs beside)");
+  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca (event merges beside)"
+                           : "second span scan: errors, timing sample, rca (its logs and event merges beside)");
+  events.Join();
+  ctx->clock->Lap("event merges: integrity, consistency");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
   return Status::Ok();

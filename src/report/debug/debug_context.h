@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analysis/rca/trace_set.h"
@@ -192,8 +193,26 @@ class EventDigestScan : public EventScanConsumer {
   std::vector<std::string_view> wanted_;  // the representatives' correlation ids
   std::unique_ptr<Parts> parts_;
 };
-// The one event scan: the event digest, integrity and consistency (analyses.cc).
-Status RunEventPass(Store& store, DebugContext* ctx);
+// The one event scan feeding the event digest, integrity and consistency (analyses.cc):
+// Scan decodes every segment once (two threads) and sets ctx->events, then merges
+// integrity's parts and folds consistency's entities on a thread of their own, which Join
+// (or the destructor) waits for; other steps may run meanwhile.
+class EventPass {
+ public:
+  EventPass(Store& store, DebugContext* ctx);
+  ~EventPass();
+  Status Scan();
+  void Join();
+
+ private:
+  void Merge(StepClock::TimePoint begin);
+  Store& store_;
+  DebugContext* ctx_;
+  EventDigestScan digest_;
+  IntegrityScan integrity_;
+  ConsistencyScan consistency_;
+  std::thread merges_;
+};
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // At most `cap` of `all`, spread evenly over it (all of them when they fit).
