@@ -216,7 +216,8 @@ Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   if (ctx->rca_window) shared_rca.emplace(store, *ctx);
   rca::TraceSetFeed* rca_logs = shared_rca ? shared_rca->fed_logs() : nullptr;
   // The log pass (one thread) runs beside the event scan (two), and the second span scan
-  // (two) beside the event merges (one): they write disjoint parts of the context.
+  // (two) beside the event merges and the correlation flow (one each): they write disjoint
+  // parts of the context.
   Status log_status;
   std::thread log_thread([&] {
     StepClock::TimePoint begin = StepClock::Now();
@@ -229,9 +230,12 @@ Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   DDBG_RETURN_IF_ERROR(log_status);
   DDBG_RETURN_IF_ERROR(event_status);
   ctx->clock->Lap("log pass and event scan (side by side)");
-  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr));
-  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca (event merges beside)"
-                           : "second span scan: errors, timing sample, rca (its logs and event merges beside)");
+  std::thread flows([&] { BuildRepresentativeFlows(store, ctx); });
+  Status scanned = RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr);
+  flows.join();
+  DDBG_RETURN_IF_ERROR(scanned);
+  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca (event merges, flow beside)"
+                           : "second span scan: errors, timing sample, rca (its logs, event merges, flow beside)");
   events.Join();
   ctx->clock->Lap("event merges: integrity, consistency");
   RunRootCause(store, ctx);

@@ -18,6 +18,7 @@
 #include "ddbg/debug_report.h"
 #include "ddbg/errors.h"
 #include "ddbg/events.h"
+#include "ddbg/flow.h"
 #include "ddbg/log_rules.h"
 #include "ddbg/rca.h"
 #include "ddbg/span_table.h"
@@ -123,6 +124,9 @@ struct SharedAnalyses {
   std::vector<logs::LogIssue> log_issues;  // point into *log_rules
   std::string log_rules_error;
   std::string consistency_error;
+  // The correlation flows of the first representatives (section 3), one per trace in
+  // representative order, built beside the second span scan (section_flow.cc).
+  std::vector<std::pair<TraceId, Result<FlowReport>>> flows;
 };
 
 struct DebugContext {
@@ -213,6 +217,8 @@ class EventPass {
   ConsistencyScan consistency_;
   std::thread merges_;
 };
+// Builds the correlation flows section 3 shows into ctx->analyses.flows (section_flow.cc).
+void BuildRepresentativeFlows(Store& store, DebugContext* ctx);
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // At most `cap` of `all`, spread evenly over it (all of them when they fit).
