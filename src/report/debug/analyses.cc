@@ -1,6 +1,8 @@
-// The shared analyses of the report, run once after the digests: errors.h over the failing
-// traces the span pass found (only those are loaded, sampled evenly past a cap), rca.h on
-// the window, and events.h integrity and cross-service consistency.
+// The shared analyses of the report, run once after the span pass: the log pass (log_pass.cc)
+// beside the one event scan (event digest, events.h integrity and cross-service consistency),
+// then the second span scan — errors.h over the failing traces the span pass found (only
+// those are loaded, sampled evenly past a cap), section 4's timing sample and rca.h's trace
+// set — beside the event merges and the correlation flow.
 #include <algorithm>
 
 #include <memory>
