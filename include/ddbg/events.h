@@ -273,6 +273,60 @@ Result<std::vector<ConsistencyReport>> CheckConsistencySample(Store& store,
                                                               ConsistencySample* sample);
 
 // ---------------------------------------------------------------------------------------
+// One event scan feeding several analyses
+
+// A consumer of a shared event scan (ScanEventsShared): the columns it reads (EventColumn
+// bits) and what it takes from one segment's. Consume runs on several threads at once, each
+// call with a different segment; EventColumns::ordinal gives the segment's scan position.
+class EventScanConsumer {
+ public:
+  virtual ~EventScanConsumer() = default;
+  virtual uint32_t columns() const = 0;
+  virtual Status Consume(const EventColumns& segment) = 0;
+};
+
+// One Store::ScanEventColumns pass over `filter` on `threads` threads: the union of the
+// consumers' columns is decoded once per segment and each segment handed to every consumer.
+Status ScanEventsShared(Store& store, const ScanFilter& filter, int threads,
+                        const std::vector<EventScanConsumer*>& consumers);
+
+// CheckIntegrity split around a shared scan (it must cover every event of the streams
+// checked): Finish gives what CheckIntegrity gives, reading the store again only for the
+// text of duplicate-id examples. Thread-safety: Consume concurrently; Finish once, after.
+class IntegrityScan : public EventScanConsumer {
+ public:
+  explicit IntegrityScan(const IntegrityOptions& options = {});
+  ~IntegrityScan() override;
+  uint32_t columns() const override;
+  Status Consume(const EventColumns& segment) override;
+  Result<IntegrityReport> Finish(Store& store);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// CheckConsistencySample split around a shared scan of every event: while scanning it finds
+// each stream's entity and keeps the events of the streams whose entity hash is among the
+// 1.25 x max_entities smallest seen, so Finish usually folds without reading the store again
+// (it does one more pass when the entities chosen are not all among those kept).
+class ConsistencyScan : public EventScanConsumer {
+ public:
+  ConsistencyScan(const ConsistencyRules& rules, size_t max_entities);
+  ~ConsistencyScan() override;
+  uint32_t columns() const override;
+  Status Consume(const EventColumns& segment) override;
+  Result<std::vector<ConsistencyReport>> Finish(Store& store, Reducer& reducer,
+                                                ConsistencySample* sample);
+  // Whether Finish had to read the events of the chosen streams again (tests, timings).
+  bool reread() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------------------------------
 // Projections
 
 enum class ProjectionHealth : uint8_t { kHealthy, kWarning, kCritical };

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,23 @@ struct LogIssue {
   int64_t last_seen_ns = 0;
   std::string last_message;
   std::vector<std::string> services;  // sorted
+};
+
+// AnalyzeLogs batch by batch, for a caller whose own scan feeds it (with log bodies):
+// Add every batch of the scan in order, then Finish. Records outside `time` are skipped.
+// Thread-safety: one thread; `rules` must outlive it.
+class LogRuleMatcher {
+ public:
+  LogRuleMatcher(const RuleSet& rules, const TimeRange& time);
+  void Add(const LogBatch& batch);
+  std::vector<LogIssue> Finish();
+
+ private:
+  const RuleSet& rules_;
+  TimeRange time_;
+  std::vector<LogIssue> issues_;
+  std::vector<std::set<std::string>> services_;
+  std::vector<int> hits_;
 };
 
 // Matches every log record of the store within `filter` against `rules`; issues sorted by

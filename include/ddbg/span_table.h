@@ -89,11 +89,11 @@ struct TraceSubset {
   SpanTableOptions options;
 };
 // Another consumer of the same scan (`also`): its filter's time range and column groups
-// widen the scan's (which then reads every trace), and `add` sees every batch, from several
-// threads at once.
+// widen the scan's (which then reads every trace), and `add` sees every batch with its
+// position in the scan (0, 1, …), from several threads at once.
 struct SpanScanConsumer {
   ScanFilter filter;
-  std::function<void(const SpanBatch&)> add;
+  std::function<void(const SpanBatch&, size_t ordinal)> add;
 };
 Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const AnalysisScope& scope,
                                                       const std::vector<TraceSubset>& sets,

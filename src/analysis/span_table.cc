@@ -144,7 +144,7 @@ Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const Analys
     filter.span_columns = filter.span_columns | also->filter.span_columns;
   }
   Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
-    if (also) also->add(b);
+    if (also) also->add(b, n);
     for (size_t k = 0; k < sets.size(); ++k) {
       std::unique_ptr<SpanChunk> chunk = ordered[k]->Take();
       builders[k]->Build(b, chunk.get());

@@ -12,12 +12,12 @@
 #include <set>
 
 #include "ddbg/events.h"
+#include "events/consistency_internal.h"
 #include "model/metadata_trace.h"
 
 namespace ddbg {
-namespace {
+namespace events {
 
-// The entity value of a payload ("" when absent or not JSON).
 std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
                      const std::string& key) {
   if (payload.empty() || payload.front() != '{') return "";
@@ -30,6 +30,10 @@ std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
   if (v.is_uint64()) return std::to_string(v.get_uint64().value_unsafe());
   return "";
 }
+
+}  // namespace events
+
+namespace {
 
 bool SameValue(const JsonValue& a, const JsonValue& b) {
   if (a.kind() == JsonValue::Kind::kNumber && b.kind() == JsonValue::Kind::kNumber) {
@@ -78,7 +82,10 @@ std::map<std::string, Disagreement> Compare(const std::vector<ServiceView>& view
   return out;
 }
 
-// Folds the entity's streams side by side up to at_ns.
+}  // namespace
+
+namespace events {
+
 Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<StreamEvent> events,
                                    int64_t at_ns, const ConsistencyRules& rules,
                                    Reducer& reducer) {
@@ -118,7 +125,10 @@ Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<Stream
   return report;
 }
 
-}  // namespace
+}  // namespace events
+
+using events::EntityOf;
+using events::Evaluate;
 
 Result<ConsistencyReport> CheckConsistency(Store& store, const std::string& entity,
                                            int64_t at_ns, const ConsistencyRules& rules,
@@ -185,43 +195,8 @@ Result<std::vector<ConsistencyReport>> CheckAllConsistency(Store& store,
   return out;
 }
 
-namespace {
+namespace events {
 
-// Each stream's entity: the first event (in scan order) whose payload names one.
-Result<std::map<std::string, std::string>> EntitiesOfStreams(Store& store,
-                                                             const ConsistencyRules& rules) {
-  EventColumnScan scan;
-  scan.columns = kEventColStream | kEventColPayload;
-  scan.threads = 2;
-  std::mutex mu;
-  // Per segment (by ordinal): stream -> entity of its first event naming one.
-  std::map<size_t, std::vector<std::pair<std::string, std::string>>> found;
-  const std::string quoted_key = "\"" + rules.entity_key + "\"";
-  DDBG_RETURN_IF_ERROR(store.ScanEventColumns({}, scan, [&](EventColumns& c) {
-    simdjson::dom::parser parser;
-    std::vector<uint8_t> done(c.dict.size(), 0);
-    std::vector<std::pair<std::string, std::string>> part;
-    for (size_t i = 0; i < c.rows; ++i) {
-      if (done[c.stream[i]]) continue;
-      std::string_view payload = c.dict[c.payload[i]];
-      if (payload.find(quoted_key) == std::string_view::npos) continue;
-      std::string entity = EntityOf(parser, payload, rules.entity_key);
-      if (entity.empty()) continue;
-      done[c.stream[i]] = 1;
-      part.emplace_back(std::string(c.dict[c.stream[i]]), std::move(entity));
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    found.emplace(c.ordinal, std::move(part));
-    return Status::Ok();
-  }));
-  std::map<std::string, std::string> entity_of;
-  for (auto& [ordinal, part] : found) {
-    for (auto& [stream, entity] : part) entity_of.emplace(std::move(stream), std::move(entity));
-  }
-  return entity_of;
-}
-
-// Row i of the columns as a StreamEvent.
 StreamEvent StreamEventOf(const EventColumns& c, size_t i) {
   StreamEvent e;
   e.stream = c.dict[c.stream[i]];
@@ -237,9 +212,8 @@ StreamEvent StreamEventOf(const EventColumns& c, size_t i) {
   return e;
 }
 
-// The events of `streams` (each stream's in scan order), decoded by columns on two threads.
 Result<std::map<std::string, std::vector<StreamEvent>>> EventsOfStreams(
-    Store& store, const std::set<std::string>& streams) {
+    Store& store, const std::set<std::string, std::less<>>& streams) {
   EventColumnScan scan;
   scan.threads = 2;
   std::mutex mu;
@@ -263,46 +237,7 @@ Result<std::map<std::string, std::vector<StreamEvent>>> EventsOfStreams(
   return by_stream;
 }
 
-}  // namespace
-
-Result<std::vector<ConsistencyReport>> CheckConsistencySample(Store& store,
-                                                              const ConsistencyRules& rules,
-                                                              Reducer& reducer, size_t max_entities,
-                                                              ConsistencySample* sample) {
-  Result<std::map<std::string, std::string>> entity_of = EntitiesOfStreams(store, rules);
-  if (!entity_of.ok()) return entity_of.status();
-  std::map<std::string, std::vector<std::string>> streams_of;
-  for (const auto& [stream, entity] : *entity_of) streams_of[entity].push_back(stream);
-  std::vector<std::pair<uint64_t, const std::string*>> shared;  // (hash, entity)
-  for (const auto& [entity, streams] : streams_of) {
-    if (streams.size() >= 2) shared.emplace_back(std::hash<std::string>()(entity), &entity);
-  }
-  *sample = {shared.size(), std::min(shared.size(), max_entities)};
-  if (shared.size() > max_entities) {
-    std::nth_element(shared.begin(), shared.begin() + static_cast<ptrdiff_t>(max_entities), shared.end());
-    shared.resize(max_entities);
-  }
-  std::set<std::string> chosen, streams;
-  for (const auto& [hash, entity] : shared) chosen.insert(*entity);
-  for (const std::string& entity : chosen) {
-    streams.insert(streams_of[entity].begin(), streams_of[entity].end());
-  }
-  Result<std::map<std::string, std::vector<StreamEvent>>> by_stream = EventsOfStreams(store, streams);
-  if (!by_stream.ok()) return by_stream.status();
-  std::vector<ConsistencyReport> out;
-  for (const std::string& entity : chosen) {
-    std::vector<StreamEvent> events;
-    for (const std::string& s : streams_of[entity]) {
-      for (StreamEvent& e : (*by_stream)[s]) events.push_back(std::move(e));
-    }
-    int64_t last = INT64_MIN;
-    for (const StreamEvent& e : events) last = std::max(last, e.time_ns);
-    Result<ConsistencyReport> r = Evaluate(entity, std::move(events), last, rules, reducer);
-    if (!r.ok()) return r.status();
-    if (!r->disagreements.empty()) out.push_back(std::move(*r));
-  }
-  return out;
-}
+}  // namespace events
 
 Result<ConsistencyRules> ParseConsistencyRules(std::string_view json) {
   Result<JsonValue> doc = JsonValue::Parse(json);

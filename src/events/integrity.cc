@@ -99,7 +99,8 @@ class IntegrityMerge {
     for (events::IntegrityPart& p : parts_) {
       std::vector<uint32_t>& global = part_streams_.emplace_back();
       global.reserve(p.streams.size());
-      for (const std::string& s : p.streams) {
+      for (size_t i = 0; i < p.streams.size(); ++i) {
+        std::string_view s = p.streams[i];
         global.push_back(streams_.Intern(s));
         empty_stream_used_ |= s.empty();
       }
@@ -199,28 +200,6 @@ void CheckStream(uint32_t s, const uint64_t* v, const int64_t* t, size_t n, Issu
   }
 }
 
-// Reads the parts of every segment on kScanThreads threads, in segment order.
-Result<std::vector<events::IntegrityPart>> ReadParts(Store& store, const IntegrityOptions& o,
-                                                     const events::PartOptions& po) {
-  ScanFilter filter;
-  filter.streams = o.streams;
-  EventColumnScan scan;
-  scan.columns = events::kIntegrityColumns;
-  scan.threads = kScanThreads;
-  std::mutex mu;
-  std::map<size_t, events::IntegrityPart> parts;
-  DDBG_RETURN_IF_ERROR(store.ScanEventColumns(filter, scan, [&](EventColumns& cols) {
-    events::IntegrityPart part = events::ExtractIntegrityPart(cols, po);
-    std::lock_guard<std::mutex> l(mu);
-    parts.emplace(cols.ordinal, std::move(part));
-    return Status::Ok();
-  }));
-  std::vector<events::IntegrityPart> out;
-  out.reserve(parts.size());
-  for (auto& [ordinal, part] : parts) out.push_back(std::move(part));
-  return out;
-}
-
 // The text of the ids of duplicate examples: a second, pruned read of the streams involved.
 Status FillDuplicateIdText(Store& store, IntegrityReport* report) {
   std::map<std::pair<std::string, uint64_t>, IntegrityIssue*> wanted;
@@ -274,18 +253,42 @@ uint64_t IntegrityReport::total() const {
   return n;
 }
 
-Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& options) {
+struct IntegrityScan::Impl {
+  IntegrityOptions options;
+  std::vector<std::string> wanted;  // sorted
+  events::PartOptions part_options;
+  std::mutex mu;
+  std::map<size_t, events::IntegrityPart> parts;  // by segment ordinal
+};
+
+IntegrityScan::IntegrityScan(const IntegrityOptions& options) : impl_(std::make_unique<Impl>()) {
   int64_t now = options.now_ns != 0 ? options.now_ns
                                     : std::chrono::duration_cast<std::chrono::nanoseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                           .count();
-  std::vector<std::string> wanted = options.streams;
-  std::sort(wanted.begin(), wanted.end());
-  events::PartOptions po{&wanted, now + options.future_slack_ns, now - options.max_age_ns};
-  Result<std::vector<events::IntegrityPart>> parts = ReadParts(store, options, po);
-  if (!parts.ok()) return parts.status();
+  impl_->options = options;
+  impl_->wanted = options.streams;
+  std::sort(impl_->wanted.begin(), impl_->wanted.end());
+  impl_->part_options = {&impl_->wanted, now + options.future_slack_ns, now - options.max_age_ns};
+}
 
-  IntegrityMerge merge(std::move(parts).value());
+IntegrityScan::~IntegrityScan() = default;
+
+uint32_t IntegrityScan::columns() const { return events::kIntegrityColumns; }
+
+Status IntegrityScan::Consume(const EventColumns& segment) {
+  events::IntegrityPart part = events::ExtractIntegrityPart(segment, impl_->part_options);
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->parts.emplace(segment.ordinal, std::move(part));
+  return Status::Ok();
+}
+
+Result<IntegrityReport> IntegrityScan::Finish(Store& store) {
+  std::vector<events::IntegrityPart> parts;
+  parts.reserve(impl_->parts.size());
+  for (auto& [ordinal, part] : impl_->parts) parts.push_back(std::move(part));
+  impl_->parts.clear();
+  IntegrityMerge merge(std::move(parts));
   std::vector<const std::vector<uint64_t>*> hashes;
   for (const auto& p : merge.parts()) hashes.push_back(&p.id_hash);
   auto duplicates = std::async(std::launch::async, [&] { return events::FindDuplicateIds(hashes); });
@@ -293,7 +296,7 @@ Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& opt
   IntegrityReport report;
   report.events = merge.events();
   report.streams = merge.streams();
-  IssueCollector issues(merge.names(), options.max_examples, &report);
+  IssueCollector issues(merge.names(), impl_->options.max_examples, &report);
   merge.ForEachStream([&](uint32_t s, const uint64_t* v, const int64_t* t, size_t n) {
     CheckStream(s, v, t, n, issues);
   });
@@ -316,6 +319,14 @@ Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& opt
   issues.Finish();
   DDBG_RETURN_IF_ERROR(FillDuplicateIdText(store, &report));
   return report;
+}
+
+Result<IntegrityReport> CheckIntegrity(Store& store, const IntegrityOptions& options) {
+  IntegrityScan scan(options);
+  ScanFilter filter;
+  filter.streams = options.streams;
+  DDBG_RETURN_IF_ERROR(ScanEventsShared(store, filter, kScanThreads, {&scan}));
+  return scan.Finish(store);
 }
 
 }  // namespace ddbg

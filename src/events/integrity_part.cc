@@ -43,7 +43,7 @@ class PartBuilder {
         !std::binary_search(wanted->begin(), wanted->end(), name)) {
       return local = kSkipped;
     }
-    part_.streams.emplace_back(name);
+    part_.streams.push_back(name);
     return local = static_cast<uint32_t>(part_.streams.size() - 1);
   }
 

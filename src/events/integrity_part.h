@@ -10,6 +10,7 @@
 
 #include "ddbg/events.h"
 #include "ddbg/store.h"
+#include "util/packed_strings.h"
 
 namespace ddbg::events {
 
@@ -21,7 +22,7 @@ struct PartIssue {
 };
 
 struct IntegrityPart {
-  std::vector<std::string> streams;  // the segment's streams, by local index
+  PackedStrings streams;  // the segment's streams, by local index
   std::vector<uint32_t> row_stream;  // local stream index per row
   std::vector<uint64_t> version;
   std::vector<int64_t> time_ns;

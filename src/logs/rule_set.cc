@@ -81,37 +81,33 @@ void RuleSet::Match(std::string_view message, std::vector<int>* out) const {
   std::sort(out->begin(), out->end());
 }
 
-Result<std::vector<LogIssue>> AnalyzeLogs(Store& store, const ScanFilter& filter,
-                                          const RuleSet& rules) {
-  std::vector<LogIssue> issues(rules.rules().size());
-  std::vector<std::set<std::string>> services(issues.size());
-  std::vector<int> hits;
-  ScanFilter bodies = filter;
-  bodies.log_columns = LogColumns::kBody;  // rules match bodies only
-  Status st = store.ScanLogs(bodies, [&](const LogBatch& b) {
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (!filter.time.Contains(b.time_ns[i])) continue;
-      rules.Match(b.dict.Get(b.body[i]), &hits);
-      for (int h : hits) {
-        LogIssue& issue = issues[h];
-        int64_t t = b.time_ns[i];
-        if (issue.occurrences++ == 0 || t < issue.first_seen_ns) issue.first_seen_ns = t;
-        if (issue.occurrences == 1 || t >= issue.last_seen_ns) {
-          issue.last_seen_ns = t;
-          issue.last_message = b.dict.Get(b.body[i]);
-        }
-        services[h].emplace(b.dict.Get(b.service[i]));
+LogRuleMatcher::LogRuleMatcher(const RuleSet& rules, const TimeRange& time)
+    : rules_(rules), time_(time), issues_(rules.rules().size()), services_(issues_.size()) {}
+
+void LogRuleMatcher::Add(const LogBatch& b) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (!time_.Contains(b.time_ns[i])) continue;
+    rules_.Match(b.dict.Get(b.body[i]), &hits_);
+    for (int h : hits_) {
+      LogIssue& issue = issues_[h];
+      int64_t t = b.time_ns[i];
+      if (issue.occurrences++ == 0 || t < issue.first_seen_ns) issue.first_seen_ns = t;
+      if (issue.occurrences == 1 || t >= issue.last_seen_ns) {
+        issue.last_seen_ns = t;
+        issue.last_message = b.dict.Get(b.body[i]);
       }
+      services_[h].emplace(b.dict.Get(b.service[i]));
     }
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  }
+}
+
+std::vector<LogIssue> LogRuleMatcher::Finish() {
   std::vector<LogIssue> out;
-  for (size_t r = 0; r < issues.size(); ++r) {
-    if (issues[r].occurrences == 0) continue;
-    issues[r].rule = &rules.rules()[r];
-    issues[r].services.assign(services[r].begin(), services[r].end());
-    out.push_back(std::move(issues[r]));
+  for (size_t r = 0; r < issues_.size(); ++r) {
+    if (issues_[r].occurrences == 0) continue;
+    issues_[r].rule = &rules_.rules()[r];
+    issues_[r].services.assign(services_[r].begin(), services_[r].end());
+    out.push_back(std::move(issues_[r]));
   }
   std::sort(out.begin(), out.end(), [](const LogIssue& a, const LogIssue& b) {
     if (a.rule->severity != b.rule->severity) return a.rule->severity > b.rule->severity;
@@ -119,6 +115,19 @@ Result<std::vector<LogIssue>> AnalyzeLogs(Store& store, const ScanFilter& filter
     return a.rule->name < b.rule->name;
   });
   return out;
+}
+
+Result<std::vector<LogIssue>> AnalyzeLogs(Store& store, const ScanFilter& filter,
+                                          const RuleSet& rules) {
+  LogRuleMatcher matcher(rules, filter.time);
+  ScanFilter bodies = filter;
+  bodies.log_columns = LogColumns::kBody;  // rules match bodies only
+  Status st = store.ScanLogs(bodies, [&](const LogBatch& b) {
+    matcher.Add(b);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return matcher.Finish();
 }
 
 }  // namespace ddbg::logs

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "analysis/rca/trace_set.h"
 #include "analysis/rca/window_detect.h"
@@ -182,8 +185,8 @@ TEST(Rca, FedFromTheCallersScanMatchesRunRca) {
   Result<rca::RcaPlan> plan = rca::PlanRca(sim.store(), o, detected);
   ASSERT_TRUE(plan.ok());
   rca::TraceSetFeed feed(sim.store(), plan->window, plan->baseline, o.max_traces_per_side);
-  ASSERT_TRUE(sim.store().ScanSpansParallel({}, 2, [&](const SpanBatch& b, size_t) {
-    feed.Add(b);
+  ASSERT_TRUE(sim.store().ScanSpansParallel({}, 2, [&](const SpanBatch& b, size_t n) {
+    feed.Add(b, n);
     return Status::Ok();
   }).ok());
   Result<rca::TraceSet> set = feed.Finish();
@@ -202,6 +205,85 @@ TEST(Rca, FedFromTheCallersScanMatchesRunRca) {
   ASSERT_FALSE(fed.suspects.empty());
   ASSERT_FALSE(alone->suspects.empty());
   EXPECT_EQ(fed.suspects[0].service, alone->suspects[0].service);
+}
+
+// The same telemetry in a store of small segments (many batches per scan), with the log
+// template table.
+std::unique_ptr<Store> SmallSegmentCopy(Store& from, const std::string& dir) {
+  EmbeddedStoreOptions small;
+  small.max_rows_per_segment = 400;
+  std::unique_ptr<Store> to = std::move(OpenEmbeddedStore(dir, small).value());
+  EXPECT_TRUE(from.ScanSpans({}, [&](const SpanBatch& b) { return to->AppendSpans(b); }).ok());
+  EXPECT_TRUE(from.ScanLogs({}, [&](const LogBatch& b) { return to->AppendLogs(b); }).ok());
+  std::string templates = from.ReadBlob("log_templates").value();
+  EXPECT_TRUE(to->UpdateBlob("log_templates", [&](std::string* blob) {
+    *blob = templates;
+    return Status::Ok();
+  }).ok());
+  return to;
+}
+
+// What a trace set holds, in its order: trace ids, span operations, log templates, names.
+std::string Fingerprint(const rca::TraceSet& set) {
+  std::string out;
+  for (const rca::RcaTrace& t : set.traces) out += TraceIdToHex(t.id) + " ";
+  for (const rca::RcaSpan& s : set.spans) out += std::string(set.Name(s.operation)) + " ";
+  for (const rca::RcaLog& l : set.logs) out += std::string(set.Name(l.tmpl)) + " ";
+  for (size_t i = 0; i < set.names.size(); ++i) out += std::string(set.Name(static_cast<StrId>(i))) + "|";
+  return out;
+}
+
+// rca's input and output do not depend on the threads' timing: the batches of a parallel
+// scan are added in scan order whichever worker finishes first, and the log collector
+// (reading on its own thread while the scan halves the sampling thresholds) takes its
+// threshold once. Two loads, each delaying the other half of the batches, give the same
+// trace set (its order and names included) and the same report.
+TEST(Rca, TraceSetDoesNotDependOnTheThreadsTiming) {
+  SimStore sim({"latency:payment,start=20m,duration=10m,magnitude=3"}, 9);
+  std::string dir = ::testing::TempDir() + "ddbg-rca-order";
+  std::filesystem::remove_all(dir);
+  std::unique_ptr<Store> store = SmallSegmentCopy(sim.store(), dir);
+  RcaOptions o;
+  o.max_traces_per_side = 150;  // the scan halves the thresholds several times
+  Result<TimeRange> range = rca::DetectionRange(*store, TimeRange{});
+  ASSERT_TRUE(range.ok());
+  rca::WindowSeries series(*range);
+  ASSERT_TRUE(store->ScanSpans({}, [&](const SpanBatch& b) {
+    series.Add(b);
+    return Status::Ok();
+  }).ok());
+  rca::DetectedWindow detected = series.Detect(rca::kDefaultWindowNs);
+  auto load = [&](size_t delayed_parity, std::string* report) {
+    Result<rca::RcaPlan> plan = rca::PlanRca(*store, o, detected);
+    EXPECT_TRUE(plan.ok());
+    rca::TraceSetFeed feed(*store, plan->window, plan->baseline, o.max_traces_per_side);
+    size_t batches = 0;
+    EXPECT_TRUE(store->ScanSpansParallel(feed.SpanFilter(), 2, [&](const SpanBatch& b, size_t n) {
+      if (n % 2 == delayed_parity) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      feed.Add(b, n);
+      ++batches;
+      return Status::Ok();
+    }).ok());
+    EXPECT_GT(batches, 10u);
+    Result<rca::TraceSet> set = feed.Finish();
+    EXPECT_TRUE(set.ok());
+    EXPECT_TRUE(set->sampled);
+    std::string print = Fingerprint(*set);
+    *report = RcaReportJson(rca::FinishRca(o, std::move(*plan), &*set));
+    return print;
+  };
+  std::string report0, report1;
+  std::string set0 = load(0, &report0);
+  std::string set1 = load(1, &report1);
+  auto first_difference = [](const std::string& a, const std::string& b) {
+    size_t at = std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin();
+    return at == a.size() && a.size() == b.size() ? std::string("none")
+                                                  : std::to_string(at) + ": " + a.substr(at, 60) + " | " + b.substr(at, 60);
+  };
+  EXPECT_EQ(first_difference(set0, set1), "none");
+  EXPECT_EQ(first_difference(report0, report1), "none");
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Rca, JsonHasWindowAndRankedSuspects) {

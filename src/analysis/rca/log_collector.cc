@@ -4,7 +4,6 @@
 #include <unordered_map>
 
 #include "decode/log_line_header.h"
-#include "ddbg/log_templates.h"
 
 namespace ddbg::rca {
 namespace {
@@ -84,58 +83,71 @@ std::string_view NamedPeer(std::string_view body, std::string_view self,
   return {};
 }
 
-Status LogCollector::Collect(Store& store) {
+Status LogCollector::Begin(Store& store) {
   Result<logs::TemplateMiner> miner = logs::RestoredMiner(store);
   if (!miner.ok()) return miner.status();
+  miner_.emplace(std::move(*miner));
   Result<StoreStats> stats = store.Stats();
   if (!stats.ok()) return stats.status();
-  std::unordered_set<std::string_view> services(stats->services.begin(), stats->services.end());
-  std::unordered_map<uint32_t, std::pair<StrId, StrId>> template_names;  // text, statement
+  service_names_ = stats->services;
+  services_ = {service_names_.begin(), service_names_.end()};
+  threshold_ = max_threshold_->load(std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+ScanFilter LogCollector::Filter() const {
   ScanFilter filter;
   filter.time.min_ns = std::min(window_.min_ns, baseline_.min_ns);
   filter.time.max_ns = std::max(window_.max_ns, baseline_.max_ns);
   filter.log_columns = LogColumns::kBody;
-  uint64_t untraced = 0;
-  return store.ScanLogs(filter, [&](const LogBatch& b) {
-    std::unordered_map<StrId, int8_t> sev_cache;  // per body; batches' dicts are large
-    std::unordered_map<StrId, StrId> svc_cache;
-    std::unordered_map<StrId, StrId> peer_cache;  // per body of an error record
-    uint64_t threshold = max_threshold_->load(std::memory_order_relaxed);
-    for (size_t i = 0; i < b.size(); ++i) {
-      RawLog log;
-      log.time_ns = b.time_ns[i];
-      log.in_window = window_.Contains(log.time_ns);
-      if (!log.in_window && !baseline_.Contains(log.time_ns)) continue;
-      log.trace = b.trace_id[i];
-      log.hash = log.trace.empty()
-                     ? TraceSampleHash({static_cast<uint64_t>(log.time_ns), ++untraced})
-                     : TraceSampleHash(log.trace);
-      if (!log.trace.empty() && log.hash > threshold) continue;
-      log.span = b.span_id[i];
-      auto [svc, new_service] = svc_cache.try_emplace(b.service[i], kEmptyStr);
-      if (new_service) svc->second = names_.Intern(b.dict.Get(b.service[i]));
-      log.service = svc->second;
-      uint32_t id = b.template_id[i] != 0 ? b.template_id[i] : miner->Add(logs::MinedText(b, i));
-      auto [it, inserted] = template_names.try_emplace(id, kEmptyStr, kEmptyStr);
-      if (inserted) {
-        const std::string& text = miner->Template(id).text;
-        it->second = {names_.Intern(text), names_.Intern(StatementOf(text))};
-      }
-      log.tmpl = it->second.first;
-      log.statement = it->second.second;
-      log.error = Severity(b, i, &sev_cache) >= 17;
-      if (log.error) {
-        auto [peer, new_body] = peer_cache.try_emplace(b.body[i], kEmptyStr);
-        if (new_body) {
-          std::string_view named = NamedPeer(b.dict.Get(b.body[i]), b.dict.Get(b.service[i]), services);
-          if (!named.empty()) peer->second = names_.Intern(named);
-        }
-        log.peer = peer->second;
-      }
-      logs_.push_back(log);
-    }
+  return filter;
+}
+
+Status LogCollector::Collect(Store& store) {
+  DDBG_RETURN_IF_ERROR(Begin(store));
+  return store.ScanLogs(Filter(), [&](const LogBatch& b) {
+    Add(b);
     return Status::Ok();
   });
+}
+
+void LogCollector::Add(const LogBatch& b) {
+  std::unordered_map<StrId, int8_t> sev_cache;  // per body; batches' dicts are large
+  std::unordered_map<StrId, StrId> svc_cache;
+  std::unordered_map<StrId, StrId> peer_cache;  // per body of an error record
+  for (size_t i = 0; i < b.size(); ++i) {
+    RawLog log;
+    log.time_ns = b.time_ns[i];
+    log.in_window = window_.Contains(log.time_ns);
+    if (!log.in_window && !baseline_.Contains(log.time_ns)) continue;
+    log.trace = b.trace_id[i];
+    log.hash = log.trace.empty()
+                   ? TraceSampleHash({static_cast<uint64_t>(log.time_ns), ++untraced_})
+                   : TraceSampleHash(log.trace);
+    if (!log.trace.empty() && log.hash > threshold_) continue;
+    log.span = b.span_id[i];
+    auto [svc, new_service] = svc_cache.try_emplace(b.service[i], kEmptyStr);
+    if (new_service) svc->second = names_.Intern(b.dict.Get(b.service[i]));
+    log.service = svc->second;
+    uint32_t id = b.template_id[i] != 0 ? b.template_id[i] : miner_->Add(logs::MinedText(b, i));
+    auto [it, inserted] = template_names_.try_emplace(id, kEmptyStr, kEmptyStr);
+    if (inserted) {
+      const std::string& text = miner_->Template(id).text;
+      it->second = {names_.Intern(text), names_.Intern(StatementOf(text))};
+    }
+    log.tmpl = it->second.first;
+    log.statement = it->second.second;
+    log.error = Severity(b, i, &sev_cache) >= 17;
+    if (log.error) {
+      auto [peer, new_body] = peer_cache.try_emplace(b.body[i], kEmptyStr);
+      if (new_body) {
+        std::string_view named = NamedPeer(b.dict.Get(b.body[i]), b.dict.Get(b.service[i]), services_);
+        if (!named.empty()) peer->second = names_.Intern(named);
+      }
+      log.peer = peer->second;
+    }
+    logs_.push_back(log);
+  }
 }
 
 }  // namespace ddbg::rca

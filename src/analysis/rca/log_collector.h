@@ -1,18 +1,24 @@
 // LogCollector: reads the log records of the window and the baseline on its own thread while
 // the loader scans spans. Each record keeps its trace and span ids, time, service, template
 // (the store's template id, mined against the stored table when missing) and whether it is
-// an ERROR (severity field, else the level in the body's header). Records of traces already
-// sampled out are skipped early, by the sampler's thresholds as they stand.
-// Thread-safety: one collector per thread; it only reads the shared thresholds (atomics) and
+// an ERROR (severity field, else the level in the body's header). Records of traces the
+// sampler will drop are skipped early, by the highest threshold as it stands when the
+// collection begins (after presampling, before the span scan halves it), so what is
+// collected never depends on how far another thread's span scan has got.
+// Thread-safety: one collector per thread; it reads the shared threshold once (in Begin) and
 // the store (which may be read from several threads). Its names live in its own dictionary.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "ddbg/log_templates.h"
 #include "ddbg/model.h"
 #include "ddbg/status.h"
 #include "ddbg/store.h"
@@ -52,13 +58,26 @@ class LogCollector {
                const std::atomic<uint64_t>* max_threshold)
       : window_(window), baseline_(baseline), max_threshold_(max_threshold) {}
 
+  // Its own scan: Begin, then every batch of a ScanLogs over Filter().
   Status Collect(Store& store);
+  // For a caller whose scan feeds the collector: Begin (reads the stored templates and
+  // services, and the threshold), then Add the batches of a scan covering at least Filter()
+  // (its time range, with bodies) in scan order; rows outside the ranges are skipped.
+  Status Begin(Store& store);
+  ScanFilter Filter() const;
+  void Add(const LogBatch& b);
   std::vector<RawLog>& logs() { return logs_; }
   const StringDict& names() const { return names_; }
 
  private:
   TimeRange window_, baseline_;
   const std::atomic<uint64_t>* max_threshold_;
+  uint64_t threshold_ = UINT64_MAX;  // read in Begin
+  std::optional<logs::TemplateMiner> miner_;
+  std::vector<std::string> service_names_;
+  std::unordered_set<std::string_view> services_;  // views of service_names_
+  std::unordered_map<uint32_t, std::pair<StrId, StrId>> template_names_;  // text, statement
+  uint64_t untraced_ = 0;
   StringDict names_;
   std::vector<RawLog> logs_;
 };

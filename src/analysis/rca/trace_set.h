@@ -105,15 +105,23 @@ Result<TraceSet> LoadTraceSet(Store& store, const TimeRange& window, const TimeR
 // LoadTraceSet (without `where`) for a caller that scans the spans itself, sharing one
 // scan with other work: the logs are read on a thread from construction on; the caller's
 // scan covers at least SpanFilter() (time range and column groups) and hands every batch
-// to Add (from any thread; rows outside the range are ignored); Finish builds the set once
+// to Add with its scan position (from any thread; rows outside the range are ignored; the
+// rows are added in scan order whatever the threads' timing); Finish builds the set once
 // the scan is done. Thread-safety: Add from several threads; Finish once.
+// With `logs_fed` the logs are not read on a thread: the caller's log scan, covering at
+// least LogFilter(), hands every batch to AddLogs in scan order (from one thread) before
+// Finish.
 class TraceSetFeed {
  public:
   TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
-               uint64_t max_traces_per_side);
+               uint64_t max_traces_per_side, bool logs_fed = false);
   ~TraceSetFeed();
   ScanFilter SpanFilter() const;
-  void Add(const SpanBatch& b);
+  // `ordinal`: the batch's position in the scan (0, 1, …; ScanSpansParallel's), every one
+  // of them handed over exactly once.
+  void Add(const SpanBatch& b, size_t ordinal);
+  ScanFilter LogFilter() const;
+  void AddLogs(const LogBatch& b);
   Result<TraceSet> Finish();
 
  private:

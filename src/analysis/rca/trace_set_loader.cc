@@ -5,6 +5,8 @@
 // records (read meanwhile on a second thread by LogCollector) linked to their trace and span.
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -122,9 +124,12 @@ class Loader {
   }
 
   // Workers decode batches and pick the rows under the highest sampling threshold (a
-  // superset of what is kept); one at a time adds them. `range`: only rows starting in it
-  // (a caller's scan wider than SpanFilter()); null: every row of the batch.
-  void AddScanned(const SpanBatch& b, const TimeRange* range = nullptr) {
+  // superset of what is kept); the rows are added one batch at a time in scan order
+  // (`ordinal`), as a sequential scan adds them, so the set never depends on which worker
+  // finished first: a batch whose turn has not come is copied (its picked rows) and added
+  // when it has. `range`: only rows starting in it (a caller's scan wider than
+  // SpanFilter()); null: every row of the batch.
+  void AddScanned(const SpanBatch& b, size_t ordinal, const TimeRange* range = nullptr) {
     uint64_t threshold = sampler_.max_threshold()->load(std::memory_order_relaxed);
     std::vector<uint32_t> rows;
     for (size_t i = 0; i < b.size(); ++i) {
@@ -132,13 +137,26 @@ class Loader {
         rows.push_back(static_cast<uint32_t>(i));
       }
     }
+    {
+      std::lock_guard<std::mutex> lock(add_mu_);
+      if (ordinal == next_ordinal_) {
+        AddBatch(b, rows);
+        ++next_ordinal_;
+        AddWaiting();
+        return;
+      }
+    }
+    auto copy = std::make_unique<SpanBatch>();
+    SpanRowCopier copier(b, copy.get());
+    for (uint32_t i : rows) copier.Copy(i);
     std::lock_guard<std::mutex> lock(add_mu_);
-    AddBatch(b, rows);
+    waiting_.emplace(ordinal, std::move(copy));
+    AddWaiting();
   }
 
   Status ScanSpans(Store& store) {
-    return store.ScanSpansParallel(SpanFilter(), kScanWorkers, [&](const SpanBatch& b, size_t) {
-      AddScanned(b);
+    return store.ScanSpansParallel(SpanFilter(), kScanWorkers, [&](const SpanBatch& b, size_t ordinal) {
+      AddScanned(b, ordinal);
       return Status::Ok();
     });
   }
@@ -162,11 +180,24 @@ class Loader {
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
   void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
   void AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows);
+  // Adds the copied batches whose turn has come (add_mu_ held).
+  void AddWaiting() {
+    while (!waiting_.empty() && waiting_.begin()->first == next_ordinal_) {
+      const SpanBatch& copy = *waiting_.begin()->second;
+      std::vector<uint32_t> all(copy.size());
+      for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+      AddBatch(copy, all);
+      waiting_.erase(waiting_.begin());
+      ++next_ordinal_;
+    }
+  }
   void DropAboveThreshold(int side);
   void LinkLog(const RawLog& raw, RcaLog* log);
 
   TimeRange window_, baseline_;
   std::mutex add_mu_;
+  size_t next_ordinal_ = 0;  // the batch whose rows are added next
+  std::map<size_t, std::unique_ptr<SpanBatch>> waiting_;  // picked rows of later batches
   Sampler sampler_;
   std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
   TraceSet& set_;
@@ -527,12 +558,16 @@ void Loader::FinishErrors() {
 }  // namespace
 
 struct TraceSetFeed::Impl {
-  Impl(Store& store, const TimeRange& window, const TimeRange& baseline, uint64_t cap)
+  Impl(Store& store, const TimeRange& window, const TimeRange& baseline, uint64_t cap, bool logs_fed)
       : loader(window, baseline, cap, nullptr, &set), logs(window, baseline, loader.max_threshold()) {
     set.window = window;
     set.baseline = baseline;
     loader.Presample(store);
     range = loader.SpanFilter().time;
+    if (logs_fed) {
+      log_status = logs.Begin(store);
+      return;
+    }
     Store* s = &store;
     log_thread = std::thread([this, s] { log_status = logs.Collect(*s); });
   }
@@ -548,17 +583,25 @@ struct TraceSetFeed::Impl {
 };
 
 TraceSetFeed::TraceSetFeed(Store& store, const TimeRange& window, const TimeRange& baseline,
-                           uint64_t max_traces_per_side)
-    : impl_(std::make_unique<Impl>(store, window, baseline, max_traces_per_side)) {}
+                           uint64_t max_traces_per_side, bool logs_fed)
+    : impl_(std::make_unique<Impl>(store, window, baseline, max_traces_per_side, logs_fed)) {}
 TraceSetFeed::~TraceSetFeed() = default;
 
 ScanFilter TraceSetFeed::SpanFilter() const { return impl_->loader.SpanFilter(); }
 
-void TraceSetFeed::Add(const SpanBatch& b) { impl_->loader.AddScanned(b, &impl_->range); }
+void TraceSetFeed::Add(const SpanBatch& b, size_t ordinal) {
+  impl_->loader.AddScanned(b, ordinal, &impl_->range);
+}
+
+ScanFilter TraceSetFeed::LogFilter() const { return impl_->logs.Filter(); }
+
+void TraceSetFeed::AddLogs(const LogBatch& b) {
+  if (impl_->log_status.ok()) impl_->logs.Add(b);
+}
 
 Result<TraceSet> TraceSetFeed::Finish() {
   impl_->loader.BuildTraces();
-  impl_->log_thread.join();
+  if (impl_->log_thread.joinable()) impl_->log_thread.join();
   DDBG_RETURN_IF_ERROR(impl_->log_status);
   impl_->loader.AddLogs(impl_->logs);
   impl_->loader.FinishErrors();

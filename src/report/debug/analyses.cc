@@ -1,6 +1,8 @@
-// The shared analyses of the report, run once after the digests: errors.h over the failing
-// traces the span pass found (only those are loaded, sampled evenly past a cap), rca.h on
-// the window, and events.h integrity and cross-service consistency.
+// The shared analyses of the report, run once after the span pass: the log pass (log_pass.cc)
+// beside the one event scan (event digest, events.h integrity and cross-service consistency),
+// then the second span scan — errors.h over the failing traces the span pass found (only
+// those are loaded, sampled evenly past a cap), section 4's timing sample and rca.h's trace
+// set — beside the event merges and the correlation flow.
 #include <algorithm>
 
 #include <memory>
@@ -22,6 +24,8 @@ constexpr size_t kMaxTimingTraces = 20000;
 constexpr size_t kMaxConsistencyEntities = 20000;
 // Integrity examples whose stream is looked up to name its service.
 constexpr size_t kMaxStreamLookups = 20;
+// Threads of the event scan.
+constexpr int kEventThreads = 2;
 
 std::vector<TraceId> FailingTraces(const DebugContext& ctx, uint64_t* total) {
   std::vector<TraceId> all;
@@ -58,8 +62,9 @@ void SetRca(Result<RcaReport> r, SharedAnalyses* a) {
   }
 }
 
-// rca fed by the report's second span scan: planned in the window the shared pass detected,
-// its trace set read from the scan's batches (its logs on a thread meanwhile).
+// rca fed by the report's scans: planned in the window the shared pass detected, its trace
+// set read from the second span scan's batches, its logs from the log pass when its ranges
+// lie inside the report's window (else on a thread of its own during the span scan).
 class SharedRca {
  public:
   SharedRca(Store& store, const DebugContext& ctx) : options_(ReportRcaOptions(ctx)) {
@@ -69,11 +74,17 @@ class SharedRca {
       return;
     }
     plan_ = std::move(*plan);
+    // The part of its log range that holds data must lie inside the report's window.
+    int64_t lo = std::max(std::min(plan_.window.min_ns, plan_.baseline.min_ns), ctx.data.min_ns);
+    int64_t hi = std::min(std::max(plan_.window.max_ns, plan_.baseline.max_ns), ctx.data.max_ns);
+    logs_fed_ = ctx.window.Contains(lo) && ctx.window.Contains(std::max(lo, hi));
     feed_ = std::make_unique<rca::TraceSetFeed>(store, plan_.window, plan_.baseline,
-                                                options_.max_traces_per_side);
+                                                options_.max_traces_per_side, logs_fed_);
     consumer_.filter = feed_->SpanFilter();
-    consumer_.add = [this](const SpanBatch& b) { feed_->Add(b); };
+    consumer_.add = [this](const SpanBatch& b, size_t ordinal) { feed_->Add(b, ordinal); };
   }
+  // The collector the report's log pass feeds; null when it reads its logs itself.
+  rca::TraceSetFeed* fed_logs() { return logs_fed_ ? feed_.get() : nullptr; }
   // The scan's extra consumer; null when planning failed.
   const SpanScanConsumer* consumer() const { return feed_ ? &consumer_ : nullptr; }
   Result<RcaReport> Finish() {
@@ -87,13 +98,14 @@ class SharedRca {
   RcaOptions options_;
   Status error_;
   rca::RcaPlan plan_;
+  bool logs_fed_ = false;
   std::unique_ptr<rca::TraceSetFeed> feed_;
   SpanScanConsumer consumer_;
 };
 
 // The second span scan: the failing traces (for errors.h) and the timing sample (for
 // section 4) as tables and, when the shared pass detected rca's window, rca's trace set.
-Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
+Status RunSecondSpanScan(Store& store, DebugContext* ctx, SharedRca* shared_rca) {
   SharedAnalyses& a = ctx->analyses;
   std::vector<TraceSubset> sets(2);
   sets[0].trace_ids = FailingTraces(*ctx, &a.error_traces_total);
@@ -101,8 +113,6 @@ Status RunSecondSpanScan(Store& store, DebugContext* ctx) {
   sets[1].trace_ids = TimingTraces(*ctx, &a.timing_traces_total);
   sets[1].options.error_details = false;
   a.timing_traces_sampled = sets[1].trace_ids.size();
-  std::optional<SharedRca> shared_rca;
-  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
   const SpanScanConsumer* also = shared_rca ? shared_rca->consumer() : nullptr;
   if (sets[0].trace_ids.empty() && sets[1].trace_ids.empty() && also == nullptr) {
     if (shared_rca) SetRca(shared_rca->Finish(), &a);
@@ -144,51 +154,6 @@ void NameStreamServices(Store& store, SharedAnalyses* a) {
   }
 }
 
-void RunEventAnalyses(Store& store, DebugContext* ctx) {
-  SharedAnalyses& a = ctx->analyses;
-  if (ctx->events.events == 0) return;
-  IntegrityOptions io;
-  io.now_ns = ctx->window.max_ns;
-  Result<IntegrityReport> integrity = CheckIntegrity(store, io);
-  ctx->clock->Lap("event integrity");
-  if (integrity.ok()) {
-    a.integrity = std::move(*integrity);
-    NameStreamServices(store, &a);
-  } else {
-    a.integrity_error = integrity.status().ToString();
-  }
-  ctx->clock->Lap("integrity streams' services");
-  std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
-  Result<std::vector<ConsistencyReport>> c = CheckConsistencySample(
-      store, a.consistency_rules, *reducer, kMaxConsistencyEntities, &a.consistency_sample);
-  if (c.ok()) {
-    a.inconsistent = std::move(*c);
-  } else {
-    a.consistency_error = c.status().ToString();
-  }
-}
-
-// The default log rules over the window's records (of the services asked for).
-void RunLogRules(Store& store, DebugContext* ctx) {
-  SharedAnalyses& a = ctx->analyses;
-  if (ctx->logs.logs == 0) return;
-  Result<logs::RuleSet> rules = logs::RuleSet::Compile(logs::DefaultLogRules());
-  if (!rules.ok()) {
-    a.log_rules_error = rules.status().ToString();
-    return;
-  }
-  a.log_rules = std::move(*rules);
-  ScanFilter filter;
-  filter.time = ctx->window;
-  filter.services = ctx->request.services;
-  Result<std::vector<logs::LogIssue>> issues = logs::AnalyzeLogs(store, filter, *a.log_rules);
-  if (issues.ok()) {
-    a.log_issues = std::move(*issues);
-  } else {
-    a.log_rules_error = issues.status().ToString();
-  }
-}
-
 }  // namespace
 
 bool RcaWindowGiven(const DebugRequest& r) { return r.has_since || r.has_until || r.window_ns > 0; }
@@ -207,16 +172,77 @@ int64_t DisagreedSince(const ConsistencyReport& r) {
   return since;
 }
 
+EventPass::EventPass(Store& store, DebugContext* ctx)
+    : store_(store), ctx_(ctx), digest_(ctx),
+      integrity_(IntegrityOptions{.now_ns = ctx->window.max_ns}),
+      consistency_(ctx->analyses.consistency_rules, kMaxConsistencyEntities) {}
+
+EventPass::~EventPass() { Join(); }
+
+Status EventPass::Scan() {
+  StepClock::TimePoint begin = StepClock::Now();
+  DDBG_RETURN_IF_ERROR(
+      ScanEventsShared(store_, {}, kEventThreads, {&digest_, &integrity_, &consistency_}));
+  ctx_->clock->Part("event scan (digest, integrity, consistency)", begin);
+  digest_.Finish();
+  if (ctx_->events.events > 0) merges_ = std::thread([this, begin] { Merge(begin); });
+  return Status::Ok();
+}
+
+void EventPass::Merge(StepClock::TimePoint begin) {
+  SharedAnalyses& a = ctx_->analyses;
+  Result<IntegrityReport> checked = integrity_.Finish(store_);
+  if (checked.ok()) {
+    a.integrity = std::move(*checked);
+    NameStreamServices(store_, &a);
+  } else {
+    a.integrity_error = checked.status().ToString();
+  }
+  ctx_->clock->Part("integrity merged", begin);
+  std::unique_ptr<Reducer> reducer = NewMergePatchReducer();
+  Result<std::vector<ConsistencyReport>> c = consistency_.Finish(store_, *reducer, &a.consistency_sample);
+  if (c.ok()) {
+    a.inconsistent = std::move(*c);
+  } else {
+    a.consistency_error = c.status().ToString();
+  }
+  ctx_->clock->Part("consistency folded", begin);
+}
+
+void EventPass::Join() {
+  if (merges_.joinable()) merges_.join();
+}
+
 Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
-  DDBG_RETURN_IF_ERROR(RunSecondSpanScan(store, ctx));
-  ctx->clock->Lap("second span scan: errors, timing sample, rca");
+  std::optional<SharedRca> shared_rca;
+  if (ctx->rca_window) shared_rca.emplace(store, *ctx);
+  rca::TraceSetFeed* rca_logs = shared_rca ? shared_rca->fed_logs() : nullptr;
+  // The log pass (one thread) runs beside the event scan (two), and the second span scan
+  // (two) beside the event merges and the correlation flow (one each): they write disjoint
+  // parts of the context.
+  Status log_status;
+  std::thread log_thread([&] {
+    StepClock::TimePoint begin = StepClock::Now();
+    log_status = RunLogPass(store, ctx, rca_logs);
+    ctx->clock->Part(rca_logs ? "log pass (digest, rules, rca's logs)" : "log pass (digest, rules)", begin);
+  });
+  EventPass events(store, ctx);
+  Status event_status = events.Scan();
+  log_thread.join();
+  DDBG_RETURN_IF_ERROR(log_status);
+  DDBG_RETURN_IF_ERROR(event_status);
+  ReleaseFreedMemory();  // the log pass's and the event scan's buffers
+  ctx->clock->Lap("log pass and event scan (side by side)");
+  std::thread flows([&] { BuildRepresentativeFlows(store, ctx); });
+  Status scanned = RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr);
+  flows.join();
+  DDBG_RETURN_IF_ERROR(scanned);
+  ctx->clock->Lap(rca_logs ? "second span scan: errors, timing sample, rca (event merges, flow beside)"
+                           : "second span scan: errors, timing sample, rca (its logs, event merges, flow beside)");
+  events.Join();
+  ctx->clock->Lap("event merges: integrity, consistency");
   RunRootCause(store, ctx);
   ctx->clock->Lap("root cause (rca)");
-  // The log rules (one thread) run beside the event analyses.
-  std::thread rules([&] { RunLogRules(store, ctx); });
-  RunEventAnalyses(store, ctx);
-  rules.join();
-  ctx->clock->Lap("event consistency, log rules beside");
   return Status::Ok();
 }
 

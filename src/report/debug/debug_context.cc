@@ -6,6 +6,10 @@
 #include <limits>
 #include <thread>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "util/time_format.h"
@@ -53,6 +57,20 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
 
 }  // namespace
 
+// Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
+// resident size of a report is that of its largest step, not the sum of its steps' leftovers.
+void BoundHeapArenas() {
+#if defined(__GLIBC__)
+  mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
+void ReleaseFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 bool DebugContext::InScope(std::string_view service) const {
   if (request.services.empty()) return true;
   return std::find(request.services.begin(), request.services.end(), service) !=
@@ -71,6 +89,7 @@ int64_t DebugContext::BucketStart(int b) const {
 }
 
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx) {
+  BoundHeapArenas();
   ctx->request = request;
   DDBG_RETURN_IF_ERROR(ResolveWindow(store, request, ctx));
   if (request.has_focus) {
@@ -81,18 +100,11 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   ctx->clock->Lap("window and focus");
   DDBG_RETURN_IF_ERROR(DigestSpans(store, ctx));
   ctx->clock->Lap("span pass: rca window detected");
+  // The span pass's batches are freed: give their pages back before the event pass grows.
+  ReleaseFreedMemory();
   PickRepresentativeTraces(ctx);
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
   ctx->clock->Lap("representative traces");
-  // The log digest (one thread) runs beside the event digest (two): they write disjoint
-  // parts of the context.
-  Status log_status;
-  std::thread log_thread([&] { log_status = DigestLogs(store, ctx); });
-  Status event_status = DigestEvents(store, ctx);
-  log_thread.join();
-  DDBG_RETURN_IF_ERROR(log_status);
-  DDBG_RETURN_IF_ERROR(event_status);
-  ctx->clock->Lap("log and event digests (side by side)");
   return RunSharedAnalyses(store, ctx);
 }
 

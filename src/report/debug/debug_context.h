@@ -6,15 +6,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "analysis/rca/trace_set.h"
 #include "analysis/rca/window_detect.h"
 
 #include "ddbg/debug_report.h"
 #include "ddbg/errors.h"
 #include "ddbg/events.h"
+#include "ddbg/flow.h"
 #include "ddbg/log_rules.h"
 #include "ddbg/rca.h"
 #include "ddbg/span_table.h"
@@ -120,6 +124,9 @@ struct SharedAnalyses {
   std::vector<logs::LogIssue> log_issues;  // point into *log_rules
   std::string log_rules_error;
   std::string consistency_error;
+  // The correlation flows of the first representatives (section 3), one per trace in
+  // representative order, built beside the second span scan (section_flow.cc).
+  std::vector<std::pair<TraceId, Result<FlowReport>>> flows;
 };
 
 struct DebugContext {
@@ -148,7 +155,7 @@ struct DebugContext {
 };
 
 // Resolves the window and focus, digests spans, picks and fetches the representative traces,
-// then digests logs and events. Errors: a bad window, an unknown --trace-id, store failures.
+// then runs the shared analyses (the log and event passes among them). Errors: a bad window, an unknown --trace-id, store failures.
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx);
 
 // Whether the request bounds the window (--since, --until, --time-window): rca is then given
@@ -159,8 +166,59 @@ inline int64_t RcaFallbackWindowNs() { return rca::kDefaultWindowNs; }
 
 // The single passes (digest_*.cc).
 Status DigestSpans(Store& store, DebugContext* ctx);
-Status DigestLogs(Store& store, DebugContext* ctx);
-Status DigestEvents(Store& store, DebugContext* ctx);
+// The log digest, batch by batch, fed by the report's log pass (digest_logs.cc).
+class LogDigestFeed {
+ public:
+  explicit LogDigestFeed(DebugContext* ctx) : ctx_(ctx) {}
+  void Add(const LogBatch& b);  // batches in scan order
+
+ private:
+  DebugContext* ctx_;
+  std::vector<uint32_t> res_to_svc_;  // per resource row of the batch: service index
+};
+// What the log pass reads: the window's records with bodies (no attributes or params).
+ScanFilter LogPassFilter(const DebugContext& ctx);
+// The log pass (log_pass.cc): one scan of the window's records feeding the log digest, the
+// default log rules (their own scan when --services narrows them) and, when not null, rca's
+// log collector (whose ranges must lie inside the window).
+Status RunLogPass(Store& store, DebugContext* ctx, rca::TraceSetFeed* rca_logs);
+// The event digest, fed by the report's one event scan (with integrity and consistency).
+class EventDigestScan : public EventScanConsumer {
+ public:
+  explicit EventDigestScan(DebugContext* ctx);
+  ~EventDigestScan() override;
+  uint32_t columns() const override;
+  Status Consume(const EventColumns& c) override;
+  void Finish();  // sets ctx->events
+
+ private:
+  struct Parts;
+  DebugContext* ctx_;
+  std::vector<std::string_view> wanted_;  // the representatives' correlation ids
+  std::unique_ptr<Parts> parts_;
+};
+// The one event scan feeding the event digest, integrity and consistency (analyses.cc):
+// Scan decodes every segment once (two threads) and sets ctx->events, then merges
+// integrity's parts and folds consistency's entities on a thread of their own, which Join
+// (or the destructor) waits for; other steps may run meanwhile.
+class EventPass {
+ public:
+  EventPass(Store& store, DebugContext* ctx);
+  ~EventPass();
+  Status Scan();
+  void Join();
+
+ private:
+  void Merge(StepClock::TimePoint begin);
+  Store& store_;
+  DebugContext* ctx_;
+  EventDigestScan digest_;
+  IntegrityScan integrity_;
+  ConsistencyScan consistency_;
+  std::thread merges_;
+};
+// Builds the correlation flows section 3 shows into ctx->analyses.flows (section_flow.cc).
+void BuildRepresentativeFlows(Store& store, DebugContext* ctx);
 // Runs the shared analyses on what the digests found (analyses.cc).
 Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 // At most `cap` of `all`, spread evenly over it (all of them when they fit).
@@ -169,6 +227,15 @@ std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap);
 void PickRepresentativeTraces(DebugContext* ctx);
 // Fetches the spans and logs of each representative and reads its correlation ids.
 Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
+
+// Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
+// resident size of a report is that of its largest step, not the sum of its steps' leftovers.
+void ReleaseFreedMemory();
+// Bounds glibc's heap arenas to two (the threads a report runs at once). With one arena per
+// thread, the memory a scan's workers free stays in their own arenas and cannot serve the
+// next step's allocations on other threads: the resident size grows by the sum. Process-wide;
+// a report is the whole of a `ddbg debug` run.
+void BoundHeapArenas();
 
 // When an entity's services began to disagree: the earliest start of its disagreements —
 // when the inconsistency was written, however long the entity's events go on after.

@@ -1,8 +1,8 @@
-// The report's one pass over the domain events of the window, by columns (no payload or
-// metadata is decoded) on two threads: counts per service, streams touched, and the events
-// that share a correlation id with a representative trace. Each segment is digested on its
-// own; the parts are merged in segment order, so the correlated events kept are the first
-// in scan order, as a sequential scan keeps them.
+// The report's digest of the domain events of the window, a consumer of the report's one
+// event scan (analyses.cc): counts per service, streams touched, and the events that share a
+// correlation id with a representative trace. Each segment is digested on its own; the parts
+// are merged in segment order, so the correlated events kept are the first in scan order, as
+// a sequential scan keeps them.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -15,7 +15,6 @@ namespace ddbg::report {
 namespace {
 
 constexpr size_t kMaxCorrelatedEvents = 200;
-constexpr int kEventThreads = 2;
 
 EventRef MakeEventRef(const EventColumns& c, size_t i) {
   return {.stream = std::string(c.dict[c.stream[i]]),
@@ -72,30 +71,37 @@ EventPart DigestSegment(const DebugContext& ctx, const std::vector<std::string_v
 
 }  // namespace
 
-Status DigestEvents(Store& store, DebugContext* ctx) {
-  std::vector<std::string_view> wanted;
-  for (const RepresentativeTrace& rep : ctx->representatives) {
-    wanted.insert(wanted.end(), rep.correlation_ids.begin(), rep.correlation_ids.end());
-  }
-  ScanFilter filter;
-  filter.time = ctx->window;
-  EventColumnScan scan;
-  scan.columns = kEventColStream | kEventColVersion | kEventColType | kEventColTime |
-                 kEventColCorrelation | kEventColService;
-  scan.threads = kEventThreads;
+struct EventDigestScan::Parts {
   std::mutex mu;
-  std::map<size_t, EventPart> parts;  // by segment ordinal
-  Status st = store.ScanEventColumns(filter, scan, [&](EventColumns& c) {
-    EventPart part = DigestSegment(*ctx, wanted, c);
-    std::lock_guard<std::mutex> lock(mu);
-    parts.emplace(c.ordinal, std::move(part));
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  EventDigest& d = ctx->events;
+  std::map<size_t, EventPart> by_ordinal;
+};
+
+EventDigestScan::EventDigestScan(DebugContext* ctx)
+    : ctx_(ctx), parts_(std::make_unique<Parts>()) {
+  for (const RepresentativeTrace& rep : ctx->representatives) {
+    wanted_.insert(wanted_.end(), rep.correlation_ids.begin(), rep.correlation_ids.end());
+  }
+}
+
+EventDigestScan::~EventDigestScan() = default;
+
+uint32_t EventDigestScan::columns() const {
+  return kEventColStream | kEventColVersion | kEventColType | kEventColTime |
+         kEventColCorrelation | kEventColService;
+}
+
+Status EventDigestScan::Consume(const EventColumns& c) {
+  EventPart part = DigestSegment(*ctx_, wanted_, c);
+  std::lock_guard<std::mutex> lock(parts_->mu);
+  parts_->by_ordinal.emplace(c.ordinal, std::move(part));
+  return Status::Ok();
+}
+
+void EventDigestScan::Finish() {
+  EventDigest& d = ctx_->events;
   std::map<std::string, int64_t, std::less<>> per_service;
   HashSet64 streams;
-  for (auto& [ordinal, p] : parts) {
+  for (auto& [ordinal, p] : parts_->by_ordinal) {
     d.events += p.events;
     for (const auto& [service, n] : p.per_service) per_service[service] += n;
     for (uint64_t h : p.stream_hashes) streams.Insert(h);
@@ -103,11 +109,11 @@ Status DigestEvents(Store& store, DebugContext* ctx) {
       if (d.correlated.size() < kMaxCorrelatedEvents) d.correlated.push_back(std::move(e));
     }
   }
+  parts_->by_ordinal.clear();
   d.streams_touched = static_cast<int64_t>(streams.size());
   d.per_service.assign(per_service.begin(), per_service.end());
   std::stable_sort(d.correlated.begin(), d.correlated.end(),
                    [](const EventRef& a, const EventRef& b) { return a.time_ns < b.time_ns; });
-  return Status::Ok();
 }
 
 }  // namespace ddbg::report

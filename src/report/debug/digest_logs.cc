@@ -1,5 +1,6 @@
-// The report's one pass over the log records of the window: counts per service and
-// severity, and the first few ERROR-or-worse records of each service as examples.
+// The report's digest of the log records of the window, fed by its log pass (log_pass.cc):
+// counts per service and severity, and the first few ERROR-or-worse records of each
+// service as examples.
 #include "report/debug/debug_context.h"
 
 namespace ddbg::report {
@@ -11,17 +12,14 @@ constexpr uint8_t kError = 17;
 constexpr uint32_t kUnmapped = 0xffffffffu;
 constexpr uint32_t kOutOfScope = 0xfffffffeu;
 
-// What the digest reads of the logs: time, resource/service, severity, and for the few error
-// examples body and trace/span ids. When the store gains a log column projection
-// (ScanFilter::log_columns), set it here: the digest needs no attributes or params.
-ScanFilter LogDigestFilter(const DebugContext& ctx) {
+}  // namespace
+
+ScanFilter LogPassFilter(const DebugContext& ctx) {
   ScanFilter filter;
   filter.time = ctx.window;
-  filter.log_columns = LogColumns::kBody;  // the body for examples; no attributes
+  filter.log_columns = LogColumns::kBody;  // bodies for examples and rules; no attributes
   return filter;
 }
-
-}  // namespace
 
 LogExample MakeLogExample(const LogBatch& b, size_t i) {
   LogExample ex;
@@ -35,39 +33,35 @@ LogExample MakeLogExample(const LogBatch& b, size_t i) {
   return ex;
 }
 
-Status DigestLogs(Store& store, DebugContext* ctx) {
-  LogDigest& d = ctx->logs;
-  std::vector<uint32_t> res_to_svc;
-  return store.ScanLogs(LogDigestFilter(*ctx), [&](const LogBatch& b) {
-    res_to_svc.assign(b.resources.size(), kUnmapped);
-    for (size_t i = 0; i < b.size(); ++i) {
-      if (!ctx->window.Contains(b.time_ns[i])) continue;
-      uint32_t& svc = res_to_svc[b.resource[i]];
-      if (svc == kOutOfScope) continue;
-      if (svc == kUnmapped) {
-        std::string_view name = b.dict.Get(b.resources.service[b.resource[i]]);
-        if (!ctx->InScope(name)) {
-          svc = kOutOfScope;
-          continue;
-        }
-        svc = 0;
-        while (svc < d.services.size() && d.services[svc].name != name) ++svc;
-        if (svc == d.services.size()) d.services.emplace_back().name = name;
+void LogDigestFeed::Add(const LogBatch& b) {
+  LogDigest& d = ctx_->logs;
+  res_to_svc_.assign(b.resources.size(), kUnmapped);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (!ctx_->window.Contains(b.time_ns[i])) continue;
+    uint32_t& svc = res_to_svc_[b.resource[i]];
+    if (svc == kOutOfScope) continue;
+    if (svc == kUnmapped) {
+      std::string_view name = b.dict.Get(b.resources.service[b.resource[i]]);
+      if (!ctx_->InScope(name)) {
+        svc = kOutOfScope;
+        continue;
       }
-      LogDigestService& s = d.services[svc];
-      ++s.logs;
-      ++d.logs;
-      uint8_t sev = b.severity_number[i];
-      if (sev >= kWarn && sev < kError) ++s.warn_logs;
-      if (sev < kError) continue;
-      ++s.error_logs;
-      ++d.error_logs;
-      if (s.error_examples.size() < kExamplesPerService) {
-        s.error_examples.push_back(MakeLogExample(b, i));
-      }
+      svc = 0;
+      while (svc < d.services.size() && d.services[svc].name != name) ++svc;
+      if (svc == d.services.size()) d.services.emplace_back().name = name;
     }
-    return Status::Ok();
-  });
+    LogDigestService& s = d.services[svc];
+    ++s.logs;
+    ++d.logs;
+    uint8_t sev = b.severity_number[i];
+    if (sev >= kWarn && sev < kError) ++s.warn_logs;
+    if (sev < kError) continue;
+    ++s.error_logs;
+    ++d.error_logs;
+    if (s.error_examples.size() < kExamplesPerService) {
+      s.error_examples.push_back(MakeLogExample(b, i));
+    }
+  }
 }
 
 }  // namespace ddbg::report

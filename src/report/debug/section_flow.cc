@@ -120,25 +120,29 @@ Timeline FlowTimeline(const FlowReport& f) {
 
 }  // namespace
 
-Status BuildCorrelationFlow(Store& store, const DebugContext& ctx, DebugReport* report) {
-  Section& s = report->section(SectionId::kCorrelation);
+void BuildRepresentativeFlows(Store& store, DebugContext* ctx) {
   FlowOptions options;
   // The trace's own spans and logs, and the events naming its trace or correlation ids: a
   // scan of every span and log for correlation attributes would cost a pass over the store.
   // One round: the trace, the events naming it or its correlation ids, and their traces.
   options.scan_attributes = false;
   options.max_rounds = 1;
-  size_t built = 0;
-  for (const RepresentativeTrace& rep : ctx.representatives) {
-    if (built == kMaxFlows) break;
-    ++built;
-    Result<FlowReport> flow = BuildFlow(store, TraceIdToHex(rep.id), options);
+  for (const RepresentativeTrace& rep : ctx->representatives) {
+    if (ctx->analyses.flows.size() == kMaxFlows) break;
+    ctx->analyses.flows.emplace_back(rep.id, BuildFlow(store, TraceIdToHex(rep.id), options));
+  }
+}
+
+Status BuildCorrelationFlow(Store& store, const DebugContext& ctx, DebugReport* report) {
+  Section& s = report->section(SectionId::kCorrelation);
+  for (size_t i = 0; i < ctx.analyses.flows.size(); ++i) {
+    const auto& [id, flow] = ctx.analyses.flows[i];
     if (!flow.ok()) {
-      s.unavailable.push_back({fmt::format("correlation flow of {} (flow.h)", TraceIdToHex(rep.id)),
+      s.unavailable.push_back({fmt::format("correlation flow of {} (flow.h)", TraceIdToHex(id)),
                                flow.status().ToString()});
       continue;
     }
-    s.findings.push_back(FlowFindingOf(*flow, rep));
+    s.findings.push_back(FlowFindingOf(*flow, ctx.representatives[i]));
     AddFlowFindings("break", Severity::kWarning, flow->breaks, *flow, &s);
     AddFlowFindings("delay", Severity::kNotice, flow->delays, *flow, &s);
     s.timelines.push_back(FlowTimeline(*flow));

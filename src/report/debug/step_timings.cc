@@ -115,6 +115,12 @@ void StepClock::Lap(std::string_view step) {
   last_counts_ = c;
 }
 
+void StepClock::Part(std::string_view part, TimePoint begin) const {
+  if (counts_ == nullptr) return;
+  std::string line = fmt::format("timings:   {:<42} {:8.1f} ms\n", part, MsBetween(begin, Clock::now()));
+  std::fputs(line.c_str(), stderr);
+}
+
 void StepClock::Total() {
   if (counts_ != nullptr) PrintLine("total", MsBetween(start_, Clock::now()), counts_->counts());
 }

@@ -75,6 +75,11 @@ class StepClock {
   void Lap(std::string_view step);
   // The total since the clock started, as a last line.
   void Total();
+  // A part of the current step run beside others on a thread: prints "  <part>" with its
+  // time since `begin` (its rows are counted in the step's). Safe from any thread.
+  using TimePoint = std::chrono::steady_clock::time_point;
+  static TimePoint Now() { return std::chrono::steady_clock::now(); }
+  void Part(std::string_view part, TimePoint begin) const;
 
  private:
   using Clock = std::chrono::steady_clock;
