@@ -39,4 +39,15 @@ std::string FocusList(const FocusSet& focus) {
   return out.empty() ? "none" : out;
 }
 
+std::vector<std::string_view> DetailLines(std::string_view detail) {
+  std::vector<std::string_view> lines;
+  while (!detail.empty()) {
+    size_t nl = detail.find('\n');
+    lines.push_back(detail.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    detail.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
 }  // namespace ddbg::report

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ddbg/debug_report.h"
 
@@ -12,6 +14,8 @@ namespace ddbg::report {
 std::string FormatMetricValue(const Metric& m);
 // "1. latency in payment (POST /charge, pod-2) — confidence 82%".
 std::string HypothesisLine(const Hypothesis& h);
+// A finding's detail line by line (hypotheses carry one evidence item per line).
+std::vector<std::string_view> DetailLines(std::string_view detail);
 // The focus as "timing, causation", or "none".
 std::string FocusList(const FocusSet& focus);
 

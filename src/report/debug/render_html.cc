@@ -116,7 +116,7 @@ class HtmlWriter {
   void FindingHtml(const Finding& f) {
     out_ += fmt::format("<div class=\"finding {}\">", SeverityName(f.severity));
     Div("title", f.title);
-    if (!f.detail.empty()) Div("detail", f.detail);
+    for (std::string_view d : report::DetailLines(f.detail)) Div("detail", d);
     if (!f.metrics.empty()) {
       out_ += "<div class=\"nums\">";
       for (const Metric& m : f.metrics) {

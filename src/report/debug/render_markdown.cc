@@ -63,7 +63,9 @@ class MarkdownWriter {
     const char* mark = f.severity == Severity::kCritical ? "**critical** "
                        : f.severity == Severity::kWarning ? "**warning** " : "";
     out_ += fmt::format("- {}{}\n", mark, MarkdownEscape(f.title));
-    if (!f.detail.empty()) out_ += "  " + MarkdownEscape(f.detail) + "\n";
+    for (std::string_view d : report::DetailLines(f.detail)) {
+      out_ += "  " + MarkdownEscape(std::string(d)) + "\n";
+    }
     std::string nums;
     for (const Metric& m : f.metrics) {
       nums += fmt::format("{}{}={}", nums.empty() ? "" : ", ", MarkdownEscape(m.key), FormatMetricValue(m));

@@ -82,7 +82,7 @@ class TextWriter {
     std::string glyph = kGlyph[static_cast<size_t>(f.severity)];
     Line("  " + (f.severity >= Severity::kWarning ? Paint(color, glyph) : glyph) + " " +
          TerminalSafe(f.title));
-    if (!f.detail.empty()) Line("    " + TerminalSafe(f.detail));
+    for (std::string_view d : report::DetailLines(f.detail)) Line("    " + TerminalSafe(d));
     std::string nums;
     for (const Metric& m : f.metrics) nums += fmt::format("{}{}={}", nums.empty() ? "" : "  ", m.key, FormatMetricValue(m));
     if (!nums.empty()) Line("    " + Paint(kDim, TerminalSafe(nums)));

@@ -1,6 +1,7 @@
 // Section 8: the ranked root-cause hypotheses (from rca.h read through errors.h, and from
-// the event analyses), one finding each with its evidence, and the recommendations that
-// follow from the confident ones.
+// the event analyses) with their evidence, and the recommendations that follow from the
+// confident ones. The hypotheses are the report's `hypotheses` list (every renderer shows
+// them in this section); the section's own findings only say when none is confident.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,24 +12,9 @@
 namespace ddbg::report {
 namespace {
 
-// Hypotheses above this confidence get a recommendation and a warning severity.
+// Hypotheses above this confidence get a recommendation.
 constexpr double kConfident = 0.5;
 constexpr size_t kMaxHypotheses = 10;
-
-std::string Subject(const Hypothesis& h) {
-  std::string s = h.service.empty() ? "(unknown service)" : h.service;
-  if (!h.operation.empty()) s += " " + h.operation;
-  if (!h.instance.empty()) s += " on " + h.instance;
-  return s;
-}
-
-Finding ToFinding(const Hypothesis& h) {
-  Finding f = MakeFinding(fmt::format("#{} {} in {} (confidence {:.2f})", h.rank, h.kind, Subject(h), h.confidence),
-                          h.confidence > kConfident ? Severity::kWarning : Severity::kInfo,
-                          {Metric::Number("confidence", h.confidence)});
-  for (const std::string& e : h.evidence) f.detail += (f.detail.empty() ? "" : "\n") + e;
-  return f;
-}
 
 }  // namespace
 
@@ -42,7 +28,6 @@ Status BuildHypotheses(Store&, const DebugContext& ctx, DebugReport* report) {
   Section& section = report->section(SectionId::kHypotheses);
   for (size_t i = 0; i < all.size(); ++i) {
     all[i].rank = static_cast<int>(i + 1);
-    section.findings.push_back(ToFinding(all[i]));
     if (all[i].confidence > kConfident) report->recommendations.push_back(RecommendationFor(all[i], ctx));
   }
   if (!ctx.analyses.rca_error.empty()) section.unavailable.push_back({"root-cause ranking (rca)", ctx.analyses.rca_error});
