@@ -81,6 +81,11 @@ BENCHMARK_CAPTURE(BM_ScanSpansParallel, structure_only, SpanColumns::kStructure)
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_ScanSpansParallel, structure_and_links, SpanColumns::kLinks)
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+// The debug report's two span scans: the digest's columns, and every column.
+BENCHMARK_CAPTURE(BM_ScanSpansParallel, details_and_links, SpanColumns::kDetails | SpanColumns::kLinks)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ScanSpansParallel, all_columns, SpanColumns::kAll)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_LoadSpanTable(benchmark::State& state, bool error_details) {
   SpanTableOptions options;

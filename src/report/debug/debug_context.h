@@ -86,7 +86,8 @@ struct EventDigest {
 };
 
 // A trace the report shows in full, and why it was chosen.
-// Its spans and logs are fetched once (Store::GetTrace / GetTraceLogs) for every builder.
+// Its spans and logs (bodies only: no log attributes or parameters) are gathered once, by one
+// span scan and one log scan over the segments holding the representatives, for every builder.
 struct RepresentativeTrace {
   TraceId id;
   std::string why;  // "slowest request", "failing: 12 error spans", "asked for"

@@ -2,6 +2,7 @@
 // the slowest requests of the window (from the per-trace facts of the span pass), ordered by
 // the focus; then fetching their spans, logs and correlation ids once.
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -119,29 +120,57 @@ void PickRepresentativeTraces(DebugContext* ctx) {
 
 namespace {
 
-Status FetchOne(Store& store, RepresentativeTrace* rep) {
-  Result<SpanBatch> spans = store.GetTrace(rep->id);
-  if (!spans.ok()) return spans.status();
-  if (spans->empty()) {
-    return Status::NotFound(fmt::format("trace {} is not in the store", TraceIdToHex(rep->id)));
+// Gathers the rows of every representative from one scan of `signal`: the store prunes the
+// segments holding none of the traces (as GetTrace does), so a segment holding several is
+// decoded once, and each trace's rows come in segment then row order, as GetTrace returns them.
+template <typename Batch, typename Copier, typename ScanFn>
+Status GatherRows(std::vector<RepresentativeTrace>& reps, Batch RepresentativeTrace::*rows,
+                  ScanFilter filter, ScanFn scan) {
+  for (const RepresentativeTrace& rep : reps) {
+    if (!rep.id.empty()) filter.trace_ids.push_back(rep.id);
   }
-  rep->spans = std::move(*spans);
-  Result<LogBatch> logs = store.GetTraceLogs(rep->id);
-  if (!logs.ok()) return logs.status();
-  rep->logs = std::move(*logs);
-  AddCorrelationIds(*rep);
-  return Status::Ok();
+  if (filter.trace_ids.empty()) return Status::Ok();
+  return scan(filter, [&](const Batch& b) {
+    for (RepresentativeTrace& rep : reps) {
+      if (rep.id.empty()) continue;
+      std::optional<Copier> copier;  // made for the batches holding the trace only
+      for (size_t i = 0; i < b.size(); ++i) {
+        if (!(b.trace_id[i] == rep.id)) continue;
+        if (!copier) copier.emplace(b, &(rep.*rows));
+        copier->Copy(i);
+      }
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace
 
-// The traces are fetched on StreamWorkers() threads (each lookup decodes the segments
-// holding the trace); the first failure, in representative order, is returned.
+// The spans and the logs of the traces are each gathered by one scan (the two side by side);
+// each segment holding any of them is decoded once. The first failure is returned.
 Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
   std::vector<RepresentativeTrace>& reps = ctx->representatives;
-  std::vector<Status> status(reps.size());
-  ParallelFor(reps.size(), [&](size_t i, int) { status[i] = FetchOne(store, &reps[i]); });
+  Status status[2];
+  ParallelFor(2, [&](size_t i, int) {
+    if (i == 0) {
+      status[0] = GatherRows<SpanBatch, SpanRowCopier>(
+          reps, &RepresentativeTrace::spans, ScanFilter{},
+          [&](const ScanFilter& f, const BatchFn<SpanBatch>& fn) { return store.ScanSpans(f, fn); });
+    } else {
+      ScanFilter bodies;  // the report shows their time, service, severity and body only
+      bodies.log_columns = LogColumns::kBody;
+      status[1] = GatherRows<LogBatch, LogRowCopier>(
+          reps, &RepresentativeTrace::logs, std::move(bodies),
+          [&](const ScanFilter& f, const BatchFn<LogBatch>& fn) { return store.ScanLogs(f, fn); });
+    }
+  });
   for (const Status& st : status) DDBG_RETURN_IF_ERROR(st);
+  for (RepresentativeTrace& rep : reps) {
+    if (rep.spans.empty()) {
+      return Status::NotFound(fmt::format("trace {} is not in the store", TraceIdToHex(rep.id)));
+    }
+    AddCorrelationIds(rep);
+  }
   return Status::Ok();
 }
 
