@@ -28,46 +28,56 @@ class TraceTable {
   // The index of the facts of `id`, added when new. Indices are stable; references are not.
   uint32_t IndexOf(TraceId id) {
     if ((facts_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint64_t h = Hash(id);
+    const uint64_t tag = h & kTagMask;
     size_t mask = slots_.size() - 1;
-    for (size_t i = Hash(id) & mask;; i = (i + 1) & mask) {
-      uint32_t s = slots_[i];
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint64_t s = slots_[i];
       if (s == kEmpty) {
-        slots_[i] = static_cast<uint32_t>(facts_.size());
+        auto index = static_cast<uint32_t>(facts_.size());
+        slots_[i] = tag | index;
         facts_.push_back(TraceFacts{.id = id});
-        return slots_[i];
+        return index;
       }
-      if (facts_[s].id == id) return s;
+      if ((s & kTagMask) == tag && facts_[Index(s)].id == id) return Index(s);
     }
   }
   TraceFacts& operator[](uint32_t index) { return facts_[index]; }
   // The facts of a trace seen in the pass, or null.
   const TraceFacts* Find(TraceId id) const {
+    const uint64_t h = Hash(id);
+    const uint64_t tag = h & kTagMask;
     size_t mask = slots_.size() - 1;
-    for (size_t i = Hash(id) & mask;; i = (i + 1) & mask) {
-      uint32_t s = slots_[i];
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint64_t s = slots_[i];
       if (s == kEmpty) return nullptr;
-      if (facts_[s].id == id) return &facts_[s];
+      if ((s & kTagMask) == tag && facts_[Index(s)].id == id) return &facts_[Index(s)];
     }
   }
   const std::vector<TraceFacts>& facts() const { return facts_; }
 
  private:
-  static constexpr uint32_t kEmpty = 0xffffffffu;
+  // A slot holds the high half of the trace's hash (a tag: most probes that miss are told
+  // apart without reading the facts, which lie elsewhere in memory) and the facts' index.
+  static constexpr uint64_t kEmpty = ~0ull;
+  static constexpr uint64_t kTagMask = 0xffffffff00000000ull;
+  static uint32_t Index(uint64_t slot) { return static_cast<uint32_t>(slot); }
   static uint64_t Hash(TraceId id) {
     uint64_t h = id.lo * 0x9e3779b97f4a7c15ull ^ (id.hi + 0x632be59bd9b4e019ull);
     return h ^ (h >> 29);
   }
   void Grow() {
-    std::vector<uint32_t> next(slots_.size() * 2, kEmpty);
+    std::vector<uint64_t> next(slots_.size() * 2, kEmpty);
     size_t mask = next.size() - 1;
     for (uint32_t s = 0; s < facts_.size(); ++s) {
-      size_t i = Hash(facts_[s].id) & mask;
+      uint64_t h = Hash(facts_[s].id);
+      size_t i = h & mask;
       while (next[i] != kEmpty) i = (i + 1) & mask;
-      next[i] = s;
+      next[i] = (h & kTagMask) | s;
     }
     slots_.swap(next);
   }
-  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> slots_;
   std::vector<TraceFacts> facts_;
 };
 
