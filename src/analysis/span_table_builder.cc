@@ -285,7 +285,10 @@ void SpanChunk::Clear() {
 SpanChunkBuilder::SpanChunkBuilder(const SpanTableOptions& options, const AnalysisScope* scope,
                                    const std::vector<TraceId>* where_ids)
     : options_(options), scope_(scope) {
-  if (where_ids) where_.emplace(where_ids->begin(), where_ids->end());
+  if (!where_ids) return;
+  where_.emplace();
+  bool added = false;
+  for (const TraceId& id : *where_ids) where_->Insert(id, &added);
 }
 
 void SpanChunkBuilder::Build(const SpanBatch& b, SpanChunk* out) const {
@@ -298,7 +301,7 @@ void SpanChunkBuilder::Build(const SpanBatch& b, SpanChunk* out) const {
     if (where_) {
       if (!have_last || !(b.trace_id[i] == last)) {
         last = b.trace_id[i];
-        last_wanted = where_->count(last) > 0;
+        last_wanted = where_->Find(last) >= 0;
         have_last = true;
       }
       if (!last_wanted) continue;

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <optional>
-#include <unordered_set>
 #include <vector>
 
 #include "analysis/dense_index.h"
@@ -45,7 +44,7 @@ class SpanChunkBuilder {
  private:
   const SpanTableOptions& options_;
   const AnalysisScope* scope_;
-  std::optional<std::unordered_set<TraceId, TraceIdHash>> where_;
+  std::optional<TraceIndexMap> where_;  // flat: asked once per run of a trace's rows
 };
 
 // Parents inside one trace of n rows: parent[i] is the row of the first span whose id is
