@@ -178,7 +178,14 @@ class Loader {
     return it->second;
   }
   uint32_t AddResource(const SpanBatch& b, uint32_t r);
-  void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache);
+  // A batch's attribute key: its id in the set and its count of distinct values (the
+  // elements of an unordered_map stay where they are).
+  struct KeyRef {
+    StrId key = kEmptyStr;
+    uint32_t* distinct = nullptr;
+  };
+  void AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache,
+                    std::unordered_map<StrId, KeyRef>* keys);
   void AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows);
   // Adds the copied batches whose turn has come (add_mu_ held).
   void AddWaiting() {
@@ -271,7 +278,8 @@ uint32_t Loader::AddResource(const SpanBatch& b, uint32_t r) {
 // ids, client addresses): past that point a new value is recorded no more, as no single
 // value of such a key covers enough spans to be over-represented, and interning every id
 // was most of the loader's own time.
-void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache) {
+void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId, StrId>* cache,
+                          std::unordered_map<StrId, KeyRef>* keys) {
   SpanKind kind = b.kind[i];
   if (kind == SpanKind::kClient || kind == SpanKind::kProducer || kind == SpanKind::kInternal) {
     return;
@@ -281,8 +289,13 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
     if (t != AttrType::kString && t != AttrType::kBool) continue;
     uint64_t v = b.attrs.value[a];
     if (t == AttrType::kString && b.dict.Get(static_cast<StrId>(v)).size() > 64) continue;
-    StrId k = Intern(b.dict, b.attrs.key[a], cache);
-    uint32_t& distinct = values_per_key_[k];
+    auto [key, fresh] = keys->try_emplace(b.attrs.key[a]);
+    if (fresh) {
+      StrId interned = Intern(b.dict, b.attrs.key[a], cache);
+      key->second = KeyRef{interned, &values_per_key_[interned]};
+    }
+    StrId k = key->second.key;
+    uint32_t& distinct = *key->second.distinct;
     if (distinct > kMaxValuesPerKey) continue;  // an id-like key: no value can stand out
     uint64_t code = (static_cast<uint64_t>(k) << 32) |
                     (t == AttrType::kBool ? (0x80000000u | v) : Intern(b.dict, v, cache));
@@ -298,21 +311,34 @@ void Loader::AddSpanAttrs(const SpanBatch& b, size_t i, std::unordered_map<StrId
 
 void Loader::AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows) {
   std::unordered_map<StrId, StrId> cache;
+  std::unordered_map<StrId, KeyRef> keys;
   std::vector<int64_t> resource_cache(b.resources.size(), -1);
+  // The slot of the trace of the previous row kept (rows of a trace mostly come together);
+  // forgotten when a drop renumbers the slots.
+  TraceId last_id;
+  uint32_t last_slot = 0;
+  bool have_last = false;
   for (uint32_t i : rows) {
     const TraceId& id = b.trace_id[i];
     int side = SideOf(b.start_ns[i]);
     if (!sampler_.Keep(side, TraceSampleHash(id))) continue;
     if (where_ && !where_->count(id)) continue;
-    auto [it, inserted] = slot_of_.try_emplace(id, slot_ids_.size());
-    if (inserted) {
-      slot_ids_.push_back(id);
-      slot_side_.push_back(static_cast<int8_t>(side));
+    bool inserted = false;
+    if (!have_last || !(id == last_id)) {
+      auto [it, added] = slot_of_.try_emplace(id, slot_ids_.size());
+      if (added) {
+        slot_ids_.push_back(id);
+        slot_side_.push_back(static_cast<int8_t>(side));
+      }
+      inserted = added;
+      last_id = id;
+      last_slot = it->second;
+      have_last = true;
     }
     uint32_t r = b.resource[i];
     if (resource_cache[r] < 0) resource_cache[r] = AddResource(b, r);
     RawSpan s;
-    s.slot = it->second;
+    s.slot = last_slot;
     s.span_id = b.span_id[i];
     s.parent_id = b.parent_span_id[i];
     s.resource = static_cast<uint32_t>(resource_cache[r]);
@@ -321,10 +347,13 @@ void Loader::AddBatch(const SpanBatch& b, const std::vector<uint32_t>& rows) {
     s.end_ns = std::max(b.end_ns[i], b.start_ns[i]);
     s.error = b.status[i] == SpanStatus::kError;
     s.attr_begin = static_cast<uint32_t>(raw_attrs_.size());
-    AddSpanAttrs(b, i, &cache);
+    AddSpanAttrs(b, i, &cache, &keys);
     s.attr_end = static_cast<uint32_t>(raw_attrs_.size());
     raw_.push_back(s);
-    if (inserted && sampler_.Add(side)) DropAboveThreshold(side);
+    if (inserted && sampler_.Add(side)) {
+      DropAboveThreshold(side);
+      have_last = false;
+    }
   }
 }
 
