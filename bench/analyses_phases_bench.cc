@@ -86,6 +86,10 @@ BENCHMARK_CAPTURE(BM_ScanSpansParallel, details_and_links, SpanColumns::kDetails
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_ScanSpansParallel, all_columns, SpanColumns::kAll)
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+// What the attributes cost in the second scan.
+BENCHMARK_CAPTURE(BM_ScanSpansParallel, all_but_attributes,
+                  SpanColumns::kDetails | SpanColumns::kLinks | SpanColumns::kEvents)
+    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_LoadSpanTable(benchmark::State& state, bool error_details) {
   SpanTableOptions options;
