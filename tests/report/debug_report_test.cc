@@ -8,6 +8,7 @@
 
 #include "ddbg/debug_report.h"
 #include "ddbg/store.h"
+#include "report/debug/debug_context.h"
 
 namespace ddbg {
 namespace {
@@ -321,6 +322,51 @@ TEST_F(DebugReportTest, ProjectionLagShowsEachCheckpointWithItsHealth) {
   const Finding* never = Starting(s, "projection never: critical, never processed");
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(MetricNamed(*never, "lag_ns"), nullptr);
+}
+
+
+// The representatives are gathered by one span scan and one log scan; each must hold what
+// GetTrace and GetTraceLogs return, in the same order, also when a trace's rows lie in
+// several segments that other representatives share.
+TEST(DebugRepresentatives, GatheredRowsAreThoseOfTheTraceLookups) {
+  ScratchStore s;
+  for (int part = 0; part < 3; ++part) {
+    SpanBatch spans;
+    AddTrace(spans, TraceId{0, 0x20u + part}, kT0 + part * kMin, kMs, part == 1);
+    AddTrace(spans, kFail, kT0 + part * kMin, kMs, true);  // in every segment
+    ASSERT_TRUE(s.store().AppendSpans(spans).ok());
+    LogBatch logs;
+    AddLog(logs, kT0 + part * kMin + 1, "payment", 17, "declined", kFail);
+    AddLog(logs, kT0 + part * kMin + 2, "checkout", 9, "retrying", TraceId{0, 0x20u + part});
+    AddLog(logs, kT0 + part * kMin + 3, "checkout", 9, "unrelated", TraceId{0, 0x99});
+    ASSERT_TRUE(s.store().AppendLogs(logs).ok());
+  }
+  report::DebugContext ctx;
+  for (TraceId id : {kFail, TraceId{0, 0x22}, TraceId{0, 0x20}}) {
+    ctx.representatives.push_back(report::RepresentativeTrace{.id = id});
+  }
+  ASSERT_TRUE(report::FetchRepresentativeTraces(s.store(), &ctx).ok());
+  for (const report::RepresentativeTrace& rep : ctx.representatives) {
+    Result<SpanBatch> spans = s.store().GetTrace(rep.id);
+    ASSERT_TRUE(spans.ok());
+    std::string why;
+    EXPECT_TRUE(SameContent(rep.spans, *spans, &why)) << TraceIdToHex(rep.id) << ": " << why;
+    Result<LogBatch> logs = s.store().GetTraceLogs(rep.id);
+    ASSERT_TRUE(logs.ok());
+    ASSERT_EQ(rep.logs.size(), logs->size());
+    for (size_t i = 0; i < logs->size(); ++i) {
+      EXPECT_EQ(rep.logs.time_ns[i], logs->time_ns[i]);
+      EXPECT_EQ(rep.logs.dict.Get(rep.logs.body[i]), logs->dict.Get(logs->body[i]));
+      EXPECT_EQ(rep.logs.dict.Get(rep.logs.service[i]), logs->dict.Get(logs->service[i]));
+    }
+  }
+  EXPECT_EQ(ctx.representatives[0].spans.size(), 15u);  // 5 spans in each of 3 segments
+  EXPECT_EQ(ctx.representatives[0].logs.size(), 3u);
+  EXPECT_EQ(ctx.representatives[0].correlation_ids, std::vector<std::string>{"corr-fail"});
+  report::DebugContext unknown;
+  unknown.representatives.push_back(report::RepresentativeTrace{.id = TraceId{0, 0x77}});
+  Status missing = report::FetchRepresentativeTraces(s.store(), &unknown);
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
 }
 
 }  // namespace
