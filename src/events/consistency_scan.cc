@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,11 +29,20 @@ uint64_t StreamHash(std::string_view stream) { return XXH3_64bits(stream.data(),
 // packed in one buffer (one allocation for all instead of several per event).
 class PackedEvents {
  public:
+  // The bytes Add(…, c, i) packs.
+  static size_t Bytes(const EventColumns& c, size_t i) {
+    size_t n = 0;
+    for (StrId id : Strings(c, i)) n += c.dict[id].size();
+    return n;
+  }
+  // Room for `rows` more rows of `bytes` more bytes (no regrowth while adding them).
+  void Reserve(size_t rows, size_t bytes) {
+    rows_.reserve(rows_.size() + rows);
+    bytes_.reserve(bytes_.size() + bytes);
+  }
   void Add(uint64_t hash, const EventColumns& c, size_t i) {
     Row r{hash, bytes_.size(), c.version[i], c.time_ns[i], {}};
-    const StrId ids[kStrings] = {c.stream[i],   c.event_id[i],       c.event_type[i],
-                                 c.payload[i],  c.metadata[i],       c.correlation_id[i],
-                                 c.causation_id[i], c.service[i]};
+    std::array<StrId, kStrings> ids = Strings(c, i);
     for (int k = 0; k < kStrings; ++k) {
       std::string_view text = c.dict[ids[k]];
       r.len[k] = static_cast<uint32_t>(text.size());
@@ -57,6 +67,13 @@ class PackedEvents {
   template <typename Fn>
   void KeepUpTo(uint64_t threshold, Fn&& dropped) {
     PackedEvents kept;
+    size_t rows = 0, bytes = 0;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (rows_[i].hash > threshold) continue;
+      ++rows;
+      bytes += End(i) - rows_[i].begin;
+    }
+    kept.Reserve(rows, bytes);
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (rows_[i].hash > threshold) {
         dropped(stream(i));
@@ -73,6 +90,10 @@ class PackedEvents {
  private:
   static constexpr int kStrings = 8;  // stream, id, type, payload, metadata, correlation,
                                       // causation, service
+  static std::array<StrId, kStrings> Strings(const EventColumns& c, size_t i) {
+    return {c.stream[i],   c.event_id[i],       c.event_type[i], c.payload[i],
+            c.metadata[i], c.correlation_id[i], c.causation_id[i], c.service[i]};
+  }
   struct Row {
     uint64_t hash;
     uint64_t begin;  // of its strings in bytes_
@@ -191,15 +212,20 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
   }
   uint64_t threshold = bottom.Add(hashes);
   std::vector<uint8_t> noted(c.dict.size(), 0);
+  std::vector<uint32_t> kept_rows;
+  size_t kept_bytes = 0;
   for (size_t i = 0; i < c.rows; ++i) {
     int32_t e = entity_of[c.stream[i]];
     if (e >= 0 && hashes[e] <= threshold) {
-      part.kept.Add(hashes[e], c, i);
+      kept_rows.push_back(static_cast<uint32_t>(i));
+      kept_bytes += PackedEvents::Bytes(c, i);
     } else if (!noted[c.stream[i]]) {
       noted[c.stream[i]] = 1;
       part.missed.push_back(StreamHash(c.dict[c.stream[i]]));
     }
   }
+  part.kept.Reserve(kept_rows.size(), kept_bytes);
+  for (uint32_t i : kept_rows) part.kept.Add(hashes[entity_of[c.stream[i]]], c, i);
   std::sort(part.missed.begin(), part.missed.end());
   return part;
 }
