@@ -40,8 +40,8 @@ class PackedEvents {
     rows_.reserve(rows_.size() + rows);
     bytes_.reserve(bytes_.size() + bytes);
   }
-  void Add(uint64_t hash, const EventColumns& c, size_t i) {
-    Row r{hash, bytes_.size(), c.version[i], c.time_ns[i], {}};
+  void Add(uint64_t hash, uint64_t stream_hash, const EventColumns& c, size_t i) {
+    Row r{hash, stream_hash, bytes_.size(), c.version[i], c.time_ns[i], {}};
     std::array<StrId, kStrings> ids = Strings(c, i);
     for (int k = 0; k < kStrings; ++k) {
       std::string_view text = c.dict[ids[k]];
@@ -52,6 +52,7 @@ class PackedEvents {
   }
   size_t size() const { return rows_.size(); }
   uint64_t hash(size_t i) const { return rows_[i].hash; }
+  uint64_t stream_hash(size_t i) const { return rows_[i].stream_hash; }
   std::string_view stream(size_t i) const { return Text(i, 0); }
   StreamEvent Event(size_t i) const {
     StreamEvent e;
@@ -63,7 +64,8 @@ class PackedEvents {
     e.time_ns = rows_[i].time_ns;
     return e;
   }
-  // Keeps the rows whose hash is at most `threshold`; calls dropped(stream) for the others.
+  // Keeps the rows whose hash is at most `threshold`; calls dropped(stream hash) for the
+  // others.
   template <typename Fn>
   void KeepUpTo(uint64_t threshold, Fn&& dropped) {
     PackedEvents kept;
@@ -76,7 +78,7 @@ class PackedEvents {
     kept.Reserve(rows, bytes);
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (rows_[i].hash > threshold) {
-        dropped(stream(i));
+        dropped(rows_[i].stream_hash);
         continue;
       }
       Row r = rows_[i];
@@ -96,7 +98,8 @@ class PackedEvents {
   }
   struct Row {
     uint64_t hash;
-    uint64_t begin;  // of its strings in bytes_
+    uint64_t stream_hash;  // StreamHash of its stream
+    uint64_t begin;        // of its strings in bytes_
     uint64_t version;
     int64_t time_ns;
     uint32_t len[kStrings];
@@ -128,13 +131,13 @@ struct ConsistencyPart {
   std::vector<uint64_t> stream_hashes;  // per pair: StreamHash of the stream
   std::vector<uint64_t> entity_hashes;  // per pair: EntityHash of the entity
   PackedEvents kept;
-  std::vector<uint64_t> missed;  // sorted hashes of the streams with events not kept
+  std::vector<uint64_t> missed;  // hashes of the streams with events not kept (unordered)
 
   // Drops the kept events whose entity hash is above `threshold`, noting their streams.
   void DropAbove(uint64_t threshold) {
-    kept.KeepUpTo(threshold, [&](std::string_view stream) { missed.push_back(StreamHash(stream)); });
-    std::sort(missed.begin(), missed.end());
-    missed.erase(std::unique(missed.begin(), missed.end()), missed.end());
+    kept.KeepUpTo(threshold, [&](uint64_t stream_hash) {
+      if (missed.empty() || missed.back() != stream_hash) missed.push_back(stream_hash);
+    });
   }
 };
 
@@ -221,12 +224,14 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
       kept_bytes += PackedEvents::Bytes(c, i);
     } else if (!noted[c.stream[i]]) {
       noted[c.stream[i]] = 1;
-      part.missed.push_back(StreamHash(c.dict[c.stream[i]]));
+      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : StreamHash(c.dict[c.stream[i]]));
     }
   }
   part.kept.Reserve(kept_rows.size(), kept_bytes);
-  for (uint32_t i : kept_rows) part.kept.Add(hashes[entity_of[c.stream[i]]], c, i);
-  std::sort(part.missed.begin(), part.missed.end());
+  for (uint32_t i : kept_rows) {
+    int32_t e = entity_of[c.stream[i]];
+    part.kept.Add(hashes[e], part.stream_hashes[e], c, i);
+  }
   return part;
 }
 
@@ -242,20 +247,20 @@ void ConsistencyScan::Impl::Keep(size_t ordinal, ConsistencyPart part) {
 bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
                                        std::map<std::string, std::vector<StreamEvent>>* by_stream) {
   auto by_hash = [](const std::pair<uint64_t, std::string>& a, uint64_t h) { return a.first < h; };
+  std::vector<uint64_t> hashes;  // sorted, as `streams` is
+  for (const auto& [h, name] : streams) hashes.push_back(h);
   for (const auto& [o, p] : parts) {
-    auto s = streams.begin();
-    for (uint64_t h : p.missed) {  // both sorted
-      s = std::lower_bound(s, streams.end(), h, by_hash);
-      if (s == streams.end()) break;
-      if (s->first == h) return false;
+    for (uint64_t h : p.missed) {
+      if (std::binary_search(hashes.begin(), hashes.end(), h)) return false;
     }
   }
   for (auto& [o, p] : parts) {
     for (size_t i = 0; i < p.kept.size(); ++i) {
+      uint64_t h = p.kept.stream_hash(i);
+      auto s = std::lower_bound(streams.begin(), streams.end(), h, by_hash);
+      if (s == streams.end() || s->first != h) continue;
       std::string_view name = p.kept.stream(i);
-      uint64_t h = StreamHash(name);
-      for (auto s = std::lower_bound(streams.begin(), streams.end(), h, by_hash);
-           s != streams.end() && s->first == h; ++s) {
+      for (; s != streams.end() && s->first == h; ++s) {
         if (s->second == name) (*by_stream)[s->second].push_back(p.kept.Event(i));
       }
     }
