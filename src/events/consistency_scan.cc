@@ -182,9 +182,9 @@ struct ConsistencyScan::Impl {
   // were not kept.
   bool KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
                   std::map<std::string, std::vector<StreamEvent>>* by_stream);
-  // Every entity named, by hash (then text), with the streams whose first naming names it.
-  // Parts hold fewer than 2^32 namings each.
-  std::vector<EntityStreams> GroupByEntity() const;
+  // Every entity named first by two or more streams, by hash (then text), with those
+  // streams. Parts hold fewer than 2^32 namings each.
+  std::vector<EntityStreams> SharedEntities() const;
 
   ConsistencyRules rules;
   size_t max_entities;
@@ -268,7 +268,7 @@ bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std
   return true;
 }
 
-std::vector<EntityStreams> ConsistencyScan::Impl::GroupByEntity() const {
+std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities() const {
   std::vector<const ConsistencyPart*> by_ordinal;
   for (const auto& [ordinal, part] : parts) by_ordinal.push_back(&part);
   auto stream = [&](uint64_t seq) { return by_ordinal[seq >> 32]->entities[2 * (seq & 0xffffffffu)]; };
@@ -309,11 +309,14 @@ std::vector<EntityStreams> ConsistencyScan::Impl::GroupByEntity() const {
       std::stable_sort(owned.begin() + static_cast<ptrdiff_t>(run), owned.begin() + static_cast<ptrdiff_t>(end),
                        [&](const auto& a, const auto& b) { return entity(a.second) < entity(b.second); });
     }
-    for (size_t i = run; i < end; ++i) {
-      if (i == run || entity(owned[i].second) != entity(owned[i - 1].second)) {
+    for (size_t i = run; i < end;) {  // each text's streams; only shared ones are kept
+      size_t same = collision ? i + 1 : end;
+      while (same < end && entity(owned[same].second) == entity(owned[i].second)) ++same;
+      if (same - i >= 2) {
         out.push_back({owned[i].first, entity(owned[i].second), {}});
+        for (size_t j = i; j < same; ++j) out.back().streams.push_back(stream(owned[j].second));
       }
-      out.back().streams.push_back(stream(owned[i].second));
+      i = same;
     }
     run = end;
   }
@@ -335,7 +338,7 @@ bool ConsistencyScan::reread() const { return impl_->reread; }
 
 Result<std::vector<ConsistencyReport>> ConsistencyScan::Finish(Store& store, Reducer& reducer,
                                                                ConsistencySample* sample) {
-  std::vector<EntityStreams> entities = impl_->GroupByEntity();
+  std::vector<EntityStreams> entities = impl_->SharedEntities();
   size_t shared = 0;
   for (const EntityStreams& e : entities) shared += e.streams.size() >= 2;
   size_t max_entities = impl_->max_entities;
