@@ -246,7 +246,6 @@ void ConsistencyScan::Impl::Keep(size_t ordinal, ConsistencyPart part) {
 
 bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
                                        std::map<std::string, std::vector<StreamEvent>>* by_stream) {
-  auto by_hash = [](const std::pair<uint64_t, std::string>& a, uint64_t h) { return a.first < h; };
   std::vector<uint64_t> hashes;  // sorted, as `streams` is
   for (const auto& [h, name] : streams) hashes.push_back(h);
   for (const auto& [o, p] : parts) {
@@ -257,8 +256,9 @@ bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std
   for (auto& [o, p] : parts) {
     for (size_t i = 0; i < p.kept.size(); ++i) {
       uint64_t h = p.kept.stream_hash(i);
-      auto s = std::lower_bound(streams.begin(), streams.end(), h, by_hash);
-      if (s == streams.end() || s->first != h) continue;
+      auto at = std::lower_bound(hashes.begin(), hashes.end(), h);
+      if (at == hashes.end() || *at != h) continue;
+      auto s = streams.begin() + (at - hashes.begin());
       std::string_view name = p.kept.stream(i);
       for (; s != streams.end() && s->first == h; ++s) {
         if (s->second == name) (*by_stream)[s->second].push_back(p.kept.Event(i));
