@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
@@ -204,7 +205,8 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
   for (size_t i = 0; i < c.rows; ++i) {
     if (entity_of[c.stream[i]] >= 0) continue;
     std::string_view payload = c.dict[c.payload[i]];
-    if (payload.find(quoted_key) == std::string_view::npos) continue;
+    // memmem, not find: find looks for the first byte, '"', which JSON is full of.
+    if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
     std::string entity = events::EntityOf(parser, payload, rules.entity_key);
     if (entity.empty()) continue;
     entity_of[c.stream[i]] = static_cast<int32_t>(hashes.size());
