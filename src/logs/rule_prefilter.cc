@@ -1,4 +1,4 @@
-// Which literals each rule needs (RE2's FilteredRE2 atoms, reduced to a smallest set of
+// Which literals each rule needs (RE2's FilteredRE2 atoms, reduced to a minimal set of
 // which every match holds one) and the trigram scan that looks for them.
 #include "logs/rule_prefilter.h"
 
@@ -32,7 +32,7 @@ int Rarity(char c) {
   return c == ' ' ? 0 : 20;
 }
 
-// A smallest subset of `atoms` such that the rule's prefilter fails whenever the text holds
+// A minimal subset of `atoms` such that the rule's prefilter fails whenever the text holds
 // none of it: start from all atoms and drop each (shortest first) that the rule does not
 // need once the atoms already dropped count as present. Empty when the rule needs no atom.
 std::vector<std::string> NeededAtoms(const std::string& regex) {

@@ -1,6 +1,6 @@
 // A literal prefilter for a log rule set: from each rule's regex, RE2's FilteredRE2 derives
 // the literal strings ("atoms", lowercase) a matching text must contain; the prefilter keeps
-// for each rule a smallest set of them such that every match contains at least one, and
+// for each rule a minimal set of them such that every match contains at least one, and
 // rejects an ASCII message that contains none of any rule. Rejected messages match no rule,
 // so the regex set runs only on the few messages left (the prefilter never changes which
 // rules match). Messages with non-ASCII bytes always pass (Unicode case folding is left to
