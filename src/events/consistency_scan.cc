@@ -9,6 +9,8 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,11 +30,20 @@ uint64_t StreamHash(std::string_view stream) { return XXH3_64bits(stream.data(),
 // packed in one buffer (one allocation for all instead of several per event).
 class PackedEvents {
  public:
-  void Add(uint64_t hash, const EventColumns& c, size_t i) {
-    Row r{hash, bytes_.size(), c.version[i], c.time_ns[i], {}};
-    const StrId ids[kStrings] = {c.stream[i],   c.event_id[i],       c.event_type[i],
-                                 c.payload[i],  c.metadata[i],       c.correlation_id[i],
-                                 c.causation_id[i], c.service[i]};
+  // The bytes Add(…, c, i) packs.
+  static size_t Bytes(const EventColumns& c, size_t i) {
+    size_t n = 0;
+    for (StrId id : Strings(c, i)) n += c.dict[id].size();
+    return n;
+  }
+  // Room for `rows` more rows of `bytes` more bytes (no regrowth while adding them).
+  void Reserve(size_t rows, size_t bytes) {
+    rows_.reserve(rows_.size() + rows);
+    bytes_.reserve(bytes_.size() + bytes);
+  }
+  void Add(uint64_t hash, uint64_t stream_hash, const EventColumns& c, size_t i) {
+    Row r{hash, stream_hash, bytes_.size(), c.version[i], c.time_ns[i], {}};
+    std::array<StrId, kStrings> ids = Strings(c, i);
     for (int k = 0; k < kStrings; ++k) {
       std::string_view text = c.dict[ids[k]];
       r.len[k] = static_cast<uint32_t>(text.size());
@@ -42,6 +53,7 @@ class PackedEvents {
   }
   size_t size() const { return rows_.size(); }
   uint64_t hash(size_t i) const { return rows_[i].hash; }
+  uint64_t stream_hash(size_t i) const { return rows_[i].stream_hash; }
   std::string_view stream(size_t i) const { return Text(i, 0); }
   StreamEvent Event(size_t i) const {
     StreamEvent e;
@@ -53,13 +65,21 @@ class PackedEvents {
     e.time_ns = rows_[i].time_ns;
     return e;
   }
-  // Keeps the rows whose hash is at most `threshold`; calls dropped(stream) for the others.
+  // Keeps the rows whose hash is at most `threshold`; calls dropped(stream hash) for the
+  // others.
   template <typename Fn>
   void KeepUpTo(uint64_t threshold, Fn&& dropped) {
     PackedEvents kept;
+    size_t rows = 0, bytes = 0;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (rows_[i].hash > threshold) continue;
+      ++rows;
+      bytes += End(i) - rows_[i].begin;
+    }
+    kept.Reserve(rows, bytes);
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (rows_[i].hash > threshold) {
-        dropped(stream(i));
+        dropped(rows_[i].stream_hash);
         continue;
       }
       Row r = rows_[i];
@@ -73,9 +93,14 @@ class PackedEvents {
  private:
   static constexpr int kStrings = 8;  // stream, id, type, payload, metadata, correlation,
                                       // causation, service
+  static std::array<StrId, kStrings> Strings(const EventColumns& c, size_t i) {
+    return {c.stream[i],   c.event_id[i],       c.event_type[i], c.payload[i],
+            c.metadata[i], c.correlation_id[i], c.causation_id[i], c.service[i]};
+  }
   struct Row {
     uint64_t hash;
-    uint64_t begin;  // of its strings in bytes_
+    uint64_t stream_hash;  // StreamHash of its stream
+    uint64_t begin;        // of its strings in bytes_
     uint64_t version;
     int64_t time_ns;
     uint32_t len[kStrings];
@@ -107,13 +132,13 @@ struct ConsistencyPart {
   std::vector<uint64_t> stream_hashes;  // per pair: StreamHash of the stream
   std::vector<uint64_t> entity_hashes;  // per pair: EntityHash of the entity
   PackedEvents kept;
-  std::vector<uint64_t> missed;  // sorted hashes of the streams with events not kept
+  std::vector<uint64_t> missed;  // hashes of the streams with events not kept (unordered)
 
   // Drops the kept events whose entity hash is above `threshold`, noting their streams.
   void DropAbove(uint64_t threshold) {
-    kept.KeepUpTo(threshold, [&](std::string_view stream) { missed.push_back(StreamHash(stream)); });
-    std::sort(missed.begin(), missed.end());
-    missed.erase(std::unique(missed.begin(), missed.end()), missed.end());
+    kept.KeepUpTo(threshold, [&](uint64_t stream_hash) {
+      if (missed.empty() || missed.back() != stream_hash) missed.push_back(stream_hash);
+    });
   }
 };
 
@@ -158,9 +183,9 @@ struct ConsistencyScan::Impl {
   // were not kept.
   bool KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
                   std::map<std::string, std::vector<StreamEvent>>* by_stream);
-  // Every entity named, by hash (then text), with the streams whose first naming names it.
-  // Parts hold fewer than 2^32 namings each.
-  std::vector<EntityStreams> GroupByEntity() const;
+  // Every entity named first by two or more streams, by hash (then text), with those
+  // streams. Parts hold fewer than 2^32 namings each.
+  std::vector<EntityStreams> SharedEntities() const;
 
   ConsistencyRules rules;
   size_t max_entities;
@@ -180,7 +205,8 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
   for (size_t i = 0; i < c.rows; ++i) {
     if (entity_of[c.stream[i]] >= 0) continue;
     std::string_view payload = c.dict[c.payload[i]];
-    if (payload.find(quoted_key) == std::string_view::npos) continue;
+    // memmem, not find: find looks for the first byte, '"', which JSON is full of.
+    if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
     std::string entity = events::EntityOf(parser, payload, rules.entity_key);
     if (entity.empty()) continue;
     entity_of[c.stream[i]] = static_cast<int32_t>(hashes.size());
@@ -191,16 +217,23 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
   }
   uint64_t threshold = bottom.Add(hashes);
   std::vector<uint8_t> noted(c.dict.size(), 0);
+  std::vector<uint32_t> kept_rows;
+  size_t kept_bytes = 0;
   for (size_t i = 0; i < c.rows; ++i) {
     int32_t e = entity_of[c.stream[i]];
     if (e >= 0 && hashes[e] <= threshold) {
-      part.kept.Add(hashes[e], c, i);
+      kept_rows.push_back(static_cast<uint32_t>(i));
+      kept_bytes += PackedEvents::Bytes(c, i);
     } else if (!noted[c.stream[i]]) {
       noted[c.stream[i]] = 1;
-      part.missed.push_back(StreamHash(c.dict[c.stream[i]]));
+      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : StreamHash(c.dict[c.stream[i]]));
     }
   }
-  std::sort(part.missed.begin(), part.missed.end());
+  part.kept.Reserve(kept_rows.size(), kept_bytes);
+  for (uint32_t i : kept_rows) {
+    int32_t e = entity_of[c.stream[i]];
+    part.kept.Add(hashes[e], part.stream_hashes[e], c, i);
+  }
   return part;
 }
 
@@ -215,21 +248,21 @@ void ConsistencyScan::Impl::Keep(size_t ordinal, ConsistencyPart part) {
 
 bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
                                        std::map<std::string, std::vector<StreamEvent>>* by_stream) {
-  auto by_hash = [](const std::pair<uint64_t, std::string>& a, uint64_t h) { return a.first < h; };
+  std::vector<uint64_t> hashes;  // sorted, as `streams` is
+  for (const auto& [h, name] : streams) hashes.push_back(h);
   for (const auto& [o, p] : parts) {
-    auto s = streams.begin();
-    for (uint64_t h : p.missed) {  // both sorted
-      s = std::lower_bound(s, streams.end(), h, by_hash);
-      if (s == streams.end()) break;
-      if (s->first == h) return false;
+    for (uint64_t h : p.missed) {
+      if (std::binary_search(hashes.begin(), hashes.end(), h)) return false;
     }
   }
   for (auto& [o, p] : parts) {
     for (size_t i = 0; i < p.kept.size(); ++i) {
+      uint64_t h = p.kept.stream_hash(i);
+      auto at = std::lower_bound(hashes.begin(), hashes.end(), h);
+      if (at == hashes.end() || *at != h) continue;
+      auto s = streams.begin() + (at - hashes.begin());
       std::string_view name = p.kept.stream(i);
-      uint64_t h = StreamHash(name);
-      for (auto s = std::lower_bound(streams.begin(), streams.end(), h, by_hash);
-           s != streams.end() && s->first == h; ++s) {
+      for (; s != streams.end() && s->first == h; ++s) {
         if (s->second == name) (*by_stream)[s->second].push_back(p.kept.Event(i));
       }
     }
@@ -237,7 +270,7 @@ bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std
   return true;
 }
 
-std::vector<EntityStreams> ConsistencyScan::Impl::GroupByEntity() const {
+std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities() const {
   std::vector<const ConsistencyPart*> by_ordinal;
   for (const auto& [ordinal, part] : parts) by_ordinal.push_back(&part);
   auto stream = [&](uint64_t seq) { return by_ordinal[seq >> 32]->entities[2 * (seq & 0xffffffffu)]; };
@@ -278,11 +311,14 @@ std::vector<EntityStreams> ConsistencyScan::Impl::GroupByEntity() const {
       std::stable_sort(owned.begin() + static_cast<ptrdiff_t>(run), owned.begin() + static_cast<ptrdiff_t>(end),
                        [&](const auto& a, const auto& b) { return entity(a.second) < entity(b.second); });
     }
-    for (size_t i = run; i < end; ++i) {
-      if (i == run || entity(owned[i].second) != entity(owned[i - 1].second)) {
+    for (size_t i = run; i < end;) {  // each text's streams; only shared ones are kept
+      size_t same = collision ? i + 1 : end;
+      while (same < end && entity(owned[same].second) == entity(owned[i].second)) ++same;
+      if (same - i >= 2) {
         out.push_back({owned[i].first, entity(owned[i].second), {}});
+        for (size_t j = i; j < same; ++j) out.back().streams.push_back(stream(owned[j].second));
       }
-      out.back().streams.push_back(stream(owned[i].second));
+      i = same;
     }
     run = end;
   }
@@ -304,7 +340,7 @@ bool ConsistencyScan::reread() const { return impl_->reread; }
 
 Result<std::vector<ConsistencyReport>> ConsistencyScan::Finish(Store& store, Reducer& reducer,
                                                                ConsistencySample* sample) {
-  std::vector<EntityStreams> entities = impl_->GroupByEntity();
+  std::vector<EntityStreams> entities = impl_->SharedEntities();
   size_t shared = 0;
   for (const EntityStreams& e : entities) shared += e.streams.size() >= 2;
   size_t max_entities = impl_->max_entities;

@@ -10,6 +10,7 @@
 
 #include "ddbg/log_rules.h"
 #include "ddbg/log_templates.h"
+#include "logs/rule_prefilter.h"
 
 namespace ddbg::logs {
 
@@ -54,6 +55,7 @@ std::vector<LogRule> MergeRules(std::vector<LogRule> base, const std::vector<Log
 struct RuleSet::Impl {
   Impl() : set(RE2::Options(), RE2::UNANCHORED) {}
   RE2::Set set;
+  RulePrefilter prefilter;  // rejects most messages before the set runs
 };
 
 RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
@@ -70,13 +72,16 @@ Result<RuleSet> RuleSet::Compile(std::vector<LogRule> rules) {
     }
   }
   if (!rs.impl_->set.Compile()) return Status::InvalidArgument("rules: regex set too large");
+  std::vector<std::string> regexes;
+  for (const LogRule& r : rules) regexes.push_back(r.regex);
+  rs.impl_->prefilter = RulePrefilter::Build(regexes);
   rs.rules_ = std::move(rules);
   return rs;
 }
 
 void RuleSet::Match(std::string_view message, std::vector<int>* out) const {
   out->clear();
-  if (rules_.empty()) return;
+  if (rules_.empty() || !impl_->prefilter.MayMatch(message)) return;
   impl_->set.Match(message, out);
   std::sort(out->begin(), out->end());
 }
