@@ -369,5 +369,46 @@ TEST(DebugRepresentatives, GatheredRowsAreThoseOfTheTraceLookups) {
   EXPECT_EQ(missing.code(), StatusCode::kNotFound);
 }
 
+// With the default window (the whole data) the log pass gathers the representatives' logs;
+// with a narrower one their own scan does. Either way they are GetTraceLogs' rows.
+TEST(DebugRepresentatives, LogsFromTheLogPassAreThoseOfTheTraceLookups) {
+  ScratchStore s;
+  for (int part = 0; part < 3; ++part) {
+    SpanBatch spans;
+    AddTrace(spans, TraceId{0, 0x20u + part}, kT0 + part * kMin, kMs, part == 1);
+    AddTrace(spans, TraceId{0, 0x30u + part}, kT0 + part * kMin, 40 * kMs, false);
+    ASSERT_TRUE(s.store().AppendSpans(spans).ok());
+    LogBatch logs;
+    AddLog(logs, kT0 + part * kMin + 1, "payment", 17, "declined", TraceId{0, 0x20u + part});
+    AddLog(logs, kT0 + part * kMin + 2, "checkout", 9, "retrying", TraceId{0, 0x30u + part});
+    AddLog(logs, kT0 + part * kMin + 3, "checkout", 9, "unrelated", TraceId{0, 0x99});
+    ASSERT_TRUE(s.store().AppendLogs(logs).ok());
+  }
+  for (bool whole_data : {true, false}) {
+    DebugRequest req = Req("payments failing");
+    if (!whole_data) {
+      req.has_since = true;
+      req.since_ns = kT0 + kMin;
+    }
+    report::DebugContext ctx;
+    ASSERT_TRUE(report::PrepareDebugContext(s.store(), req, &ctx).ok());
+    EXPECT_EQ(ctx.representative_logs_in_log_pass, whole_data);
+    ASSERT_FALSE(ctx.representatives.empty());
+    size_t logs_seen = 0;
+    for (const report::RepresentativeTrace& rep : ctx.representatives) {
+      Result<LogBatch> logs = s.store().GetTraceLogs(rep.id);
+      ASSERT_TRUE(logs.ok());
+      ASSERT_EQ(rep.logs.size(), logs->size()) << TraceIdToHex(rep.id);
+      for (size_t i = 0; i < logs->size(); ++i) {
+        EXPECT_EQ(rep.logs.time_ns[i], logs->time_ns[i]);
+        EXPECT_EQ(rep.logs.dict.Get(rep.logs.body[i]), logs->dict.Get(logs->body[i]));
+        EXPECT_EQ(rep.logs.dict.Get(rep.logs.service[i]), logs->dict.Get(logs->service[i]));
+      }
+      logs_seen += logs->size();
+    }
+    EXPECT_GT(logs_seen, 0u);
+  }
+}
+
 }  // namespace
 }  // namespace ddbg

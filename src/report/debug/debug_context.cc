@@ -103,6 +103,10 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   // The span pass's batches are freed: give their pages back before the event pass grows.
   ReleaseFreedMemory();
   PickRepresentativeTraces(ctx);
+  // The log pass reads every log segment when its window covers the whole data (the
+  // default): it then gathers the representatives' logs on its way (RunLogPass).
+  ctx->representative_logs_in_log_pass =
+      ctx->window.min_ns <= ctx->data.min_ns && ctx->window.max_ns >= ctx->data.max_ns;
   DDBG_RETURN_IF_ERROR(FetchRepresentativeTraces(store, ctx));
   ctx->clock->Lap("representative traces");
   return RunSharedAnalyses(store, ctx);

@@ -145,6 +145,9 @@ struct DebugContext {
   // detects it itself, or is given the report's window).
   std::optional<Topology> topology;
   std::optional<rca::DetectedWindow> rca_window;
+  // The representatives' logs come from the log pass (RunLogPass) instead of a scan of
+  // their own: set when the window covers all the data, so the pass reads every log segment.
+  bool representative_logs_in_log_pass = false;
   // Laps each step (prints only with timings on); BuildDebugReport points it at its own.
   StepClock silent_clock{nullptr};
   StepClock* clock = &silent_clock;
@@ -226,8 +229,12 @@ Status RunSharedAnalyses(Store& store, DebugContext* ctx);
 std::vector<TraceId> SampleEvenly(std::vector<TraceId> all, size_t cap);
 // Chooses the traces to show (the one asked for, or failing and slow ones in focus order).
 void PickRepresentativeTraces(DebugContext* ctx);
-// Fetches the spans and logs of each representative and reads its correlation ids.
+// Fetches the spans and logs of each representative and reads its correlation ids (the logs
+// only when ctx->representative_logs_in_log_pass is false).
 Status FetchRepresentativeTraces(Store& store, DebugContext* ctx);
+// Appends the rows of `b` that belong to a representative to its logs (the log pass, in
+// scan order: the rows come in segment then row order, as GetTraceLogs returns them).
+void AddRepresentativeLogs(const LogBatch& b, std::vector<RepresentativeTrace>* reps);
 
 // Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
 // resident size of a report is that of its largest step, not the sum of its steps' leftovers.

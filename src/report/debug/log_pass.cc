@@ -43,6 +43,7 @@ Status RunLogPass(Store& store, DebugContext* ctx, rca::TraceSetFeed* rca_logs) 
     digest.Add(b);
     if (rules) rules->Add(b);
     if (rca_logs) rca_logs->AddLogs(b);
+    if (ctx->representative_logs_in_log_pass) AddRepresentativeLogs(b, &ctx->representatives);
     return Status::Ok();
   }));
   if (ctx->logs.logs == 0) {  // no records: no rule section

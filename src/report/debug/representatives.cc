@@ -120,6 +120,20 @@ void PickRepresentativeTraces(DebugContext* ctx) {
 
 namespace {
 
+// Appends the rows of `b` that belong to each representative to its `rows`.
+template <typename Batch, typename Copier>
+void AddRows(const Batch& b, std::vector<RepresentativeTrace>* reps, Batch RepresentativeTrace::*rows) {
+  for (RepresentativeTrace& rep : *reps) {
+    if (rep.id.empty()) continue;
+    std::optional<Copier> copier;  // made for the batches holding the trace only
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (!(b.trace_id[i] == rep.id)) continue;
+      if (!copier) copier.emplace(b, &(rep.*rows));
+      copier->Copy(i);
+    }
+  }
+}
+
 // Gathers the rows of every representative from one scan of `signal`: the store prunes the
 // segments holding none of the traces (as GetTrace does), so a segment holding several is
 // decoded once, and each trace's rows come in segment then row order, as GetTrace returns them.
@@ -131,15 +145,7 @@ Status GatherRows(std::vector<RepresentativeTrace>& reps, Batch RepresentativeTr
   }
   if (filter.trace_ids.empty()) return Status::Ok();
   return scan(filter, [&](const Batch& b) {
-    for (RepresentativeTrace& rep : reps) {
-      if (rep.id.empty()) continue;
-      std::optional<Copier> copier;  // made for the batches holding the trace only
-      for (size_t i = 0; i < b.size(); ++i) {
-        if (!(b.trace_id[i] == rep.id)) continue;
-        if (!copier) copier.emplace(b, &(rep.*rows));
-        copier->Copy(i);
-      }
-    }
+    AddRows<Batch, Copier>(b, &reps, rows);
     return Status::Ok();
   });
 }
@@ -156,7 +162,7 @@ Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
       status[0] = GatherRows<SpanBatch, SpanRowCopier>(
           reps, &RepresentativeTrace::spans, ScanFilter{},
           [&](const ScanFilter& f, const BatchFn<SpanBatch>& fn) { return store.ScanSpans(f, fn); });
-    } else {
+    } else if (!ctx->representative_logs_in_log_pass) {
       ScanFilter bodies;  // the report shows their time, service, severity and body only
       bodies.log_columns = LogColumns::kBody;
       status[1] = GatherRows<LogBatch, LogRowCopier>(
@@ -172,6 +178,10 @@ Status FetchRepresentativeTraces(Store& store, DebugContext* ctx) {
     AddCorrelationIds(rep);
   }
   return Status::Ok();
+}
+
+void AddRepresentativeLogs(const LogBatch& b, std::vector<RepresentativeTrace>* reps) {
+  AddRows<LogBatch, LogRowCopier>(b, reps, &RepresentativeTrace::logs);
 }
 
 }  // namespace ddbg::report
