@@ -141,7 +141,9 @@ void ExpectDetectedAndRanked(const std::string& fault, uint64_t seed,
   const SimFault& f = sim.summary().faults.at(0);
   EXPECT_TRUE(r->window.detected) << r->window.reason;
   EXPECT_LE(std::abs(r->window.start_ns - f.start_ns), 2 * kMin) << r->window.reason;
-  if (end_slack_ns) EXPECT_GE(r->window.end_ns, f.end_ns - *end_slack_ns) << r->window.reason;
+  if (end_slack_ns) {
+    EXPECT_GE(r->window.end_ns, f.end_ns - *end_slack_ns) << r->window.reason;
+  }
   ASSERT_FALSE(r->suspects.empty());
   EXPECT_EQ(r->suspects[0].service, "payment") << RcaReportTable(*r);
 }
