@@ -231,7 +231,6 @@ Status RunSharedAnalyses(Store& store, DebugContext* ctx) {
   log_thread.join();
   DDBG_RETURN_IF_ERROR(log_status);
   DDBG_RETURN_IF_ERROR(event_status);
-  ReleaseFreedMemory();  // the log pass's and the event scan's buffers
   ctx->clock->Lap("log pass and event scan (side by side)");
   std::thread flows([&] { BuildRepresentativeFlows(store, ctx); });
   Status scanned = RunSecondSpanScan(store, ctx, shared_rca ? &*shared_rca : nullptr);

@@ -57,17 +57,11 @@ Status ResolveWindow(Store& store, const DebugRequest& req, DebugContext* ctx) {
 
 }  // namespace
 
-// Returns the heap's free pages to the system (glibc keeps them otherwise), so the peak
-// resident size of a report is that of its largest step, not the sum of its steps' leftovers.
-void BoundHeapArenas() {
+void TuneHeapForReport() {
 #if defined(__GLIBC__)
   mallopt(M_ARENA_MAX, 2);
-#endif
-}
-
-void ReleaseFreedMemory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
 }
 
@@ -89,7 +83,7 @@ int64_t DebugContext::BucketStart(int b) const {
 }
 
 Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugContext* ctx) {
-  BoundHeapArenas();
+  TuneHeapForReport();
   ctx->request = request;
   DDBG_RETURN_IF_ERROR(ResolveWindow(store, request, ctx));
   if (request.has_focus) {
@@ -100,8 +94,6 @@ Status PrepareDebugContext(Store& store, const DebugRequest& request, DebugConte
   ctx->clock->Lap("window and focus");
   DDBG_RETURN_IF_ERROR(DigestSpans(store, ctx));
   ctx->clock->Lap("span pass: rca window detected");
-  // The span pass's batches are freed: give their pages back before the event pass grows.
-  ReleaseFreedMemory();
   PickRepresentativeTraces(ctx);
   // The log pass reads every log segment when its window covers the whole data (the
   // default): it then gathers the representatives' logs on its way (RunLogPass).
