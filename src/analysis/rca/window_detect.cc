@@ -145,9 +145,9 @@ Result<DetectedWindow> DetectWindow(Store& store, TimeRange range, int64_t fallb
 }
 
 Result<TimeRange> DetectionRange(Store& store, TimeRange range) {
-  Result<StoreStats> stats = store.Stats();
-  if (!stats.ok()) return stats.status();
-  return TimeRange{std::max(range.min_ns, stats->min_time_ns), std::min(range.max_ns, stats->max_time_ns)};
+  Result<TimeRange> data = store.DataTimeRange();
+  if (!data.ok()) return data.status();
+  return TimeRange{std::max(range.min_ns, data->min_ns), std::min(range.max_ns, data->max_ns)};
 }
 
 DetectedWindow WindowSeries::Detect(int64_t fallback_ns) const {

@@ -43,10 +43,7 @@ const StoreStats& Snapshot::Stats() const {
     s.bytes_on_disk += fixed_bytes_;
     s.traces = CountDistinctTraceIds(traces);
     s.services = UnionStrings(services);
-    std::vector<std::string> all_streams = UnionStrings(streams);
-    s.streams = all_streams.size();
-    if (all_streams.size() > kStreamSample) all_streams.resize(kStreamSample);
-    s.streams_sample = std::move(all_streams);
+    s.streams = UnionStrings(streams, kStreamSample, &s.streams_sample);
     stats_ = std::move(s);
   });
   return stats_;

@@ -54,23 +54,78 @@ bool SortedHasAny(const std::vector<std::string>& sorted, const std::vector<std:
   return false;
 }
 
+namespace {
+
+// Each list strictly increasing, as segment indexes are written; a list that is not (a damaged
+// or foreign index) is replaced by a sorted distinct copy kept in *copies.
+template <typename T>
+std::vector<const std::vector<T>*> StrictlySorted(const std::vector<const std::vector<T>*>& lists,
+                                                 std::vector<std::vector<T>>* copies) {
+  std::vector<const std::vector<T>*> out;
+  copies->reserve(lists.size());
+  for (const std::vector<T>* l : lists) {
+    auto not_increasing = [](const T& a, const T& b) { return !(a < b); };
+    if (std::adjacent_find(l->begin(), l->end(), not_increasing) == l->end()) {
+      out.push_back(l);
+      continue;
+    }
+    std::vector<T>& c = copies->emplace_back(*l);
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+    out.push_back(&c);
+  }
+  return out;
+}
+
+// Calls emit(v) once for every distinct value of the lists, in ascending order: a k-way merge
+// (no copy of the values, O(n log k) comparisons) instead of sorting their concatenation.
+template <typename T, typename Emit>
+void MergeDistinct(const std::vector<const std::vector<T>*>& lists, Emit emit) {
+  std::vector<std::vector<T>> copies;
+  using Cursor = std::pair<const T*, const T*>;  // next, end
+  std::vector<Cursor> heap;
+  for (const std::vector<T>* l : StrictlySorted(lists, &copies)) {
+    if (!l->empty()) heap.emplace_back(l->data(), l->data() + l->size());
+  }
+  auto later = [](const Cursor& a, const Cursor& b) { return *b.first < *a.first; };
+  std::make_heap(heap.begin(), heap.end(), later);
+  const T* last = nullptr;
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Cursor& c = heap.back();
+    if (last == nullptr || *last < *c.first) {
+      last = c.first;
+      emit(*c.first);
+    }
+    if (++c.first == c.second) {
+      heap.pop_back();
+    } else {
+      std::push_heap(heap.begin(), heap.end(), later);
+    }
+  }
+}
+
+}  // namespace
+
 uint64_t CountDistinctTraceIds(const std::vector<const std::vector<TraceId>*>& lists) {
-  if (lists.empty()) return 0;
-  if (lists.size() == 1) return lists[0]->size();
-  size_t total = 0;
-  for (const auto* l : lists) total += l->size();
-  std::vector<TraceId> all;
-  all.reserve(total);
-  for (const auto* l : lists) all.insert(all.end(), l->begin(), l->end());
-  std::sort(all.begin(), all.end());
-  return static_cast<uint64_t>(std::unique(all.begin(), all.end()) - all.begin());
+  uint64_t n = 0;
+  MergeDistinct(lists, [&n](const TraceId&) { ++n; });
+  return n;
+}
+
+uint64_t UnionStrings(const std::vector<const std::vector<std::string>*>& lists, size_t keep,
+                      std::vector<std::string>* first) {
+  uint64_t n = 0;
+  first->clear();
+  MergeDistinct(lists, [&](const std::string& v) {
+    if (n++ < keep) first->push_back(v);
+  });
+  return n;
 }
 
 std::vector<std::string> UnionStrings(const std::vector<const std::vector<std::string>*>& lists) {
   std::vector<std::string> all;
-  for (const auto* l : lists) all.insert(all.end(), l->begin(), l->end());
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
+  UnionStrings(lists, SIZE_MAX, &all);
   return all;
 }
 

@@ -30,9 +30,13 @@ std::vector<std::string> DistinctStrings(const StringDict& dict, const std::vect
 // True when some string of `wanted` is in the sorted list.
 bool SortedHasAny(const std::vector<std::string>& sorted, const std::vector<std::string>& wanted);
 
-// Distinct ids over several sorted distinct lists.
+// Distinct ids over several sorted distinct lists (merged, not copied; a list that is not
+// strictly increasing is sorted first).
 uint64_t CountDistinctTraceIds(const std::vector<const std::vector<TraceId>*>& lists);
 // Sorted union of several sorted distinct lists.
 std::vector<std::string> UnionStrings(const std::vector<const std::vector<std::string>*>& lists);
+// The number of distinct strings of the lists; *first receives the smallest `keep`, in order.
+uint64_t UnionStrings(const std::vector<const std::vector<std::string>*>& lists, size_t keep,
+                      std::vector<std::string>* first);
 
 }  // namespace ddbg::store
