@@ -111,9 +111,12 @@ TopologyEdge MakeEdge(std::string parent, std::string child, uint64_t key, EdgeA
   e.messaging = key & 1;
   e.calls = acc->calls;
   e.errors = acc->errors;
-  e.p99_ns = stats::Quantile(&acc->latency, 0.99);
-  e.p95_ns = stats::Quantile(&acc->latency, 0.95);
-  e.p50_ns = stats::Quantile(&acc->latency, 0.50);
+  // One pass of selections, each above the previous one (the same order statistics as
+  // three separate quantiles, for about half the work on millions of calls).
+  stats::LatencySummary latency = stats::Summarize(&acc->latency);
+  e.p99_ns = latency.p99_ns;
+  e.p95_ns = latency.p95_ns;
+  e.p50_ns = latency.p50_ns;
   return e;
 }
 

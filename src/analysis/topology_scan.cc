@@ -182,9 +182,14 @@ class TopologyScan {
         topo.services.push_back(MakeService(names[s], total_.requests[s], total_.errors[s], seconds));
       }
     }
-    for (auto& [key, acc] : total_.edges) {
-      topo.edges.push_back(MakeEdge(names[EdgeParent(key)], names[EdgeChild(key)], key, &acc));
-    }
+    // Each edge's percentiles select among its calls' latencies: edges on StreamWorkers().
+    std::vector<std::pair<uint64_t, EdgeAcc*>> accs;
+    for (auto& [key, acc] : total_.edges) accs.emplace_back(key, &acc);
+    topo.edges.resize(accs.size());
+    ParallelFor(accs.size(), [&](size_t i, int) {
+      auto [key, acc] = accs[i];
+      topo.edges[i] = MakeEdge(names[EdgeParent(key)], names[EdgeChild(key)], key, acc);
+    });
     FinishGraph(&topo);
     return topo;
   }
