@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/embedded/file_io.h"
+#include "store/embedded/job_runner.h"
 #include "store/embedded/segment_reader.h"
 
 namespace ddbg::store {
@@ -70,6 +71,7 @@ std::vector<std::shared_ptr<const SegmentHandle>> BuildHandles(const std::string
     for (const auto& h : previous->segments()) known[h->entry.seq] = h;
   }
   std::vector<std::shared_ptr<const SegmentHandle>> out;
+  std::vector<std::shared_ptr<SegmentHandle>> fresh;  // their indexes still to read
   out.reserve(manifest.segments.size());
   for (const SegmentEntry& e : manifest.segments) {
     auto it = known.find(e.seq);
@@ -80,9 +82,14 @@ std::vector<std::shared_ptr<const SegmentHandle>> BuildHandles(const std::string
     auto h = std::make_shared<SegmentHandle>();
     h->entry = e;
     h->path = JoinPath(dir, e.FileName());
-    h->index_status = ReadSegmentIndex(h->path, e, &h->index);
+    fresh.push_back(h);
     out.push_back(std::move(h));
   }
+  // Opening a store of a hundred segments reads (and checks) every index: on all cores.
+  RunJobs(fresh.size(), DefaultWorkerCount(), [&fresh](size_t i, int) {
+    SegmentHandle& h = *fresh[i];
+    h.index_status = ReadSegmentIndex(h.path, h.entry, &h.index);
+  });
   return out;
 }
 
