@@ -23,6 +23,7 @@ class SpanDigester {
 
   Status Add(const SpanBatch& b) {
     MapServices(b);
+    d_.traces.Reserve(b.size() / kSpansPerTraceGuess);
     uint32_t last_trace = 0;
     TraceId last_id;
     bool have_last = false;
@@ -108,6 +109,9 @@ class SpanDigester {
   }
 
   static constexpr uint32_t kNoRow = 0xffffffffu;
+  // Rows per distinct trace a batch is sized for (traces of 10-20 spans are usual; a table
+  // sized too small just grows).
+  static constexpr size_t kSpansPerTraceGuess = 8;
   const DebugContext* ctx_;
   SpanDigest& d_;
   std::vector<uint32_t> res_to_svc_;

@@ -55,6 +55,13 @@ class TraceTable {
     }
   }
   const std::vector<TraceFacts>& facts() const { return facts_; }
+  // Room for `n` traces without growing (a batch's digest knows its row count).
+  void Reserve(size_t n) {
+    size_t slots = slots_.size();
+    while (slots < 2 * (n + 1)) slots *= 2;
+    if (slots != slots_.size()) Rehash(slots);
+    facts_.reserve(n);
+  }
 
  private:
   // A slot holds the high half of the trace's hash (a tag: most probes that miss are told
@@ -66,8 +73,9 @@ class TraceTable {
     uint64_t h = id.lo * 0x9e3779b97f4a7c15ull ^ (id.hi + 0x632be59bd9b4e019ull);
     return h ^ (h >> 29);
   }
-  void Grow() {
-    std::vector<uint64_t> next(slots_.size() * 2, kEmpty);
+  void Grow() { Rehash(slots_.size() * 2); }
+  void Rehash(size_t slots) {
+    std::vector<uint64_t> next(slots, kEmpty);
     size_t mask = next.size() - 1;
     for (uint32_t s = 0; s < facts_.size(); ++s) {
       uint64_t h = Hash(facts_[s].id);
