@@ -126,6 +126,7 @@ struct ServiceEdge {
   double error_rate = 0;
   int64_t p50_ns = 0, p95_ns = 0, p99_ns = 0;  // callee span durations
   bool unhealthy = false;
+  bool messaging = false;  // asynchronous: a FOLLOWS_FROM/CONSUMER callee or a link (topology.h)
 };
 struct ServiceGraph {
   std::vector<ServiceNode> nodes;  // sorted by name

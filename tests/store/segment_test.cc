@@ -108,6 +108,25 @@ TEST(ColumnCodec, VarintsOfEveryLengthRoundTrip) {
   EXPECT_EQ(back, starts);
 }
 
+// zstd is kept only when it saves at least 1/8 of the bytes: random bytes with a few
+// repeats (zstd saves a little) are stored as they are; repetitive bytes are compressed.
+TEST(ColumnCodec, CompressionIsKeptOnlyWhenItSavesAnEighth) {
+  ColumnCompressor compressor(3);
+  std::string random(64 * 1024, '\0');
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < random.size(); ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    random[i] = static_cast<char>(i % 16 == 0 ? 0 : x);  // 1 byte in 16 is predictable
+  }
+  std::string stored;
+  EXPECT_EQ(compressor.Compress(random, &stored), Codec::kNone);
+  EXPECT_EQ(stored, random);
+  std::string repetitive;
+  for (int i = 0; i < 4096; ++i) repetitive += "checkout-" + std::to_string(i % 7);
+  EXPECT_EQ(compressor.Compress(repetitive, &stored), Codec::kZstd);
+  EXPECT_LT(stored.size(), repetitive.size() / 8);
+}
+
 TEST(Segment, SpanBatchRoundTripsInContent) {
   SpanBatch in = store_test::MakeSpans(200, 0x5000, 1700000000000000000);
   // A span whose resource index is past the table, as the model tolerates.

@@ -47,19 +47,11 @@ struct ServiceDigest {
   std::string first_error_trace;    // hex
 };
 
-struct EdgeDigest {
-  uint32_t from = 0, to = 0;  // indices into SpanDigest::services
-  int64_t calls = 0;
-  int64_t errors = 0;
-  LatencyHistogram latency;  // of the callee span
-};
-
 struct SpanDigest {
   int64_t spans = 0;
   int64_t error_spans = 0;
   int64_t min_ns = 0, max_ns = 0;  // span starts seen; 0 when none
   std::vector<ServiceDigest> services;  // in first-seen order
-  std::vector<EdgeDigest> edges;
   TraceTable traces;
 };
 
@@ -140,9 +132,9 @@ struct DebugContext {
   EventDigest events;
   std::vector<RepresentativeTrace> representatives;
   SharedAnalyses analyses;
-  // From the shared span pass (digest_spans.cc): the window's topology (nullopt: the pass
-  // could not stream it, section 2 computes it) and rca's anomaly window (nullopt: rca
-  // detects it itself, or is given the report's window).
+  // From the shared span pass (digest_spans.cc): the window's topology (section 2's edges and
+  // cycles; always set after the pass) and rca's anomaly window (nullopt: rca detects it
+  // itself, or is given the report's window).
   std::optional<Topology> topology;
   std::optional<rca::DetectedWindow> rca_window;
   // The representatives' logs come from the log pass (RunLogPass) instead of a scan of

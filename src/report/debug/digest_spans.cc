@@ -1,17 +1,17 @@
 // The report's one shared pass over the spans of the window, on StreamWorkers() threads:
 // each batch is digested on its own — counts, per-service RED (requests, errors, latency
-// histogram, per-bucket counts), caller → callee edges from cross-service parent links
-// inside the batch, per-trace facts — and the batch digests are merged in scan order, so
-// first-seen orders are those of a sequential scan. The same batches feed the streaming
-// topology (section 2's cycles) and rca's anomaly-window series, which would otherwise
-// each scan the spans again.
-#include <cstring>
+// histogram, per-bucket counts), per-trace facts — and the batch digests are merged in scan
+// order, so first-seen orders are those of a sequential scan. The same batches feed the
+// streaming topology (section 2's caller → callee edges and cycles: parents are found across
+// batches there) and rca's anomaly-window series, which would otherwise each scan the spans
+// again.
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "analysis/span_stream.h"
 #include "analysis/topology_collector.h"
+#include "ddbg/topology.h"
 #include "report/debug/debug_context.h"
 
 namespace ddbg::report {
@@ -23,7 +23,6 @@ class SpanDigester {
 
   Status Add(const SpanBatch& b) {
     MapServices(b);
-    IndexSpanIds(b);
     uint32_t last_trace = 0;
     TraceId last_id;
     bool have_last = false;
@@ -70,7 +69,6 @@ class SpanDigester {
     if (root || k == SpanKind::kServer || k == SpanKind::kConsumer) {
       AddRequest(b, i, s, start, dur, error);
     }
-    if (!root) AddEdge(b, i, svc, dur, error);
   }
 
   void AddRequest(const SpanBatch& b, size_t i, ServiceDigest& s, int64_t start, int64_t dur,
@@ -86,17 +84,6 @@ class SpanDigester {
       s.first_error_message = b.dict.Get(b.status_message[i]);
       s.first_error_trace = TraceIdToHex(b.trace_id[i]);
     }
-  }
-
-  void AddEdge(const SpanBatch& b, size_t i, uint32_t svc, int64_t dur, bool error) {
-    uint32_t parent_row = FindRow(b, b.trace_id[i], b.parent_span_id[i]);
-    if (parent_row == kNoRow) return;
-    uint32_t from = res_to_svc_[b.resource[parent_row]];
-    if (from == svc) return;
-    EdgeDigest& e = Edge(from, svc);
-    ++e.calls;
-    if (error) ++e.errors;
-    e.latency.Add(dur);
   }
 
   void MapServices(const SpanBatch& b) {
@@ -120,64 +107,13 @@ class SpanDigester {
     }
   }
 
-  static uint64_t HashSpan(SpanId id) {
-    uint64_t h = id * 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 31);
-  }
-
-  void IndexSpanIds(const SpanBatch& b) {
-    size_t cap = 16;
-    while (cap < b.size() * 2) cap <<= 1;
-    slots_.assign(cap, kNoRow);
-    mask_ = cap - 1;
-    for (size_t i = 0; i < b.size(); ++i) {
-      size_t h = HashSpan(b.span_id[i]) & mask_;
-      while (slots_[h] != kNoRow) h = (h + 1) & mask_;
-      slots_[h] = static_cast<uint32_t>(i);
-    }
-  }
-
-  uint32_t FindRow(const SpanBatch& b, TraceId trace, SpanId id) const {
-    for (size_t h = HashSpan(id) & mask_; slots_[h] != kNoRow; h = (h + 1) & mask_) {
-      uint32_t r = slots_[h];
-      if (b.span_id[r] == id && b.trace_id[r] == trace) return r;
-    }
-    return kNoRow;
-  }
-
-  EdgeDigest& Edge(uint32_t from, uint32_t to) {
-    size_t n = d_.services.size();
-    if (n > edge_dim_) {
-      size_t dim = std::max<size_t>(64, edge_dim_);
-      while (dim < n) dim *= 2;
-      std::vector<uint32_t> grown(dim * dim, kNoRow);
-      for (size_t f = 0; f < edge_dim_; ++f) {
-        std::memcpy(&grown[f * dim], &edge_index_[f * edge_dim_], edge_dim_ * sizeof(uint32_t));
-      }
-      edge_index_.swap(grown);
-      edge_dim_ = dim;
-    }
-    uint32_t& slot = edge_index_[from * edge_dim_ + to];
-    if (slot == kNoRow) {
-      slot = static_cast<uint32_t>(d_.edges.size());
-      EdgeDigest& e = d_.edges.emplace_back();
-      e.from = from;
-      e.to = to;
-    }
-    return d_.edges[slot];
-  }
-
   static constexpr uint32_t kNoRow = 0xffffffffu;
   const DebugContext* ctx_;
   SpanDigest& d_;
   std::vector<uint32_t> res_to_svc_;
-  std::vector<uint32_t> slots_;
-  size_t mask_ = 0;
-  std::vector<uint32_t> edge_index_;
-  size_t edge_dim_ = 0;
 };
 
-// Appends the digest of a later batch: services and edges by name, traces by id.
+// Appends the digest of a later batch: services by name, traces by id.
 class DigestMerger {
  public:
   explicit DigestMerger(SpanDigest* into) : d_(*into) {}
@@ -187,19 +123,17 @@ class DigestMerger {
     d_.error_spans += part.error_spans;
     if (part.min_ns != 0 && (d_.min_ns == 0 || part.min_ns < d_.min_ns)) d_.min_ns = part.min_ns;
     d_.max_ns = std::max(d_.max_ns, part.max_ns);
-    std::vector<uint32_t> svc(part.services.size());
-    for (size_t s = 0; s < part.services.size(); ++s) svc[s] = MergeService(part.services[s]);
-    for (const EdgeDigest& e : part.edges) MergeEdge(e, svc[e.from], svc[e.to]);
+    for (const ServiceDigest& s : part.services) MergeService(s);
     for (const TraceFacts& f : part.traces.facts()) MergeTrace(f);
   }
 
  private:
-  uint32_t MergeService(const ServiceDigest& p) {
+  void MergeService(const ServiceDigest& p) {
     uint32_t s = 0;
     while (s < d_.services.size() && d_.services[s].name != p.name) ++s;
     if (s == d_.services.size()) {
       d_.services.push_back(p);
-      return s;
+      return;
     }
     ServiceDigest& m = d_.services[s];
     m.spans += p.spans;
@@ -215,22 +149,6 @@ class DigestMerger {
       m.first_error_message = p.first_error_message;
       m.first_error_trace = p.first_error_trace;
     }
-    return s;
-  }
-
-  void MergeEdge(const EdgeDigest& p, uint32_t from, uint32_t to) {
-    uint64_t key = static_cast<uint64_t>(from) << 32 | to;
-    auto [it, added] = edge_index_.try_emplace(key, d_.edges.size());
-    if (added) {
-      EdgeDigest& e = d_.edges.emplace_back(p);
-      e.from = from;
-      e.to = to;
-      return;
-    }
-    EdgeDigest& e = d_.edges[it->second];
-    e.calls += p.calls;
-    e.errors += p.errors;
-    e.latency.Merge(p.latency);
   }
 
   void MergeTrace(const TraceFacts& p) {
@@ -246,7 +164,6 @@ class DigestMerger {
   }
 
   SpanDigest& d_;
-  std::map<uint64_t, uint32_t> edge_index_;
 };
 
 // Batch digests arrive from the scan's threads in any order; each is merged once every
@@ -338,6 +255,11 @@ Status DigestSpans(Store& store, DebugContext* ctx) {
   if (!st.ok()) return st;
   ctx->clock->Lap("span pass: scan, digest, topology records");
   ctx->topology = topology.Finish();
+  if (!ctx->topology) {  // a span of 78 hours or more, or over 4096 services: from a table
+    Result<Topology> t = ComputeTopologyFromTable(store, scope);
+    if (!t.ok()) return t.status();
+    ctx->topology = std::move(*t);
+  }
   ctx->clock->Lap("span pass: topology resolved");
   if (series) ctx->rca_window = series->Merged().Detect(RcaFallbackWindowNs());
   return Status::Ok();

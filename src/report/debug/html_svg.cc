@@ -85,8 +85,8 @@ void AppendServiceMapSvg(std::string& out, const ServiceGraph& g) {
     out += fmt::format("<g class=\"edge{}\"><path d=\"M{},{} C{},{} {},{} {},{}\" "
                        "marker-end=\"url(#arrow)\"/>",
                        e.unhealthy ? " bad" : "", x1, y1, mid, y1, mid, y2, x2, y2);
-    Tooltip(out, fmt::format("{} → {}: {} calls, {:.2f}/s, {:.1f}% errors, p50 {}, p95 {}, p99 {}",
-                             e.from, e.to, e.calls, e.rate_per_s, e.error_rate * 100,
+    Tooltip(out, fmt::format("{} → {}{}: {} calls, {:.2f}/s, {:.1f}% errors, p50 {}, p95 {}, p99 {}",
+                             e.from, e.to, e.messaging ? " (async)" : "", e.calls, e.rate_per_s, e.error_rate * 100,
                              FormatDuration(e.p50_ns), FormatDuration(e.p95_ns),
                              FormatDuration(e.p99_ns)));
     Text(out, mid - 40, (y1 + y2) / 2 - 4, "elabel",

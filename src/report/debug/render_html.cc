@@ -158,6 +158,7 @@ class HtmlWriter {
       Esc(e.from);
       out_ += "</td><td>";
       Esc(e.to);
+      if (e.messaging) out_ += " (async)";
       out_ += fmt::format("</td><td>{}</td><td>{:.2f}/s</td><td>{:.1f}%</td><td>{}</td><td>{}</td>"
                           "<td>{}</td></tr>",
                           e.calls, e.rate_per_s, e.error_rate * 100, FormatDuration(e.p50_ns),

@@ -67,7 +67,8 @@ void WriteGraph(JsonWriter& w, const ServiceGraph& g) {
   }
   w.EndArray().Key("edges").BeginArray();
   for (const ServiceEdge& e : g.edges) {
-    w.BeginObject().Key("from").String(e.from).Key("to").String(e.to).Key("calls").Int(e.calls);
+    w.BeginObject().Key("from").String(e.from).Key("to").String(e.to);
+    w.Key("kind").String(e.messaging ? "async" : "sync").Key("calls").Int(e.calls);
     w.Key("errors").Int(e.errors).Key("ratePerSecond").Double(e.rate_per_s);
     w.Key("errorRate").Double(e.error_rate);
     WriteLatency(w, e.p50_ns, e.p95_ns, e.p99_ns);

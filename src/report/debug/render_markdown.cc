@@ -97,7 +97,7 @@ class MarkdownWriter {
     out_ += "|---|---|---:|---:|---:|---:|---:|---:|---|\n";
     for (const ServiceEdge& e : g.edges) {
       out_ += fmt::format("| {} | {} | {} | {:.2f}/s | {:.1f}% | {} | {} | {} | {} |\n",
-                          MarkdownEscape(e.from), MarkdownEscape(e.to), e.calls, e.rate_per_s,
+                          MarkdownEscape(e.from), MarkdownEscape(e.to) + (e.messaging ? " (async)" : ""), e.calls, e.rate_per_s,
                           e.error_rate * 100, FormatDuration(e.p50_ns), FormatDuration(e.p95_ns),
                           FormatDuration(e.p99_ns), e.unhealthy ? "**unhealthy**" : "ok");
     }

@@ -124,7 +124,7 @@ class TextWriter {
     Line(Paint(kDim, fmt::format("    {:<34} {:>8} {:>9} {:>7} {:>9} {:>9}", "caller → callee",
                                  "calls", "rate", "errors", "p50", "p99")));
     for (const ServiceEdge& e : g.edges) {
-      std::string name = TerminalSafe(e.from) + " → " + TerminalSafe(e.to);
+      std::string name = TerminalSafe(e.from) + " → " + TerminalSafe(e.to) + (e.messaging ? " (async)" : "");
       std::string row = fmt::format("    {:<34} {:>8} {:>7.2f}/s {:>6.1f}% {:>9} {:>9}", name,
                                     e.calls, e.rate_per_s, e.error_rate * 100,
                                     FormatDuration(e.p50_ns), FormatDuration(e.p99_ns));

@@ -1,10 +1,13 @@
 // Section 2: the service map of the affected area from the span pass — services with their
-// RED figures, caller → callee edges annotated with rate, errors and latency, unhealthy ones
+// RED figures, caller → callee edges (the pass's topology.h edges: parents found across
+// batches, messaging edges apart) annotated with rate, errors and latency, unhealthy ones
 // flagged (health.h) and listed as findings, worst first.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "ddbg/topology.h"
 #include "report/debug/health.h"
 #include "report/debug/sections.h"
 #include "util/time_format.h"
@@ -12,18 +15,20 @@
 namespace ddbg::report {
 namespace {
 
-ServiceEdge MakeEdge(const DebugContext& ctx, const EdgeDigest& e, double window_s) {
-  Percentiles p = PercentilesOf(e.latency);
-  ServiceEdge edge{.from = ctx.spans.services[e.from].name,
-                   .to = ctx.spans.services[e.to].name,
-                   .calls = e.calls,
-                   .errors = e.errors,
-                   .rate_per_s = window_s > 0 ? static_cast<double>(e.calls) / window_s : 0,
-                   .error_rate = Share(e.errors, e.calls),
+ServiceEdge MakeEdge(const TopologyEdge& e, double window_s) {
+  Percentiles p{e.p50_ns, e.p95_ns, e.p99_ns};
+  auto calls = static_cast<int64_t>(e.calls), errors = static_cast<int64_t>(e.errors);
+  ServiceEdge edge{.from = e.parent,
+                   .to = e.child,
+                   .calls = calls,
+                   .errors = errors,
+                   .rate_per_s = window_s > 0 ? static_cast<double>(calls) / window_s : 0,
+                   .error_rate = Share(errors, calls),
                    .p50_ns = p.p50,
                    .p95_ns = p.p95,
-                   .p99_ns = p.p99};
-  edge.unhealthy = ErrorRateHigh(e.errors, e.calls) || TailLatencyHigh(p);
+                   .p99_ns = p.p99,
+                   .messaging = e.messaging};
+  edge.unhealthy = ErrorRateHigh(errors, calls) || TailLatencyHigh(p);
   return edge;
 }
 
@@ -56,20 +61,22 @@ Status BuildServiceMap(Store&, const DebugContext& ctx, DebugReport* report) {
   Section& s = report->section(SectionId::kTopology);
   ServiceGraph& g = s.graph;
   double window_s = static_cast<double>(ctx.window.max_ns - ctx.window.min_ns) / 1e9;
-  std::vector<bool> shown(ctx.spans.services.size(), false);
-  for (const EdgeDigest& e : ctx.spans.edges) {
-    if (!ctx.spans.services[e.from].in_scope && !ctx.spans.services[e.to].in_scope) continue;
-    shown[e.from] = shown[e.to] = true;
-    g.edges.push_back(MakeEdge(ctx, e, window_s));
+  std::set<std::string_view> shown;
+  if (ctx.topology) {
+    for (const TopologyEdge& e : ctx.topology->edges) {
+      if (!ctx.InScope(e.parent) && !ctx.InScope(e.child)) continue;
+      shown.insert(e.parent);
+      shown.insert(e.child);
+      g.edges.push_back(MakeEdge(e, window_s));
+    }
   }
-  for (size_t i = 0; i < ctx.spans.services.size(); ++i) {
-    const ServiceDigest& d = ctx.spans.services[i];
-    if ((shown[i] || d.in_scope) && d.spans > 0) g.nodes.push_back(MakeNode(d));
+  for (const ServiceDigest& d : ctx.spans.services) {
+    if ((shown.count(d.name) || d.in_scope) && d.spans > 0) g.nodes.push_back(MakeNode(d));
   }
   std::sort(g.nodes.begin(), g.nodes.end(),
             [](const ServiceNode& a, const ServiceNode& b) { return a.name < b.name; });
   std::sort(g.edges.begin(), g.edges.end(), [](const ServiceEdge& a, const ServiceEdge& b) {
-    return std::tie(a.from, a.to) < std::tie(b.from, b.to);
+    return std::tie(a.from, a.to, a.messaging) < std::tie(b.from, b.to, b.messaging);
   });
   s.findings.push_back(
       MakeFinding(fmt::format("{} services and {} caller → callee edges in the window",
