@@ -314,7 +314,9 @@ bool SkipVarints(const char** p, const char* end, uint64_t k) {
   while (k > 0 && end - q >= 8) {
     uint64_t word;
     std::memcpy(&word, q, 8);
-    auto stops = static_cast<uint64_t>(std::popcount(~word & kHighBits));
+    // The stop bits moved to the bottom of each byte, summed into the top byte (a
+    // multiply: no popcount instruction in the baseline target).
+    uint64_t stops = (((~word & kHighBits) >> 7) * 0x0101010101010101ull) >> 56;
     if (stops >= k) break;
     k -= stops;
     q += 8;
