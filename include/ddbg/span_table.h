@@ -90,7 +90,9 @@ struct TraceSubset {
 };
 // Another consumer of the same scan (`also`): its filter's time range and column groups
 // widen the scan's (which then reads every trace), and `add` sees every batch with its
-// position in the scan (0, 1, …), from several threads at once.
+// position in the scan (0, 1, …), from several threads at once. With a row filter
+// (filter.span_rows) the batches hold only the rows of the subsets' traces and the rows it
+// keeps (`add` still checks its own rows); without one, every row.
 struct SpanScanConsumer {
   ScanFilter filter;
   std::function<void(const SpanBatch&, size_t ordinal)> add;

@@ -75,6 +75,11 @@ constexpr bool Has(LogColumns set, LogColumns group) {
   return (static_cast<uint32_t>(set) & static_cast<uint32_t>(group)) != 0;
 }
 
+// A row filter on trace ids (ScanFilter::span_rows): given the trace ids of `n` rows of one
+// stored batch, sets keep[i] to 1 for each row to keep (keep[] arrives zeroed; the filter
+// only sets). Called from several threads at once by a parallel scan.
+using TraceRowFilter = std::function<void(const TraceId* ids, size_t n, uint8_t* keep)>;
+
 // What a scan may skip. Backends prune whole segments with it; rows inside a returned batch
 // may still fall outside, so callers filter rows themselves.
 struct ScanFilter {
@@ -84,6 +89,12 @@ struct ScanFilter {
   std::vector<std::string> streams;   // events only; empty: any
   SpanColumns span_columns = SpanColumns::kAll;  // spans only: the column groups to read
   LogColumns log_columns = LogColumns::kAll;     // logs only: the column groups to read
+  // Spans only (ScanSpans, ScanSpansParallel): when set, every batch handed out holds only
+  // the rows it keeps, in stored order (possibly none: a parallel scan still hands every
+  // ordinal over). The embedded store decodes the trace ids first and the other columns
+  // only for the kept rows; other backends filter after reading (KeepRows). Segment cursors
+  // (ForEachSpanSegment), GetTrace and FindCorrelated ignore it.
+  TraceRowFilter span_rows;
   // Only segments committed after the one numbered `after_segment` (see
   // StoreStats::last_segment): how a follower reads just what is new. 0: any. Honoured
   // exactly (no row of an older segment is returned) by backends that report last_segment.
@@ -111,6 +122,11 @@ struct StoreStats {
 // Called once per stored batch; returning an error stops the scan and is returned by it.
 template <typename Batch>
 using BatchFn = std::function<Status(const Batch&)>;
+
+// For backends that cannot filter rows while reading: `batch` with filter.span_rows applied
+// (the kept rows copied into *scratch, which is returned), or `batch` itself when the
+// filter has no row filter.
+const SpanBatch& KeepRows(const ScanFilter& filter, const SpanBatch& batch, SpanBatch* scratch);
 
 // A span scan callback that may run on several threads at once (ScanSpansParallel);
 // `ordinal` is the batch's position in scan order (0, 1, 2, …), so a caller can put

@@ -84,6 +84,33 @@ class OrderedMerge {
   size_t next_ = 0;
 };
 
+// The row filter of a scan for the traces of `sets` and for `also`: a row is kept when its
+// trace is in a subset or `also`'s own row filter keeps it (each consumer still filters
+// its own rows). Null when `also` wants every row.
+TraceRowFilter RowsOfTraces(const std::vector<const std::vector<TraceId>*>& sets,
+                            const SpanScanConsumer* also) {
+  if (also && !also->filter.span_rows) return nullptr;
+  auto wanted = std::make_shared<TraceIndexMap>();
+  bool added = false;
+  for (const std::vector<TraceId>* set : sets) {
+    for (const TraceId& id : *set) wanted->Insert(id, &added);
+  }
+  TraceRowFilter also_rows = also ? also->filter.span_rows : nullptr;
+  return [wanted, also_rows](const TraceId* ids, size_t n, uint8_t* keep) {
+    if (also_rows) also_rows(ids, n, keep);
+    // Rows of a trace mostly come together: the set is asked once per run of a trace.
+    TraceId last;
+    uint8_t last_wanted = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (i == 0 || !(ids[i] == last)) {
+        last = ids[i];
+        last_wanted = wanted->Find(last) >= 0 ? 1 : 0;
+      }
+      keep[i] |= last_wanted;
+    }
+  };
+}
+
 int ScanWorkers() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u)); }
 
 Result<SpanTable> LoadSpanTableOf(Store& store, const AnalysisScope& scope,
@@ -96,7 +123,10 @@ Result<SpanTable> LoadSpanTableOf(Store& store, const AnalysisScope& scope,
   OrderedMerge ordered(&merger);
   ScanFilter filter = scope.ToScanFilter();
   filter.span_columns = options.Columns();
-  if (ids) filter.trace_ids = *ids;
+  if (ids) {
+    filter.trace_ids = *ids;
+    filter.span_rows = RowsOfTraces({ids}, nullptr);
+  }
   Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
     std::unique_ptr<SpanChunk> chunk = ordered.Take();
     builder.Build(b, chunk.get());
@@ -143,6 +173,9 @@ Result<std::vector<SpanTable>> LoadSpanTablesOfTraces(Store& store, const Analys
     filter.time.max_ns = std::max(filter.time.max_ns, also->filter.time.max_ns);
     filter.span_columns = filter.span_columns | also->filter.span_columns;
   }
+  std::vector<const std::vector<TraceId>*> subsets;
+  for (const TraceSubset& set : sets) subsets.push_back(&set.trace_ids);
+  filter.span_rows = RowsOfTraces(subsets, also);
   Status st = store.ScanSpansParallel(filter, ScanWorkers(), [&](const SpanBatch& b, size_t n) {
     if (also) also->add(b, n);
     for (size_t k = 0; k < sets.size(); ++k) {

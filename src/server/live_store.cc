@@ -249,8 +249,9 @@ Status LiveStore::SwitchView(const std::vector<HeadChunk>& run, uint64_t upto, T
 Status LiveStore::ScanSpans(const ScanFilter& filter, const BatchFn<SpanBatch>& fn) {
   std::shared_lock<std::shared_mutex> view(view_mu_);
   DDBG_RETURN_IF_ERROR(reader_->ScanSpans(filter, fn));
+  SpanBatch kept;
   for (const HeadChunk& c : HeadSnapshot()) {
-    if (c.spans && !c.spans->empty()) DDBG_RETURN_IF_ERROR(fn(*c.spans));
+    if (c.spans && !c.spans->empty()) DDBG_RETURN_IF_ERROR(fn(KeepRows(filter, *c.spans, &kept)));
   }
   return Status::Ok();
 }

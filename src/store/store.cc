@@ -63,7 +63,21 @@ Status Store::ScanSpansParallel(const ScanFilter& filter, int /*workers*/,
 }
 
 Status Store::ForEachSpanSegment(const ScanFilter& filter, const SegmentFn& fn) {
-  return Stopped(ScanSpans(filter, [&fn](const SpanBatch& b) { return ForEachBatch(fn, b); }));
+  ScanFilter whole_rows = filter;  // cursors offer whole segments
+  whole_rows.span_rows = nullptr;
+  return Stopped(ScanSpans(whole_rows, [&fn](const SpanBatch& b) { return ForEachBatch(fn, b); }));
+}
+
+const SpanBatch& KeepRows(const ScanFilter& filter, const SpanBatch& batch, SpanBatch* scratch) {
+  if (!filter.span_rows) return batch;
+  std::vector<uint8_t> keep(batch.size(), 0);
+  filter.span_rows(batch.trace_id.data(), batch.size(), keep.data());
+  scratch->Clear();
+  SpanRowCopier copier(batch, scratch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (keep[i]) copier.Copy(i);
+  }
+  return *scratch;
 }
 
 Status Store::ForEachLogSegment(const ScanFilter& filter, const SegmentFn& fn) {

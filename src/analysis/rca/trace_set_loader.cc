@@ -120,6 +120,13 @@ class Loader {
     int64_t hi = std::max(window_.max_ns, baseline_.max_ns);
     filter.time.max_ns = hi > INT64_MAX - kLateSpanSlackNs ? INT64_MAX : hi + kLateSpanSlackNs;
     filter.span_columns = SpanColumns::kAttributes;  // no events, links or status details
+    // Rows above the highest sampling threshold are never kept, so the store need not
+    // decode them; AddScanned checks again, at a threshold that can only have fallen since.
+    const std::atomic<uint64_t>* threshold = sampler_.max_threshold();
+    filter.span_rows = [threshold](const TraceId* ids, size_t n, uint8_t* keep) {
+      uint64_t t = threshold->load(std::memory_order_relaxed);
+      for (size_t i = 0; i < n; ++i) keep[i] |= TraceSampleHash(ids[i]) <= t ? 1 : 0;
+    };
     return filter;
   }
 

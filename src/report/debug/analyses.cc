@@ -120,7 +120,9 @@ Status RunSecondSpanScan(Store& store, DebugContext* ctx, SharedRca* shared_rca)
   }
   AnalysisScope scope;
   scope.time = ctx->window;
+  StepClock::TimePoint begin = StepClock::Now();
   Result<std::vector<SpanTable>> tables = LoadSpanTablesOfTraces(store, scope, sets, also);
+  ctx->clock->Part("span scan (failing and timing traces, rca's sample)", begin);
   if (shared_rca) SetRca(shared_rca->Finish(), &a);
   if (!tables.ok()) {
     a.timing_error = tables.status().ToString();

@@ -305,4 +305,97 @@ bool ColumnDecompressor::Decompress(Codec codec, std::string_view stored, uint64
   return true;
 }
 
+namespace {
+
+// Moves *p past the next k varints; false when fewer remain. Counts the bytes that end a
+// varint, eight at a time where it can (a skipped varint is not checked for length).
+bool SkipVarints(const char** p, const char* end, uint64_t k) {
+  const char* q = *p;
+  while (k > 0 && end - q >= 8) {
+    uint64_t word;
+    std::memcpy(&word, q, 8);
+    // The stop bits moved to the bottom of each byte, summed into the top byte (a
+    // multiply: no popcount instruction in the baseline target).
+    uint64_t stops = (((~word & kHighBits) >> 7) * 0x0101010101010101ull) >> 56;
+    if (stops >= k) break;
+    k -= stops;
+    q += 8;
+  }
+  for (; k > 0; ++q) {
+    if (q == end) return false;
+    if ((static_cast<unsigned char>(*q) & 0x80) == 0) --k;
+  }
+  *p = q;
+  return true;
+}
+
+// Decodes the kept varints of `in` (exactly s.n values), passing each to `take(j, v)` with
+// j its position among the kept ones (false = reject).
+template <typename Fn>
+bool GetSelectedVarintsWith(std::string_view in, const Selection& s, Fn take) {
+  if (s.n > in.size()) return false;
+  const char* p = in.data();
+  const char* end = p + in.size();
+  uint64_t pos = 0;
+  size_t j = 0;
+  for (auto [b, e] : s.runs) {
+    if (!SkipVarints(&p, end, b - pos)) return false;
+    for (uint32_t i = b; i < e; ++i, ++j) {
+      uint64_t v;
+      if (!DecodeVarint(&p, end, &v) || !take(j, v)) return false;
+    }
+    pos = e;
+  }
+  return pos <= s.n && SkipVarints(&p, end, s.n - pos) && p == end;
+}
+
+}  // namespace
+
+bool GetSelectedVarints32(std::string_view in, const Selection& s, std::vector<uint32_t>* out) {
+  out->resize(s.kept);
+  uint32_t* d = out->data();
+  return GetSelectedVarintsWith(in, s, [d](size_t j, uint64_t v) {
+    d[j] = static_cast<uint32_t>(v);
+    return v <= std::numeric_limits<uint32_t>::max();
+  });
+}
+
+bool GetSelectedVarints64(std::string_view in, const Selection& s, std::vector<uint64_t>* out) {
+  out->resize(s.kept);
+  uint64_t* d = out->data();
+  return GetSelectedVarintsWith(in, s, [d](size_t j, uint64_t v) {
+    d[j] = v;
+    return true;
+  });
+}
+
+bool GetSelectedDiffs(std::string_view in, const Selection& s, const std::vector<int64_t>& base,
+                      std::vector<int64_t>* out) {
+  if (base.size() != s.kept) return false;
+  out->resize(s.kept);
+  int64_t* d = out->data();
+  const int64_t* b = base.data();
+  return GetSelectedVarintsWith(in, s, [d, b](size_t j, uint64_t z) {
+    d[j] = static_cast<int64_t>(static_cast<uint64_t>(b[j]) + UnZigZag(z));
+    return true;
+  });
+}
+
+bool SelectOffsets(const std::vector<uint32_t>& off, const Selection& owners,
+                   std::vector<uint32_t>* out, Selection* children) {
+  if (off.size() != owners.n + 1 || off[0] != 0) return false;
+  for (size_t i = 1; i < off.size(); ++i) {
+    if (off[i] < off[i - 1]) return false;
+  }
+  children->Reset(off.back());
+  out->resize(owners.kept + 1);
+  uint32_t* d = out->data();
+  *d = 0;
+  for (auto [b, e] : owners.runs) {
+    for (uint32_t i = b; i < e; ++i, ++d) d[1] = d[0] + (off[i + 1] - off[i]);
+    children->Add(off[b], off[e]);
+  }
+  return true;
+}
+
 }  // namespace ddbg::store

@@ -8,12 +8,14 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ddbg/string_dict.h"
@@ -108,6 +110,60 @@ bool GetDictStrings(std::string_view in, size_t n, StringDict* dict);
 // The same without clearing *dict first: the strings get the ids after its last one.
 bool AppendDictStrings(std::string_view in, size_t n, StringDict* dict);
 bool GetStringList(std::string_view in, size_t n, std::vector<std::string>* out);
+
+// --- Row-filtered decoders (a read that keeps only some rows, SegmentReadOptions::row_filter).
+
+// The kept elements of a column of `n` values: sorted, disjoint, non-adjacent runs
+// [begin, end), `kept` elements in all.
+struct Selection {
+  uint64_t n = 0;
+  size_t kept = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> runs;
+  void Reset(uint64_t values) { n = values, kept = 0, runs.clear(); }
+  // Appends [begin, end) (begin at or after the last run's end; empty runs are ignored).
+  void Add(uint32_t begin, uint32_t end) {
+    if (begin == end) return;
+    kept += end - begin;
+    if (!runs.empty() && runs.back().second == begin) {
+      runs.back().second = end;
+    } else {
+      runs.emplace_back(begin, end);
+    }
+  }
+};
+
+// The kept values of `in`, which holds exactly s.n values (the bytes of skipped values are
+// walked, not decoded).
+bool GetSelectedVarints32(std::string_view in, const Selection& s, std::vector<uint32_t>* out);
+bool GetSelectedVarints64(std::string_view in, const Selection& s, std::vector<uint64_t>* out);
+// A diff-varint column against `base`, which holds the base values of the kept rows only.
+bool GetSelectedDiffs(std::string_view in, const Selection& s, const std::vector<int64_t>& base,
+                      std::vector<int64_t>* out);
+template <typename T>
+bool GetSelectedRaw(std::string_view in, const Selection& s, std::vector<T>* out) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (s.n > in.size() / sizeof(T) || in.size() != s.n * sizeof(T)) return false;
+  out->resize(s.kept);
+  char* d = reinterpret_cast<char*>(out->data());
+  for (auto [b, e] : s.runs) {
+    std::memcpy(d, in.data() + size_t{b} * sizeof(T), size_t{e - b} * sizeof(T));
+    d += size_t{e - b} * sizeof(T);
+  }
+  return true;
+}
+// The kept values of a fully decoded column (s.n of them).
+template <typename T>
+void GatherSelected(const std::vector<T>& full, const Selection& s, std::vector<T>* out) {
+  out->resize(s.kept);
+  T* d = out->data();
+  for (auto [b, e] : s.runs) d = std::copy(full.begin() + b, full.begin() + e, d);
+}
+// Offsets of the owners `owners` keeps, from the full offsets `off` (owners.n + 1 values,
+// starting at 0, never decreasing: false otherwise): *out receives the kept owners'
+// offsets rebased to their kept children, *children the selection of the child column
+// (off.back() values).
+bool SelectOffsets(const std::vector<uint32_t>& off, const Selection& owners,
+                   std::vector<uint32_t>* out, Selection* children);
 
 // 64-bit checksum of a chunk: XXH64 of the stored bytes, seeded with XXH64 of the chunk
 // header fields so a flipped header byte is caught too.

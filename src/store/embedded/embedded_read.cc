@@ -17,6 +17,7 @@ Status EmbeddedStore::Scan(Signal signal, const ScanFilter& filter, const BatchF
   SegmentReadOptions options;
   options.span_columns = filter.span_columns;
   options.log_columns = filter.log_columns;
+  if (filter.span_rows) options.row_filter = &filter.span_rows;
   Batch batch;
   for (const auto& h : snapshot->segments()) {
     if (h->entry.signal != signal || !MayMatch(*h, filter)) continue;
@@ -113,6 +114,7 @@ Status EmbeddedStore::ScanSpansParallel(const ScanFilter& filter, int workers,
   SegmentReadOptions options;
   options.threads = 1;
   options.span_columns = filter.span_columns;
+  if (filter.span_rows) options.row_filter = &filter.span_rows;
   std::mutex mu;
   Status first_error;
   std::atomic<bool> failed{false};

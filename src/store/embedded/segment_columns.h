@@ -66,13 +66,16 @@ void VisitResourcesAndScopes(V& v, R& resources, S& scopes) {
   VisitAttrs(v, 23, "scopes.attrs.key", "scopes.attrs.type", "scopes.attrs.value", scopes.attrs);
 }
 
+// The span segment's trace_id column: a row-filtered read decodes it first.
+inline constexpr uint32_t kColSpanTraceId = 100;
+
 template <typename V, typename B>
 requires BatchOf<B, SpanBatch>
 void VisitColumns(V& v, B& b) {
   v.Dict(kColDict, "dict", b.dict);
   v.DictValues(kColDictValues, "dict_values", b.dict);
   VisitResourcesAndScopes(v, b.resources, b.scopes);
-  v.Raw(100, "trace_id", b.trace_id);
+  v.Raw(kColSpanTraceId, "trace_id", b.trace_id);
   v.Raw(101, "span_id", b.span_id);
   v.Raw(102, "parent_span_id", b.parent_span_id);
   v.Varint(103, "resource", b.resource);
@@ -109,6 +112,33 @@ inline SpanColumns SpanColumnGroup(uint32_t id) {
   if (id >= 120 && id <= 129) return SpanColumns::kEvents;
   if (id >= 130 && id <= 139) return SpanColumns::kLinks;
   return SpanColumns::kStructure;
+}
+
+// What a span column has one value per: a row-filtered read (SegmentReadOptions::row_filter)
+// keeps the kept rows' values of the row columns and, through each offsets column, the
+// values of the level below that belong to kept owners. kWhole: read entire (dictionary,
+// resources, scopes).
+enum SpanLevel : uint8_t { kWhole, kRows, kAttrs, kEvents, kEventAttrs, kLinks, kLinkAttrs };
+inline constexpr size_t kSpanLevels = 7;
+inline SpanLevel SpanColumnLevel(uint32_t id) {
+  if (id < kColSpanTraceId) return kWhole;
+  if (id <= 114 || id == 120 || id == 130) return kRows;  // 114, 120, 130: row offsets
+  if (id <= 119) return kAttrs;
+  if (id <= 123) return kEvents;  // 123: offsets of the event attributes
+  if (id <= 129) return kEventAttrs;
+  if (id <= 134) return kLinks;  // 134: offsets of the link attributes
+  return kLinkAttrs;
+}
+// The level an offsets column of a span segment points into (kWhole: not such a column).
+inline SpanLevel SpanChildLevel(uint32_t offsets_id) {
+  switch (offsets_id) {
+    case 114: return kAttrs;
+    case 120: return kEvents;
+    case 123: return kEventAttrs;
+    case 130: return kLinks;
+    case 134: return kLinkAttrs;
+    default: return kWhole;
+  }
 }
 
 template <typename V, typename B>

@@ -1,5 +1,6 @@
 #include "store/embedded/segment_reader.h"
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -45,17 +46,44 @@ bool DecodeInts(const ChunkHeader& h, std::string_view raw, std::vector<T>* v) {
   }
 }
 
+// The kept values of an integer column of s.n values in any integer encoding.
+template <typename T>
+bool DecodeSelectedInts(const ChunkHeader& h, std::string_view raw, const Selection& s,
+                        std::vector<T>* v) {
+  if (h.values != s.n) return false;
+  if (h.encoding == Encoding::kRaw) return GetSelectedRaw(raw, s, v);
+  if (h.encoding == Encoding::kVarint) {
+    if constexpr (std::is_same_v<T, uint32_t>) return GetSelectedVarints32(raw, s, v);
+    if constexpr (std::is_same_v<T, uint64_t>) return GetSelectedVarints64(raw, s, v);
+    return false;
+  }
+  std::vector<T> full;
+  if (!DecodeInts(h, raw, &full)) return false;
+  GatherSelected(full, s, v);
+  return true;
+}
+
+// The selections of a row-filtered span read, one per SpanLevel; an offsets column's job
+// fills the selection of the level below it.
+using Selections = std::array<Selection, kSpanLevels>;
+
 // The reader's column visitor (see segment_columns.h). Diff columns depend on their base
 // column and the value part of the dictionary on the structure part: they go to
 // `dependent`, decoded after the others. `group` (with `wanted`) names the columns a
-// projection skips.
+// projection skips. A row-filtered read (`select` set) decodes the trace ids before (column
+// `done`), and the levels below the rows after the offsets that select their values:
+// attributes, events and links in `children`, event and link attributes in `grandchildren`.
 class DecodeJobs {
  public:
   std::vector<DecodeJob> jobs;
   std::vector<DecodeJob> dependent;
+  std::vector<DecodeJob> children;
+  std::vector<DecodeJob> grandchildren;
   uint32_t (*group)(uint32_t column) = nullptr;  // the column's optional group bit, 0: always
   uint32_t wanted = ~0u;  // ~0u: a full read
   bool read_dict_values = false;  // the segment has a value part and the projection needs it
+  Selections* select = nullptr;   // span segments: the kept values of each level; null: all
+  uint32_t done = 0;              // a column already read (0: none)
 
   void Dict(uint32_t id, const char* name, StringDict& d) {
     Add(id, name, [&d](const ChunkHeader& h, std::string_view raw) {
@@ -71,12 +99,24 @@ class DecodeJobs {
   }
   template <typename T>
   void Raw(uint32_t id, const char* name, std::vector<T>& v) {
+    if (const Selection* s = Selected(id)) {
+      Add(id, name, [&v, s](const ChunkHeader& h, std::string_view raw) {
+        return h.encoding == Encoding::kRaw && h.values == s->n && GetSelectedRaw(raw, *s, &v);
+      });
+      return;
+    }
     Add(id, name, [&v](const ChunkHeader& h, std::string_view raw) {
       return h.encoding == Encoding::kRaw && GetRaw(raw, h.values, &v);
     });
   }
   template <typename T>
   void Varint(uint32_t id, const char* name, std::vector<T>& v) {
+    if (const Selection* s = Selected(id)) {
+      Add(id, name, [&v, s](const ChunkHeader& h, std::string_view raw) {
+        return DecodeSelectedInts(h, raw, *s, &v);
+      });
+      return;
+    }
     Add(id, name,
         [&v](const ChunkHeader& h, std::string_view raw) { return DecodeInts(h, raw, &v); });
   }
@@ -89,10 +129,28 @@ class DecodeJobs {
   void Delta(uint32_t id, const char* name, std::vector<T>& v) {
     Varint(id, name, v);
   }
-  void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) { Varint(id, name, v); }
+  void Offsets(uint32_t id, const char* name, std::vector<uint32_t>& v) {
+    const Selection* s = Selected(id);
+    if (s == nullptr || SpanChildLevel(id) == kWhole) return Varint(id, name, v);
+    Selection* below = &(*select)[SpanChildLevel(id)];
+    Add(id, name, [&v, s, below](const ChunkHeader& h, std::string_view raw) {
+      std::vector<uint32_t> full;
+      return h.values == s->n + 1 && DecodeInts(h, raw, &full) && SelectOffsets(full, *s, &v, below);
+    });
+  }
   void Diff(uint32_t id, const char* name, std::vector<int64_t>& v,
             const std::vector<int64_t>& base) {
     if (Skipped(id)) return;
+    if (const Selection* s = Selected(id)) {
+      DecodeFn fn = [&v, &base, s](const ChunkHeader& h, std::string_view raw) {
+        if (h.encoding == Encoding::kDiffVarint) {
+          return h.values == s->n && GetSelectedDiffs(raw, *s, base, &v);
+        }
+        return DecodeSelectedInts(h, raw, *s, &v);
+      };
+      dependent.push_back(DecodeJob{id, name, std::move(fn), {}});
+      return;
+    }
     DecodeFn fn = [&v, &base](const ChunkHeader& h, std::string_view raw) {
       if (h.encoding == Encoding::kDiffVarint) {
         return h.values == base.size() && GetDiffs(raw, base, &v);
@@ -103,10 +161,28 @@ class DecodeJobs {
   }
 
  private:
-  bool Skipped(uint32_t id) const { return group != nullptr && (group(id) & ~wanted) != 0; }
+  bool Skipped(uint32_t id) const {
+    return id == done || (group != nullptr && (group(id) & ~wanted) != 0);
+  }
+  // The selection of a row-filtered read's column; null for a full read or a whole column.
+  const Selection* Selected(uint32_t id) const {
+    if (select == nullptr || SpanColumnLevel(id) == kWhole) return nullptr;
+    return &(*select)[SpanColumnLevel(id)];
+  }
   void Add(uint32_t id, const char* name, DecodeFn fn) {
     if (Skipped(id)) return;
-    jobs.push_back(DecodeJob{id, name, std::move(fn), {}});
+    QueueOf(id).push_back(DecodeJob{id, name, std::move(fn), {}});
+  }
+  std::vector<DecodeJob>& QueueOf(uint32_t id) {
+    if (select == nullptr) return jobs;
+    switch (SpanColumnLevel(id)) {
+      case kAttrs: case kEvents: case kLinks:
+        return children;
+      case kEventAttrs: case kLinkAttrs:
+        return grandchildren;
+      default:
+        return jobs;
+    }
   }
 };
 
@@ -243,6 +319,47 @@ void ProjectColumns(const SegmentReadOptions& options, uint32_t version, DecodeJ
   jobs->read_dict_values = version >= 2 && (jobs->wanted & value_groups) != 0;
 }
 
+// The first step of a row-filtered read: decodes the trace ids of every row, asks `filter`
+// which rows to keep and leaves only theirs in *ids; *rows receives the selection.
+Status SelectRows(const std::string& path, std::string_view file,
+                  const std::vector<DirectoryEntry>& dir, uint64_t row_count,
+                  const TraceRowFilter& filter, std::vector<TraceId>* ids, Selection* rows) {
+  std::vector<DecodeJob> job;
+  job.push_back(DecodeJob{kColSpanTraceId, "trace_id",
+                          [ids, row_count](const ChunkHeader& h, std::string_view raw) {
+                            return h.encoding == Encoding::kRaw && h.values == row_count &&
+                                   GetRaw(raw, h.values, ids);
+                          },
+                          {}});
+  RunDecodeJobs(file, dir, job, 1);
+  if (!job[0].error.empty()) return ColumnError(path, job[0]);
+  thread_local std::vector<uint8_t> keep;
+  keep.assign(ids->size(), 0);
+  filter(ids->data(), ids->size(), keep.data());
+  rows->Reset(ids->size());
+  size_t out = 0;
+  for (size_t i = 0; i < ids->size(); ++i) {
+    if (keep[i] == 0) continue;
+    (*ids)[out++] = (*ids)[i];
+    rows->Add(static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
+  }
+  ids->resize(out);
+  return Status::Ok();
+}
+
+// Runs the decode jobs phase after phase (a phase may depend on the ones before).
+Status RunPhases(const std::string& path, std::string_view file,
+                 const std::vector<DirectoryEntry>& dir, DecodeJobs& jobs, int threads) {
+  for (std::vector<DecodeJob>* phase :
+       {&jobs.jobs, &jobs.dependent, &jobs.children, &jobs.grandchildren}) {
+    RunDecodeJobs(file, dir, *phase, threads);
+    for (const DecodeJob& j : *phase) {
+      if (!j.error.empty()) return ColumnError(path, j);
+    }
+  }
+  return Status::Ok();
+}
+
 template <typename Batch>
 Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal, Batch* batch,
                const SegmentReadOptions& options) {
@@ -272,34 +389,42 @@ Status ReadAny(const std::string& path, const SegmentEntry& entry, Signal signal
   // Decoding resizes every column in place, so a reused batch keeps its capacity.
   DecodeJobs jobs;
   ProjectColumns<Batch>(options, header.version, &jobs);
+  uint64_t rows = header.rows;
+  Selections select;
+  if constexpr (std::is_same_v<Batch, SpanBatch>) {
+    if (options.row_filter != nullptr) {
+      DDBG_RETURN_IF_ERROR(SelectRows(path, file, dir, header.rows, *options.row_filter,
+                                      &batch->trace_id, &select[kRows]));
+      rows = select[kRows].kept;
+      if (rows == 0) {
+        batch->Clear();
+        return Status::Ok();
+      }
+      jobs.select = &select;
+      jobs.done = kColSpanTraceId;
+    }
+  }
   VisitColumns(jobs, *batch);
   int threads = options.threads > 0             ? options.threads
                 : file.size() >= kParallelBytes ? DefaultWorkerCount()
                                                 : 1;
-  RunDecodeJobs(file, dir, jobs.jobs, threads);
-  for (const DecodeJob& j : jobs.jobs) {
-    if (!j.error.empty()) return ColumnError(path, j);
-  }
-  RunDecodeJobs(file, dir, jobs.dependent, threads);
-  for (const DecodeJob& j : jobs.dependent) {
-    if (!j.error.empty()) return ColumnError(path, j);
-  }
+  DDBG_RETURN_IF_ERROR(RunPhases(path, file, dir, jobs, threads));
   EmptySkippedGroups(options, batch);
   // The index chunks are not part of the batch, but a damaged one is damage all the same. A
-  // projected read leaves them to the readers that use them (Open() checks the trace and
-  // service index, queries the posting lists and correlation chunks they read): checking
-  // them costs a third of a span segment's bytes.
+  // projected or row-filtered read leaves them to the readers that use them (Open() checks
+  // the trace and service index, queries the posting lists and correlation chunks they
+  // read): checking them costs a third of a span segment's bytes.
   for (const DirectoryEntry& e : dir) {
-    if (e.column < kColTraceIndex || jobs.wanted != ~0u) continue;
+    if (e.column < kColTraceIndex || jobs.wanted != ~0u || jobs.select != nullptr) continue;
     ChunkHeader h;
     std::string_view stored;
     if (!VerifyChunk(file.data() + e.offset, file.size() - e.offset, &h, &stored, &why)) {
       return corrupt("index chunk " + std::to_string(e.column) + ": " + why);
     }
   }
-  if (batch->size() != header.rows) {
+  if (batch->size() != rows) {
     return corrupt("holds " + std::to_string(batch->size()) + " rows, the header says " +
-                   std::to_string(header.rows));
+                   std::to_string(header.rows) + (jobs.select ? " (row-filtered read)" : ""));
   }
   why = CheckBatch(*batch);
   if (!why.empty()) return corrupt("malformed content: " + why);

@@ -22,6 +22,11 @@ struct SegmentReadOptions {
   SpanColumns span_columns = SpanColumns::kAll;
   // Log segments: the same with LogColumns.
   LogColumns log_columns = LogColumns::kAll;
+  // Span segments: when set (ScanFilter::span_rows), the batch holds only the rows it
+  // keeps. The trace ids are decoded first; every other row column, and the attributes,
+  // events and links below it, are decoded only for the kept rows (the bytes of the others
+  // are walked, not decoded). No kept row: an empty batch, nothing more decoded.
+  const TraceRowFilter* row_filter = nullptr;
 };
 
 // Reads the segment described by `entry` from `path` into *batch (replacing its content).
