@@ -23,12 +23,21 @@ std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
   if (payload.empty() || payload.front() != '{') return "";
   simdjson::dom::element doc;
   if (parser.parse(payload.data(), payload.size()).get(doc)) return "";
+  std::string out;
+  AppendEntity(doc, key, &out);
+  return out;
+}
+
+void AppendEntity(simdjson::dom::element doc, const std::string& key, std::string* out) {
   simdjson::dom::element v;
-  if (doc[key].get(v)) return "";
-  if (v.is_string()) return std::string(v.get_string().value_unsafe());
-  if (v.is_int64()) return std::to_string(v.get_int64().value_unsafe());
-  if (v.is_uint64()) return std::to_string(v.get_uint64().value_unsafe());
-  return "";
+  if (doc[key].get(v)) return;
+  if (v.is_string()) {
+    out->append(v.get_string().value_unsafe());
+  } else if (v.is_int64()) {
+    out->append(std::to_string(v.get_int64().value_unsafe()));
+  } else if (v.is_uint64()) {
+    out->append(std::to_string(v.get_uint64().value_unsafe()));
+  }
 }
 
 }  // namespace events

@@ -66,28 +66,29 @@ class PackedEvents {
     return e;
   }
   // Keeps the rows whose hash is at most `threshold`; calls dropped(stream hash) for the
-  // others.
+  // others. The bytes are packed anew only once the rows left use less than half of them,
+  // so each byte is copied about once more, however often the threshold falls.
   template <typename Fn>
   void KeepUpTo(uint64_t threshold, Fn&& dropped) {
-    PackedEvents kept;
-    size_t rows = 0, bytes = 0;
-    for (size_t i = 0; i < rows_.size(); ++i) {
-      if (rows_[i].hash > threshold) continue;
-      ++rows;
-      bytes += End(i) - rows_[i].begin;
-    }
-    kept.Reserve(rows, bytes);
+    size_t kept = 0, live = 0;
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (rows_[i].hash > threshold) {
         dropped(rows_[i].stream_hash);
         continue;
       }
-      Row r = rows_[i];
-      r.begin = kept.bytes_.size();
-      kept.bytes_.append(bytes_, rows_[i].begin, End(i) - rows_[i].begin);
-      kept.rows_.push_back(r);
+      live += End(i) - rows_[i].begin;
+      rows_[kept++] = rows_[i];
     }
-    *this = std::move(kept);
+    rows_.resize(kept);
+    if (live * 2 >= bytes_.size()) return;
+    std::string packed;
+    packed.reserve(live);
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      uint64_t begin = packed.size();
+      packed.append(bytes_, rows_[i].begin, End(i) - rows_[i].begin);
+      rows_[i].begin = begin;
+    }
+    bytes_ = std::move(packed);
   }
 
  private:
@@ -191,7 +192,7 @@ struct ConsistencyScan::Impl {
       : rules(r), max_entities(max), quoted_key("\"" + r.entity_key + "\""),
         bottom(max > SIZE_MAX / 2 ? SIZE_MAX : std::max<size_t>(1, max + max / 4)) {}
 
-  ConsistencyPart Extract(const EventColumns& c);
+  ConsistencyPart Extract(const EventColumns& c, SegmentFacts& facts);
   // Keeps a part; each time the threshold fell by a quarter, drops what the parts kept above it.
   void Keep(size_t ordinal, ConsistencyPart part);
   // The events of `streams` (sorted; each stream's events in scan order, at the stream's
@@ -212,21 +213,29 @@ struct ConsistencyScan::Impl {
   bool reread = false;
 };
 
-ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
+ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c, SegmentFacts& facts) {
   thread_local simdjson::dom::parser parser;
   ConsistencyPart part;
   std::vector<int32_t> entity_of(c.dict.size(), -1);  // stream id -> pair of part.entities
   std::vector<uint64_t>& hashes = part.entity_hashes;
+  bool shared = facts.entity_key() == rules.entity_key;  // else parsed here
+  std::string own;
   for (size_t i = 0; i < c.rows; ++i) {
     if (entity_of[c.stream[i]] >= 0) continue;
-    std::string_view payload = c.dict[c.payload[i]];
-    // memmem, not find: find looks for the first byte, '"', which JSON is full of.
-    if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
-    std::string entity = events::EntityOf(parser, payload, rules.entity_key);
+    std::string_view entity;
+    if (shared) {
+      entity = facts.Entity(c.payload[i]);
+    } else {
+      std::string_view payload = c.dict[c.payload[i]];
+      // memmem, not find: find looks for the first byte, '"', which JSON is full of.
+      if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
+      own = events::EntityOf(parser, payload, rules.entity_key);
+      entity = own;
+    }
     if (entity.empty()) continue;
     entity_of[c.stream[i]] = static_cast<int32_t>(hashes.size());
     hashes.push_back(EntityHash(entity));
-    part.stream_hashes.push_back(StreamHash(c.dict[c.stream[i]]));
+    part.stream_hashes.push_back(facts.StreamHash(c.stream[i]));
     part.entities.push_back(c.dict[c.stream[i]]);
     part.entities.push_back(entity);
   }
@@ -241,7 +250,7 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
       kept_bytes += PackedEvents::Bytes(c, i);
     } else if (!noted[c.stream[i]]) {
       noted[c.stream[i]] = 1;
-      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : StreamHash(c.dict[c.stream[i]]));
+      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : facts.StreamHash(c.stream[i]));
     }
   }
   part.kept.Reserve(kept_rows.size(), kept_bytes);
@@ -353,8 +362,10 @@ ConsistencyScan::~ConsistencyScan() = default;
 
 uint32_t ConsistencyScan::columns() const { return ~0u; }  // StreamEventOf reads them all
 
-Status ConsistencyScan::Consume(const EventColumns& segment) {
-  impl_->Keep(segment.ordinal, impl_->Extract(segment));
+std::string ConsistencyScan::entity_key() const { return impl_->rules.entity_key; }
+
+Status ConsistencyScan::Consume(const EventColumns& segment, SegmentFacts& facts) {
+  impl_->Keep(segment.ordinal, impl_->Extract(segment, facts));
   return Status::Ok();
 }
 

@@ -276,8 +276,8 @@ IntegrityScan::~IntegrityScan() = default;
 
 uint32_t IntegrityScan::columns() const { return events::kIntegrityColumns; }
 
-Status IntegrityScan::Consume(const EventColumns& segment) {
-  events::IntegrityPart part = events::ExtractIntegrityPart(segment, impl_->part_options);
+Status IntegrityScan::Consume(const EventColumns& segment, SegmentFacts& facts) {
+  events::IntegrityPart part = events::ExtractIntegrityPart(segment, impl_->part_options, facts);
   std::lock_guard<std::mutex> l(impl_->mu);
   impl_->parts.emplace(segment.ordinal, std::move(part));
   return Status::Ok();

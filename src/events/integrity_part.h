@@ -41,7 +41,9 @@ struct PartOptions {
 inline constexpr uint32_t kIntegrityColumns =
     kEventColStream | kEventColVersion | kEventColId | kEventColTime | kEventColPayload;
 
-IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options);
+// Payload validity comes from `facts` (the segment's, shared with other consumers).
+IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options,
+                                   SegmentFacts& facts);
 
 // The hash integrity uses for event ids (never 0).
 uint64_t EventIdHash(std::string_view id);
