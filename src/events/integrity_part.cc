@@ -42,6 +42,7 @@ class PartBuilder {
       return local = kSkipped;
     }
     part_.streams.push_back(name);
+    part_.stream_hashes.push_back(facts_.StreamHash(stream));
     return local = static_cast<uint32_t>(part_.streams.size() - 1);
   }
 

@@ -23,6 +23,7 @@ struct PartIssue {
 
 struct IntegrityPart {
   PackedStrings streams;  // the segment's streams, by local index
+  std::vector<uint64_t> stream_hashes;  // XXH3 of each (SegmentFacts::StreamHash)
   std::vector<uint32_t> row_stream;  // local stream index per row
   std::vector<uint64_t> version;
   std::vector<int64_t> time_ns;
