@@ -11,9 +11,16 @@
 //                and one correlation id (full span and log scan) in a store of
 //                DDBG_BENCH_SPANS spans and as many logs (default 1M each; target 10M+10M
 //                in < 100 ms).
+//   DebugEventPass   the debug report's event work (issue 8) on the store DDBG_BENCH_STORE
+//                (skipped when unset): one shared scan feeding IntegrityScan and
+//                ConsistencyScan (20,000 entities), then both Finish; counters give the CPU
+//                seconds of the scan and of the two merges (the process's, all threads).
 // Data is generated in-process into stores under DDBG_BENCH_DIR (default /tmp/ddbg-bench-ev).
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -244,6 +251,65 @@ void BM_FlowCorrelation(benchmark::State& state) {
   RunFlow(state, "corr-" + std::to_string(traces / 2), true);
 }
 BENCHMARK(BM_FlowCorrelation)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double WallSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void BM_DebugEventPass(benchmark::State& state) {
+  const char* dir = std::getenv("DDBG_BENCH_STORE");
+  if (dir == nullptr) {
+    state.SkipWithError("set DDBG_BENCH_STORE to a store directory");
+    return;
+  }
+  auto store = OpenEmbeddedStore(dir, {.create_if_missing = false, .read_only = true});
+  if (!store.ok()) {
+    state.SkipWithError(store.status().ToString().c_str());
+    return;
+  }
+  Result<TimeRange> range = (*store)->DataTimeRange();
+  int64_t now = range.ok() ? range->max_ns : 0;
+  double cpu[3] = {}, wall[3] = {};
+  uint64_t issues = 0, inconsistent = 0;
+  for (auto _ : state) {
+    IntegrityScan integrity(IntegrityOptions{.now_ns = now});
+    ConsistencyScan consistency(ConsistencyRules{}, 20000);
+    double c0 = ProcessCpuSeconds(), w0 = WallSeconds();
+    Status st = ScanEventsShared(**store, {}, 2, {&integrity, &consistency});
+    double c1 = ProcessCpuSeconds(), w1 = WallSeconds();
+    auto report = integrity.Finish(**store);
+    double c2 = ProcessCpuSeconds(), w2 = WallSeconds();
+    auto reducer = NewMergePatchReducer();
+    ConsistencySample sample;
+    auto found = consistency.Finish(**store, *reducer, &sample);
+    double c3 = ProcessCpuSeconds(), w3 = WallSeconds();
+    if (!st.ok() || !report.ok() || !found.ok()) {
+      state.SkipWithError("event pass failed");
+      return;
+    }
+    issues = report->total();
+    inconsistent = found->size();
+    cpu[0] += c1 - c0, cpu[1] += c2 - c1, cpu[2] += c3 - c2;
+    wall[0] += w1 - w0, wall[1] += w2 - w1, wall[2] += w3 - w2;
+  }
+  double n = static_cast<double>(state.iterations());
+  state.counters["scan_cpu_s"] = cpu[0] / n;
+  state.counters["integrity_cpu_s"] = cpu[1] / n;
+  state.counters["consistency_cpu_s"] = cpu[2] / n;
+  state.counters["scan_wall_s"] = wall[0] / n;
+  state.counters["integrity_wall_s"] = wall[1] / n;
+  state.counters["consistency_wall_s"] = wall[2] / n;
+  state.counters["issues"] = static_cast<double>(issues);
+  state.counters["inconsistent"] = static_cast<double>(inconsistent);
+}
+BENCHMARK(BM_DebugEventPass)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

@@ -275,14 +275,44 @@ Result<std::vector<ConsistencyReport>> CheckConsistencySample(Store& store,
 // ---------------------------------------------------------------------------------------
 // One event scan feeding several analyses
 
+// What the consumers of one shared scan would each compute from a segment, computed once
+// between them, each fact when first asked: the XXH3 hash of a stream id, whether a payload
+// is valid JSON and the value of the entity key in it (one parse per distinct payload
+// gives both). Thread-safety: one object per segment, used by one thread.
+class SegmentFacts {
+ public:
+  // `entity_key`: the payload member Entity reads ("": none).
+  SegmentFacts(const EventColumns& segment, std::string entity_key);
+  ~SegmentFacts();
+  const std::string& entity_key() const { return key_; }
+  uint64_t StreamHash(StrId stream);  // XXH3_64bits of the stream id's text
+  bool PayloadValid(StrId payload);   // the empty payload is valid
+  // The entity key's value in the payload object (a string, or an integer as text); "" when
+  // the payload is not an object, not JSON, or lacks the key as a string or integer. Valid
+  // until the next call.
+  std::string_view Entity(StrId payload);
+
+ private:
+  struct Payload;
+  const Payload& Parsed(StrId payload);
+  const EventColumns& segment_;
+  std::string key_, quoted_key_;
+  std::vector<uint64_t> stream_hash_;  // 0: not computed yet
+  std::vector<Payload> payloads_;
+  std::string entities_;  // the entity texts, back to back
+};
+
 // A consumer of a shared event scan (ScanEventsShared): the columns it reads (EventColumn
 // bits) and what it takes from one segment's. Consume runs on several threads at once, each
 // call with a different segment; EventColumns::ordinal gives the segment's scan position.
+// `facts` is shared by the consumers of the segment (called one after the other).
 class EventScanConsumer {
  public:
   virtual ~EventScanConsumer() = default;
   virtual uint32_t columns() const = 0;
-  virtual Status Consume(const EventColumns& segment) = 0;
+  // The payload member whose value the consumer asks SegmentFacts::Entity for ("": none).
+  virtual std::string entity_key() const { return ""; }
+  virtual Status Consume(const EventColumns& segment, SegmentFacts& facts) = 0;
 };
 
 // One Store::ScanEventColumns pass over `filter` on `threads` threads: the union of the
@@ -298,7 +328,7 @@ class IntegrityScan : public EventScanConsumer {
   explicit IntegrityScan(const IntegrityOptions& options = {});
   ~IntegrityScan() override;
   uint32_t columns() const override;
-  Status Consume(const EventColumns& segment) override;
+  Status Consume(const EventColumns& segment, SegmentFacts& facts) override;
   Result<IntegrityReport> Finish(Store& store);
 
  private:
@@ -315,7 +345,8 @@ class ConsistencyScan : public EventScanConsumer {
   ConsistencyScan(const ConsistencyRules& rules, size_t max_entities);
   ~ConsistencyScan() override;
   uint32_t columns() const override;
-  Status Consume(const EventColumns& segment) override;
+  std::string entity_key() const override;
+  Status Consume(const EventColumns& segment, SegmentFacts& facts) override;
   Result<std::vector<ConsistencyReport>> Finish(Store& store, Reducer& reducer,
                                                 ConsistencySample* sample);
   // Whether Finish had to read the events of the chosen streams again (tests, timings).

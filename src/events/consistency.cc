@@ -23,12 +23,21 @@ std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
   if (payload.empty() || payload.front() != '{') return "";
   simdjson::dom::element doc;
   if (parser.parse(payload.data(), payload.size()).get(doc)) return "";
+  std::string out;
+  AppendEntity(doc, key, &out);
+  return out;
+}
+
+void AppendEntity(simdjson::dom::element doc, const std::string& key, std::string* out) {
   simdjson::dom::element v;
-  if (doc[key].get(v)) return "";
-  if (v.is_string()) return std::string(v.get_string().value_unsafe());
-  if (v.is_int64()) return std::to_string(v.get_int64().value_unsafe());
-  if (v.is_uint64()) return std::to_string(v.get_uint64().value_unsafe());
-  return "";
+  if (doc[key].get(v)) return;
+  if (v.is_string()) {
+    out->append(v.get_string().value_unsafe());
+  } else if (v.is_int64()) {
+    out->append(std::to_string(v.get_int64().value_unsafe()));
+  } else if (v.is_uint64()) {
+    out->append(std::to_string(v.get_uint64().value_unsafe()));
+  }
 }
 
 }  // namespace events
@@ -47,38 +56,60 @@ bool Contains(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-// Disagreements between the current views, keyed by field name, with the values seen.
+// The value view `v` gives for a field group: its first field present and not null.
+const JsonValue* GroupValue(const ServiceView& v, const ConsistencyRules::FieldGroup& group) {
+  for (const std::string& f : group.fields) {
+    const JsonValue* x = v.state.Find(f);
+    if (x != nullptr && !x->is_null()) return x;
+  }
+  return nullptr;
+}
+
+const JsonValue* StatusValue(const ServiceView& v, const ConsistencyRules& rules) {
+  const JsonValue* s = v.state.Find(rules.status_field);
+  return s != nullptr && s->kind() == JsonValue::Kind::kString ? s : nullptr;
+}
+
+// Disagreements between the current views, keyed by field name, with the values seen. The
+// values are written out only for a disagreement (this runs after every event folded).
 std::map<std::string, Disagreement> Compare(const std::vector<ServiceView>& views,
                                             const ConsistencyRules& rules) {
   std::map<std::string, Disagreement> out;
   for (const auto& group : rules.compare) {
-    Disagreement d;
-    d.field = group.name;
-    std::vector<const JsonValue*> seen;
+    const JsonValue* first = nullptr;
     bool differ = false;
     for (const ServiceView& v : views) {
-      for (const std::string& f : group.fields) {
-        const JsonValue* x = v.state.Find(f);
-        if (x == nullptr || x->is_null()) continue;
-        if (!seen.empty() && !SameValue(*seen.front(), *x)) differ = true;
-        seen.push_back(x);
-        d.values.emplace_back(v.service, x->ToText());
-        break;
+      const JsonValue* x = GroupValue(v, group);
+      if (x == nullptr) continue;
+      if (first == nullptr) {
+        first = x;
+      } else if (!SameValue(*first, *x)) {
+        differ = true;
       }
     }
-    if (differ) out[d.field] = std::move(d);
+    if (!differ) continue;
+    Disagreement d;
+    d.field = group.name;
+    for (const ServiceView& v : views) {
+      if (const JsonValue* x = GroupValue(v, group)) d.values.emplace_back(v.service, x->ToText());
+    }
+    out[d.field] = std::move(d);
   }
-  Disagreement status;
-  status.field = rules.status_field;
   bool completed = false, aborted = false;
   for (const ServiceView& v : views) {
-    const JsonValue* s = v.state.Find(rules.status_field);
-    if (s == nullptr || s->kind() != JsonValue::Kind::kString) continue;
-    status.values.emplace_back(v.service, s->as_string());
+    const JsonValue* s = StatusValue(v, rules);
+    if (s == nullptr) continue;
     completed = completed || Contains(rules.completed, s->as_string());
     aborted = aborted || Contains(rules.aborted, s->as_string());
   }
-  if (completed && aborted) out[status.field] = std::move(status);
+  if (completed && aborted) {
+    Disagreement status;
+    status.field = rules.status_field;
+    for (const ServiceView& v : views) {
+      if (const JsonValue* s = StatusValue(v, rules)) status.values.emplace_back(v.service, s->as_string());
+    }
+    out[status.field] = std::move(status);
+  }
   return out;
 }
 

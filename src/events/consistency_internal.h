@@ -17,6 +17,8 @@ namespace ddbg::events {
 // The entity value of a payload ("" when absent or not JSON).
 std::string EntityOf(simdjson::dom::parser& parser, std::string_view payload,
                      const std::string& key);
+// Appends the entity value of a parsed payload (nothing when absent).
+void AppendEntity(simdjson::dom::element doc, const std::string& key, std::string* out);
 
 // Folds the entity's streams side by side up to at_ns.
 Result<ConsistencyReport> Evaluate(const std::string& entity, std::vector<StreamEvent> events,

@@ -66,28 +66,29 @@ class PackedEvents {
     return e;
   }
   // Keeps the rows whose hash is at most `threshold`; calls dropped(stream hash) for the
-  // others.
+  // others. The bytes are packed anew only once the rows left use less than half of them,
+  // so each byte is copied about once more, however often the threshold falls.
   template <typename Fn>
   void KeepUpTo(uint64_t threshold, Fn&& dropped) {
-    PackedEvents kept;
-    size_t rows = 0, bytes = 0;
-    for (size_t i = 0; i < rows_.size(); ++i) {
-      if (rows_[i].hash > threshold) continue;
-      ++rows;
-      bytes += End(i) - rows_[i].begin;
-    }
-    kept.Reserve(rows, bytes);
+    size_t kept = 0, live = 0;
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (rows_[i].hash > threshold) {
         dropped(rows_[i].stream_hash);
         continue;
       }
-      Row r = rows_[i];
-      r.begin = kept.bytes_.size();
-      kept.bytes_.append(bytes_, rows_[i].begin, End(i) - rows_[i].begin);
-      kept.rows_.push_back(r);
+      live += End(i) - rows_[i].begin;
+      rows_[kept++] = rows_[i];
     }
-    *this = std::move(kept);
+    rows_.resize(kept);
+    if (live * 2 >= bytes_.size()) return;
+    std::string packed;
+    packed.reserve(live);
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      uint64_t begin = packed.size();
+      packed.append(bytes_, rows_[i].begin, End(i) - rows_[i].begin);
+      rows_[i].begin = begin;
+    }
+    bytes_ = std::move(packed);
   }
 
  private:
@@ -169,6 +170,21 @@ class BottomK {
   uint64_t threshold_ = UINT64_MAX;
 };
 
+// A bitmap over the low bits of a set of hashes: MayHold is false for most hashes not in
+// the set, sparing them a binary search.
+class HashFilter {
+ public:
+  explicit HashFilter(const std::vector<uint64_t>& hashes) : bits_(kWords, 0) {
+    for (uint64_t h : hashes) bits_[(h & kMask) >> 6] |= uint64_t{1} << (h & 63);
+  }
+  bool MayHold(uint64_t h) const { return (bits_[(h & kMask) >> 6] >> (h & 63)) & 1; }
+
+ private:
+  static constexpr uint64_t kMask = (uint64_t{1} << 21) - 1;
+  static constexpr size_t kWords = (kMask + 1) / 64;
+  std::vector<uint64_t> bits_;
+};
+
 }  // namespace
 
 struct ConsistencyScan::Impl {
@@ -176,16 +192,16 @@ struct ConsistencyScan::Impl {
       : rules(r), max_entities(max), quoted_key("\"" + r.entity_key + "\""),
         bottom(max > SIZE_MAX / 2 ? SIZE_MAX : std::max<size_t>(1, max + max / 4)) {}
 
-  ConsistencyPart Extract(const EventColumns& c);
+  ConsistencyPart Extract(const EventColumns& c, SegmentFacts& facts);
   // Keeps a part; each time the threshold fell by a quarter, drops what the parts kept above it.
   void Keep(size_t ordinal, ConsistencyPart part);
-  // The events of `streams` (each stream's in scan order) from the parts; false when some
-  // were not kept.
+  // The events of `streams` (sorted; each stream's events in scan order, at the stream's
+  // index) from the parts; false when some were not kept.
   bool KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
-                  std::map<std::string, std::vector<StreamEvent>>* by_stream);
-  // Every entity named first by two or more streams, by hash (then text), with those
-  // streams. Parts hold fewer than 2^32 namings each.
-  std::vector<EntityStreams> SharedEntities() const;
+                  std::vector<std::vector<StreamEvent>>* by_stream);
+  // The first `limit` entities named first by two or more streams, by hash (then text),
+  // with those streams; *shared counts all of them. Parts hold fewer than 2^32 namings each.
+  std::vector<EntityStreams> SharedEntities(size_t limit, size_t* shared) const;
 
   ConsistencyRules rules;
   size_t max_entities;
@@ -197,21 +213,29 @@ struct ConsistencyScan::Impl {
   bool reread = false;
 };
 
-ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
+ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c, SegmentFacts& facts) {
   thread_local simdjson::dom::parser parser;
   ConsistencyPart part;
   std::vector<int32_t> entity_of(c.dict.size(), -1);  // stream id -> pair of part.entities
   std::vector<uint64_t>& hashes = part.entity_hashes;
+  bool shared = facts.entity_key() == rules.entity_key;  // else parsed here
+  std::string own;
   for (size_t i = 0; i < c.rows; ++i) {
     if (entity_of[c.stream[i]] >= 0) continue;
-    std::string_view payload = c.dict[c.payload[i]];
-    // memmem, not find: find looks for the first byte, '"', which JSON is full of.
-    if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
-    std::string entity = events::EntityOf(parser, payload, rules.entity_key);
+    std::string_view entity;
+    if (shared) {
+      entity = facts.Entity(c.payload[i]);
+    } else {
+      std::string_view payload = c.dict[c.payload[i]];
+      // memmem, not find: find looks for the first byte, '"', which JSON is full of.
+      if (memmem(payload.data(), payload.size(), quoted_key.data(), quoted_key.size()) == nullptr) continue;
+      own = events::EntityOf(parser, payload, rules.entity_key);
+      entity = own;
+    }
     if (entity.empty()) continue;
     entity_of[c.stream[i]] = static_cast<int32_t>(hashes.size());
     hashes.push_back(EntityHash(entity));
-    part.stream_hashes.push_back(StreamHash(c.dict[c.stream[i]]));
+    part.stream_hashes.push_back(facts.StreamHash(c.stream[i]));
     part.entities.push_back(c.dict[c.stream[i]]);
     part.entities.push_back(entity);
   }
@@ -226,7 +250,7 @@ ConsistencyPart ConsistencyScan::Impl::Extract(const EventColumns& c) {
       kept_bytes += PackedEvents::Bytes(c, i);
     } else if (!noted[c.stream[i]]) {
       noted[c.stream[i]] = 1;
-      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : StreamHash(c.dict[c.stream[i]]));
+      part.missed.push_back(e >= 0 ? part.stream_hashes[e] : facts.StreamHash(c.stream[i]));
     }
   }
   part.kept.Reserve(kept_rows.size(), kept_bytes);
@@ -247,30 +271,36 @@ void ConsistencyScan::Impl::Keep(size_t ordinal, ConsistencyPart part) {
 }
 
 bool ConsistencyScan::Impl::KeptEvents(const std::vector<std::pair<uint64_t, std::string>>& streams,
-                                       std::map<std::string, std::vector<StreamEvent>>* by_stream) {
+                                       std::vector<std::vector<StreamEvent>>* by_stream) {
   std::vector<uint64_t> hashes;  // sorted, as `streams` is
   for (const auto& [h, name] : streams) hashes.push_back(h);
+  HashFilter wanted(hashes);
+  auto first = [&](uint64_t h) -> size_t {  // the index of the first stream with hash h
+    if (!wanted.MayHold(h)) return hashes.size();
+    auto at = std::lower_bound(hashes.begin(), hashes.end(), h);
+    return at != hashes.end() && *at == h ? static_cast<size_t>(at - hashes.begin()) : hashes.size();
+  };
   for (const auto& [o, p] : parts) {
     for (uint64_t h : p.missed) {
-      if (std::binary_search(hashes.begin(), hashes.end(), h)) return false;
+      if (first(h) != hashes.size()) return false;
     }
   }
+  by_stream->assign(streams.size(), {});
   for (auto& [o, p] : parts) {
     for (size_t i = 0; i < p.kept.size(); ++i) {
       uint64_t h = p.kept.stream_hash(i);
-      auto at = std::lower_bound(hashes.begin(), hashes.end(), h);
-      if (at == hashes.end() || *at != h) continue;
-      auto s = streams.begin() + (at - hashes.begin());
+      size_t s = first(h);
+      if (s == hashes.size()) continue;
       std::string_view name = p.kept.stream(i);
-      for (; s != streams.end() && s->first == h; ++s) {
-        if (s->second == name) (*by_stream)[s->second].push_back(p.kept.Event(i));
+      for (; s < streams.size() && streams[s].first == h; ++s) {
+        if (streams[s].second == name) (*by_stream)[s].push_back(p.kept.Event(i));
       }
     }
   }
   return true;
 }
 
-std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities() const {
+std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities(size_t limit, size_t* shared) const {
   std::vector<const ConsistencyPart*> by_ordinal;
   for (const auto& [ordinal, part] : parts) by_ordinal.push_back(&part);
   auto stream = [&](uint64_t seq) { return by_ordinal[seq >> 32]->entities[2 * (seq & 0xffffffffu)]; };
@@ -299,6 +329,7 @@ std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities() const {
   namings = {};
   std::sort(owned.begin(), owned.end());
   std::vector<EntityStreams> out;
+  *shared = 0;
   for (size_t run = 0; run < owned.size();) {
     size_t end = run;
     while (end < owned.size() && owned[end].first == owned[run].first) ++end;
@@ -314,7 +345,7 @@ std::vector<EntityStreams> ConsistencyScan::Impl::SharedEntities() const {
     for (size_t i = run; i < end;) {  // each text's streams; only shared ones are kept
       size_t same = collision ? i + 1 : end;
       while (same < end && entity(owned[same].second) == entity(owned[i].second)) ++same;
-      if (same - i >= 2) {
+      if (same - i >= 2 && ++*shared <= limit) {
         out.push_back({owned[i].first, entity(owned[i].second), {}});
         for (size_t j = i; j < same; ++j) out.back().streams.push_back(stream(owned[j].second));
       }
@@ -331,8 +362,10 @@ ConsistencyScan::~ConsistencyScan() = default;
 
 uint32_t ConsistencyScan::columns() const { return ~0u; }  // StreamEventOf reads them all
 
-Status ConsistencyScan::Consume(const EventColumns& segment) {
-  impl_->Keep(segment.ordinal, impl_->Extract(segment));
+std::string ConsistencyScan::entity_key() const { return impl_->rules.entity_key; }
+
+Status ConsistencyScan::Consume(const EventColumns& segment, SegmentFacts& facts) {
+  impl_->Keep(segment.ordinal, impl_->Extract(segment, facts));
   return Status::Ok();
 }
 
@@ -340,29 +373,35 @@ bool ConsistencyScan::reread() const { return impl_->reread; }
 
 Result<std::vector<ConsistencyReport>> ConsistencyScan::Finish(Store& store, Reducer& reducer,
                                                                ConsistencySample* sample) {
-  std::vector<EntityStreams> entities = impl_->SharedEntities();
-  size_t shared = 0;
-  for (const EntityStreams& e : entities) shared += e.streams.size() >= 2;
   size_t max_entities = impl_->max_entities;
+  size_t shared = 0;
+  std::vector<EntityStreams> entities = impl_->SharedEntities(max_entities, &shared);
   *sample = {shared, std::min(shared, max_entities)};
   // The entities come by hash: the first max_entities shared ones are the sample.
-  std::map<std::string, std::vector<std::string>> chosen;  // entity -> its streams by name
-  std::vector<std::pair<uint64_t, std::string>> streams;    // (hash, name) of their streams
+  std::vector<std::pair<uint64_t, std::string>> streams;  // (hash, name) of their streams
   uint64_t max_hash = 0;
   for (const EntityStreams& e : entities) {
-    if (e.streams.size() < 2) continue;
-    if (chosen.size() == max_entities) break;
-    std::vector<std::string>& names = chosen[std::string(e.entity)];
-    for (std::string_view s : e.streams) {
-      names.emplace_back(s);
-      streams.emplace_back(StreamHash(s), s);
-    }
-    std::sort(names.begin(), names.end());
+    for (std::string_view s : e.streams) streams.emplace_back(StreamHash(s), s);
     max_hash = e.hash;
   }
-  entities.clear();
   std::sort(streams.begin(), streams.end());
-  std::map<std::string, std::vector<StreamEvent>> by_stream;
+  // entity -> the indexes in `streams` of its streams, by name.
+  std::map<std::string, std::vector<size_t>> chosen;
+  for (const EntityStreams& e : entities) {
+    std::vector<size_t>& at = chosen[std::string(e.entity)];
+    for (std::string_view s : e.streams) {
+      std::pair<uint64_t, std::string_view> key(StreamHash(s), s);
+      at.push_back(static_cast<size_t>(
+          std::lower_bound(streams.begin(), streams.end(), key,
+                           [](const auto& a, const auto& b) {
+                             return a.first != b.first ? a.first < b.first : a.second < b.second;
+                           }) -
+          streams.begin()));
+    }
+    std::sort(at.begin(), at.end(), [&](size_t a, size_t b) { return streams[a].second < streams[b].second; });
+  }
+  entities.clear();
+  std::vector<std::vector<StreamEvent>> by_stream;
   bool kept = max_hash <= impl_->bottom.threshold() && impl_->KeptEvents(streams, &by_stream);
   impl_->parts.clear();
   if (!kept) {
@@ -371,12 +410,13 @@ Result<std::vector<ConsistencyReport>> ConsistencyScan::Finish(Store& store, Red
     for (const auto& [hash, name] : streams) names.insert(name);
     Result<std::map<std::string, std::vector<StreamEvent>>> again = events::EventsOfStreams(store, names);
     if (!again.ok()) return again.status();
-    by_stream = std::move(*again);
+    by_stream.assign(streams.size(), {});
+    for (size_t i = 0; i < streams.size(); ++i) by_stream[i] = std::move((*again)[streams[i].second]);
   }
   std::vector<ConsistencyReport> out;
-  for (const auto& [entity, names] : chosen) {
+  for (const auto& [entity, at] : chosen) {
     std::vector<StreamEvent> events;
-    for (const std::string& s : names) {
+    for (size_t s : at) {
       for (StreamEvent& e : by_stream[s]) events.push_back(std::move(e));
     }
     int64_t last = INT64_MIN;

@@ -95,18 +95,25 @@ class IssueCollector {
 // The merged view of every part: global stream ids and the events in arrival order.
 class IntegrityMerge {
  public:
+  // Global ids in order of first appearance after "" (id 0), as a StringDict gives them;
+  // the names are views into the parts.
   explicit IntegrityMerge(std::vector<events::IntegrityPart> parts) : parts_(std::move(parts)) {
+    size_t locals = 0;
+    for (const events::IntegrityPart& p : parts_) locals += p.streams.size();
+    size_t slots = 16;
+    while (slots < 2 * locals) slots *= 2;
+    std::vector<uint32_t> table(slots, 0);  // global id + 1; 0: empty
+    names_.assign(1, std::string_view());
+    std::vector<uint64_t> hashes(1, 0);
     for (events::IntegrityPart& p : parts_) {
       std::vector<uint32_t>& global = part_streams_.emplace_back();
       global.reserve(p.streams.size());
       for (size_t i = 0; i < p.streams.size(); ++i) {
         std::string_view s = p.streams[i];
-        global.push_back(streams_.Intern(s));
         empty_stream_used_ |= s.empty();
+        global.push_back(s.empty() ? 0 : Intern(s, p.stream_hashes[i], table, hashes));
       }
     }
-    names_.resize(streams_.size());
-    for (size_t i = 0; i < names_.size(); ++i) names_[i] = streams_.Get(static_cast<StrId>(i));
   }
 
   const std::vector<std::string_view>& names() const { return names_; }
@@ -155,6 +162,21 @@ class IntegrityMerge {
   }
 
  private:
+  uint32_t Intern(std::string_view s, uint64_t h, std::vector<uint32_t>& table,
+                  std::vector<uint64_t>& hashes) {
+    size_t mask = table.size() - 1;
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      uint32_t id = table[at];
+      if (id == 0) {
+        table[at] = static_cast<uint32_t>(names_.size()) + 1;
+        names_.push_back(s);
+        hashes.push_back(h);
+        return static_cast<uint32_t>(names_.size() - 1);
+      }
+      if (hashes[id - 1] == h && names_[id - 1] == s) return id - 1;
+    }
+  }
+
   static void SortByVersion(uint64_t* v, int64_t* t, size_t n) {
     if (std::is_sorted(v, v + n)) return;
     std::vector<std::pair<uint64_t, int64_t>> rows(n);
@@ -166,8 +188,7 @@ class IntegrityMerge {
 
   std::vector<events::IntegrityPart> parts_;
   std::vector<std::vector<uint32_t>> part_streams_;  // per part: local -> global stream
-  StringDict streams_;
-  std::vector<std::string_view> names_;
+  std::vector<std::string_view> names_;  // by global id
   bool empty_stream_used_ = false;
 };
 
@@ -276,8 +297,8 @@ IntegrityScan::~IntegrityScan() = default;
 
 uint32_t IntegrityScan::columns() const { return events::kIntegrityColumns; }
 
-Status IntegrityScan::Consume(const EventColumns& segment) {
-  events::IntegrityPart part = events::ExtractIntegrityPart(segment, impl_->part_options);
+Status IntegrityScan::Consume(const EventColumns& segment, SegmentFacts& facts) {
+  events::IntegrityPart part = events::ExtractIntegrityPart(segment, impl_->part_options, facts);
   std::lock_guard<std::mutex> l(impl_->mu);
   impl_->parts.emplace(segment.ordinal, std::move(part));
   return Status::Ok();

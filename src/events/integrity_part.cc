@@ -1,7 +1,6 @@
 #include "events/integrity_part.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -16,9 +15,8 @@ constexpr uint32_t kSkipped = UINT32_MAX - 1;
 
 class PartBuilder {
  public:
-  PartBuilder(const EventColumns& cols, const PartOptions& options)
-      : cols_(cols), options_(options), stream_local_(cols.dict.size(), kUnseen),
-        payload_ok_(cols.dict.size(), -1) {}
+  PartBuilder(const EventColumns& cols, const PartOptions& options, SegmentFacts& facts)
+      : cols_(cols), options_(options), facts_(facts), stream_local_(cols.dict.size(), kUnseen) {}
 
   IntegrityPart Build() {
     part_.row_stream.reserve(cols_.rows);
@@ -44,6 +42,7 @@ class PartBuilder {
       return local = kSkipped;
     }
     part_.streams.push_back(name);
+    part_.stream_hashes.push_back(facts_.StreamHash(stream));
     return local = static_cast<uint32_t>(part_.streams.size() - 1);
   }
 
@@ -55,7 +54,7 @@ class PartBuilder {
     part_.time_ns.push_back(t);
     std::string_view id = cols_.dict[cols_.event_id[i]];
     part_.id_hash.push_back(id.empty() ? 0 : EventIdHash(id));
-    if (!PayloadValid(cols_.payload[i])) {
+    if (!facts_.PayloadValid(cols_.payload[i])) {
       std::string_view text = cols_.dict[cols_.payload[i]];
       part_.issues.push_back({row, IntegrityIssueKind::kInvalidPayload,
                               fmt::format("payload is not valid JSON: {}{}", text.substr(0, 60),
@@ -72,23 +71,10 @@ class PartBuilder {
     }
   }
 
-  bool PayloadValid(StrId payload) {
-    if (payload == kEmptyStr) return true;
-    int8_t& ok = payload_ok_[payload];
-    if (ok < 0) {
-      // One parser per thread: its buffers are reused from segment to segment.
-      thread_local simdjson::dom::parser parser;
-      std::string_view text = cols_.dict[payload];
-      simdjson::dom::element ignored;
-      ok = parser.parse(text.data(), text.size()).get(ignored) ? 0 : 1;
-    }
-    return ok == 1;
-  }
-
   const EventColumns& cols_;
   const PartOptions& options_;
+  SegmentFacts& facts_;
   std::vector<uint32_t> stream_local_;  // dict id -> local stream, kUnseen, kSkipped
-  std::vector<int8_t> payload_ok_;      // dict id -> -1 unknown, 0 bad, 1 good
   IntegrityPart part_;
 };
 
@@ -99,8 +85,9 @@ uint64_t EventIdHash(std::string_view id) {
   return h == 0 ? 1 : h;
 }
 
-IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options) {
-  return PartBuilder(cols, options).Build();
+IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options,
+                                   SegmentFacts& facts) {
+  return PartBuilder(cols, options, facts).Build();
 }
 
 }  // namespace ddbg::events

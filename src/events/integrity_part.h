@@ -23,6 +23,7 @@ struct PartIssue {
 
 struct IntegrityPart {
   PackedStrings streams;  // the segment's streams, by local index
+  std::vector<uint64_t> stream_hashes;  // XXH3 of each (SegmentFacts::StreamHash)
   std::vector<uint32_t> row_stream;  // local stream index per row
   std::vector<uint64_t> version;
   std::vector<int64_t> time_ns;
@@ -41,7 +42,9 @@ struct PartOptions {
 inline constexpr uint32_t kIntegrityColumns =
     kEventColStream | kEventColVersion | kEventColId | kEventColTime | kEventColPayload;
 
-IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options);
+// Payload validity comes from `facts` (the segment's, shared with other consumers).
+IntegrityPart ExtractIntegrityPart(const EventColumns& cols, const PartOptions& options,
+                                   SegmentFacts& facts);
 
 // The hash integrity uses for event ids (never 0).
 uint64_t EventIdHash(std::string_view id);

@@ -184,7 +184,7 @@ class EventDigestScan : public EventScanConsumer {
   explicit EventDigestScan(DebugContext* ctx);
   ~EventDigestScan() override;
   uint32_t columns() const override;
-  Status Consume(const EventColumns& c) override;
+  Status Consume(const EventColumns& c, SegmentFacts& facts) override;
   void Finish();  // sets ctx->events
 
  private:

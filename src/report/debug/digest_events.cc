@@ -7,8 +7,6 @@
 #include <map>
 #include <mutex>
 
-#include <xxhash.h>
-
 #include "report/debug/debug_context.h"
 
 namespace ddbg::report {
@@ -29,12 +27,12 @@ EventRef MakeEventRef(const EventColumns& c, size_t i) {
 struct EventPart {
   int64_t events = 0;
   std::map<std::string, int64_t, std::less<>> per_service;
-  std::vector<uint64_t> stream_hashes;  // XXH3 of each stream id of the segment
+  std::vector<uint64_t> stream_hashes;  // XXH3 of each stream id of the segment (SegmentFacts)
   std::vector<EventRef> correlated;
 };
 
 EventPart DigestSegment(const DebugContext& ctx, const std::vector<std::string_view>& wanted,
-                        const EventColumns& c) {
+                        const EventColumns& c, SegmentFacts& facts) {
   EventPart p;
   size_t n = c.dict.size();
   // Per string id of the segment, so strings are looked up once per segment, not per event.
@@ -56,8 +54,7 @@ EventPart DigestSegment(const DebugContext& ctx, const std::vector<std::string_v
     ++p.events;
     if (!stream_seen[c.stream[i]]) {
       stream_seen[c.stream[i]] = 1;
-      std::string_view stream = c.dict[c.stream[i]];
-      p.stream_hashes.push_back(XXH3_64bits(stream.data(), stream.size()));
+      p.stream_hashes.push_back(facts.StreamHash(c.stream[i]));
     }
     if (wanted.empty()) continue;
     int8_t& m = corr_match[c.correlation_id[i]];
@@ -90,8 +87,8 @@ uint32_t EventDigestScan::columns() const {
          kEventColCorrelation | kEventColService;
 }
 
-Status EventDigestScan::Consume(const EventColumns& c) {
-  EventPart part = DigestSegment(*ctx_, wanted_, c);
+Status EventDigestScan::Consume(const EventColumns& c, SegmentFacts& facts) {
+  EventPart part = DigestSegment(*ctx_, wanted_, c, facts);
   std::lock_guard<std::mutex> lock(parts_->mu);
   parts_->by_ordinal.emplace(c.ordinal, std::move(part));
   return Status::Ok();
