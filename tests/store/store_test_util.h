@@ -12,8 +12,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "ddbg/model.h"
 
@@ -27,6 +30,21 @@ inline bool OverwriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return static_cast<bool>(out.flush());
+}
+
+// Calls check(i, bad_path) with a copy of the file at `good_path` whose byte i has one bit
+// flipped, written to `bad_path`, for every byte of the file.
+template <typename Check>
+void ForEachFlippedByte(const std::string& good_path, const std::string& bad_path, Check check) {
+  std::ifstream in(good_path, std::ios::binary);
+  std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(good.empty()) << good_path;
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] ^= 0x20;
+    ASSERT_TRUE(OverwriteFile(bad_path, bad));
+    check(i, bad_path);
+  }
 }
 
 // First difference between two dictionaries, or "".
